@@ -1,0 +1,40 @@
+"""sktlft: ECG heartbeat classification by transfer learning on Fourier images.
+
+Beats from the MIT-BIH Arrhythmia Database become STFT spectrogram images, and an
+ImageNet ResNet-18 is fine-tuned on them, in scikit-learn pipelines that are
+evaluated patient-wise.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "BeatSegmenter": "sktlft.preprocessing",
+    "FourierImageTransformer": "sktlft.preprocessing",
+    "ResNet18Classifier": "sktlft.models",
+    "make_tlft_pipeline": "sktlft.pipeline",
+}
+
+__all__ = [
+    "BeatSegmenter",
+    "FourierImageTransformer",
+    "ResNet18Classifier",
+    "__version__",
+    "make_tlft_pipeline",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The estimators import torch; loading them lazily keeps ``sktlft download``
+    # and ``sktlft.datasets`` quick to import.
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sktlft' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

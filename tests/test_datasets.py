@@ -1,0 +1,230 @@
+"""Tests of sktlft.datasets on the real MIT-BIH files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wfdb
+
+from sktlft.datasets import (
+    DS1,
+    DS2,
+    PACED_RECORDS,
+    DataIntegrityError,
+    DataNotFoundError,
+    _mitdb,
+    extract_beats,
+    fetch_mitbih,
+    load_mitbih_sample,
+    patient_id,
+)
+
+# Published AAMI counts (de Chazal 2004, quoted in shared/data/README.md).
+PUBLISHED = {
+    "DS1": {"N": 45866, "S": 944, "V": 3788, "F": 415, "Q": 8},
+    "DS2": {"N": 44259, "S": 1837, "V": 3221, "F": 388, "Q": 7},
+}
+
+
+@pytest.fixture(scope="module")
+def full(mitdb_home):
+    return fetch_mitbih(mitdb_home, download_if_missing=False)
+
+
+def _counts(target):
+    return {c: int((target == c).sum()) for c in "NSVFQ"}
+
+
+@pytest.mark.parametrize("split", ["DS1", "DS2"])
+def test_aami_counts_match_published_up_to_edge_beats(full, split):
+    mask = np.isin(full.record, DS1 if split == "DS1" else DS2)
+    got = _counts(full.target[mask])
+    edge = sum(full.dropped_by_record[r]["edge"] for r in (DS1 if split == "DS1" else DS2))
+    missing = {c: PUBLISHED[split][c] - got[c] for c in got}
+    assert all(m >= 0 for m in missing.values()), missing
+    # every beat we lack is an edge beat we reported dropping
+    assert sum(missing.values()) <= edge
+    assert 0 < edge < 100
+    # and the classes that matter are almost complete
+    assert missing["S"] <= 2 and missing["V"] <= 2 and missing["F"] <= 1
+
+
+def test_44_records_43_patients(full):
+    assert len(full.records) == 44
+    assert len(np.unique(full.record)) == 44
+    assert not set(PACED_RECORDS) & set(full.records)
+    assert len(np.unique(full.groups)) == 43
+    assert set(full.groups[full.record == "202"]) == set(full.groups[full.record == "201"]) == {
+        201
+    }
+    assert full.data.dtype == np.float32
+    assert full.data.shape == (len(full.target), 1, 864)
+    assert full.center == 432 and full.fs == 360.0
+    assert full.dropped["edge"] == sum(d["edge"] for d in full.dropped_by_record.values())
+
+
+def test_samples_are_annotations_and_windows_centred(mitdb_home, full):
+    for record in ["100", "208", "232"]:
+        ann = wfdb.rdann(str(mitdb_home / "mitdb" / record), "atr")
+        rec = wfdb.rdrecord(str(mitdb_home / "mitdb" / record), channels=[0])
+        mask = full.record == record
+        samples = full.sample[mask]
+        assert np.isin(samples, ann.sample).all()
+        pos = np.searchsorted(ann.sample, samples)
+        assert (np.asarray(ann.symbol)[pos] == full.symbol[mask]).all()
+        # the R peak sits at index `center` of each window, values in mV
+        np.testing.assert_allclose(
+            full.data[mask][:, 0, full.center], rec.p_signal[samples, 0], atol=1e-5
+        )
+        np.testing.assert_allclose(
+            full.data[mask][:, 0, 0], rec.p_signal[samples - full.center, 0], atol=1e-5
+        )
+
+
+def test_record_114_returns_mlii(mitdb_home):
+    ds = fetch_mitbih(mitdb_home, records=["114"], leads=("MLII", "V5"),
+                      download_if_missing=False)
+    rec = wfdb.rdrecord(str(mitdb_home / "mitdb" / "114"))
+    assert rec.sig_name == ["V5", "MLII"]
+    s = ds.sample[:5]
+    np.testing.assert_allclose(ds.data[:5, 0, ds.center], rec.p_signal[s, 1], atol=1e-5)
+    np.testing.assert_allclose(ds.data[:5, 1, ds.center], rec.p_signal[s, 0], atol=1e-5)
+    assert ds.leads == ("MLII", "V5")
+
+
+def test_missing_lead_is_named(mitdb_home):
+    with pytest.raises(ValueError, match=r"record 102 has no lead 'MLII'.*V5, V2"):
+        fetch_mitbih(mitdb_home, records=["102"], exclude_paced=False,
+                     download_if_missing=False)
+    with pytest.raises(ValueError, match="paced"):
+        fetch_mitbih(mitdb_home, records=["102"], download_if_missing=False)
+
+
+def test_records_argument_forms(mitdb_home):
+    ds = fetch_mitbih(mitdb_home, records="101,106", download_if_missing=False)
+    assert ds.records == ["101", "106"]
+    with pytest.raises(ValueError, match="unknown MIT-BIH record"):
+        fetch_mitbih(mitdb_home, records=["999"], download_if_missing=False)
+    with pytest.raises(TypeError, match="records must be"):
+        fetch_mitbih(mitdb_home, records=101, download_if_missing=False)
+
+
+def _copy_db(src: Path, dst: Path, records) -> Path:
+    (dst / "mitdb").mkdir(parents=True)
+    for r in records:
+        for ext in ("hea", "dat", "atr"):
+            shutil.copyfile(src / "mitdb" / f"{r}.{ext}", dst / "mitdb" / f"{r}.{ext}")
+    return dst
+
+
+@pytest.mark.parametrize("damage", ["truncate", "alter"])
+def test_corrupt_dat_names_record_and_leaves_file(mitdb_home, tmp_path, damage):
+    home = _copy_db(mitdb_home, tmp_path, ["100", "101"])
+    dat = home / "mitdb" / "101.dat"
+    raw = dat.read_bytes()
+    if damage == "truncate":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw = raw[:1000] + bytes([raw[1000] ^ 0xFF]) + raw[1001:]
+    dat.write_bytes(raw)
+    before = dat.stat()
+    with pytest.raises(DataIntegrityError, match=r"record 101: file .*101\.dat"):
+        fetch_mitbih(home, records=["100", "101"], download_if_missing=True)
+    after = dat.stat()
+    assert dat.read_bytes() == raw
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+
+def test_empty_home_without_download_names_path(tmp_path):
+    with pytest.raises(DataNotFoundError, match=str(tmp_path / "mitdb")):
+        fetch_mitbih(tmp_path, download_if_missing=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_failure_is_clear_and_keeps_files(mitdb_home, tmp_path, monkeypatch):
+    home = _copy_db(mitdb_home, tmp_path, ["100"])
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("no internet")
+
+    monkeypatch.setattr(wfdb, "dl_database", offline)
+    with pytest.raises(DataNotFoundError, match=r"could not download .*'101'"):
+        fetch_mitbih(home, records=["100", "101"])
+    assert sorted(p.name for p in (home / "mitdb").iterdir()) == ["100.atr", "100.dat",
+                                                                  "100.hea"]
+
+
+def test_download_fills_only_missing_files(mitdb_home, tmp_path, monkeypatch):
+    home = _copy_db(mitdb_home, tmp_path, ["100"])
+    mine = (home / "mitdb" / "100.hea").stat().st_mtime_ns
+
+    def fake_dl(db, dl_dir, records, annotators):  # stands in for PhysioNet
+        assert db == "mitdb" and records == ["101"]
+        for ext in ("hea", "dat", "atr"):
+            shutil.copyfile(mitdb_home / "mitdb" / f"101.{ext}", Path(dl_dir) / f"101.{ext}")
+
+    monkeypatch.setattr(wfdb, "dl_database", fake_dl)
+    ds = fetch_mitbih(home, records=["100", "101"])
+    assert ds.records == ["100", "101"]
+    assert (home / "mitdb" / "100.hea").stat().st_mtime_ns == mine
+
+
+def test_sample_loads_offline_with_documented_content(sample):
+    assert sample.data.shape == (2083, 1, 864)
+    assert _counts(sample.target) == {"N": 1443, "S": 319, "V": 207, "F": 114, "Q": 0}
+    assert sorted(set(sample.record)) == ["100", "114", "124", "201", "208", "209", "213",
+                                          "222", "232"]
+    assert len(np.unique(sample.groups)) == 9
+    # each of S, V and F occurs in at least four patients: a 3-fold grouped CV means something
+    for c in "SVF":
+        assert len(np.unique(sample.groups[sample.target == c])) >= 4
+    assert "ODC-By" in sample.DESCR or "Open Data Commons" in sample.DESCR
+
+
+def test_sample_matches_full_database(mitdb_home, sample):
+    starts = {"100": 396000, "208": 3600, "232": 0}
+    full = fetch_mitbih(mitdb_home, records=list(starts), download_if_missing=False)
+    for record, start in starts.items():
+        s = sample.sample[sample.record == record] + start
+        m = full.record == record
+        idx = np.searchsorted(full.sample[m], s)
+        assert (full.sample[m][idx] == s).all()
+        np.testing.assert_array_equal(sample.data[sample.record == record],
+                                      full.data[m][idx])
+
+
+def test_sample_lead_missing_and_window():
+    with pytest.raises(ValueError, match=r"record 100 has no lead 'V1'"):
+        load_mitbih_sample(leads=("MLII", "V1"))
+    ds = load_mitbih_sample(window=1.0)
+    assert ds.data.shape[1:] == (1, 360) and ds.center == 180
+    # a shorter window drops fewer edge beats
+    assert len(ds.target) >= 2083
+
+
+def test_patient_ids():
+    assert patient_id("202") == patient_id("201") == 201
+    assert patient_id(100) == 100
+
+
+def test_extract_beats_edges_and_errors():
+    signal = np.arange(1000.0)
+    X, kept = extract_beats(signal, np.array([5, 500, 995]), fs=100, window=0.2)
+    assert kept.tolist() == [False, True, False]
+    np.testing.assert_array_equal(X[0, 0], np.arange(490, 510))
+    with pytest.raises(ValueError, match="NaN"):
+        extract_beats(np.array([1.0, np.nan, 2.0]), [1], fs=100, window=0.02)
+    with pytest.raises(ValueError, match="fs must be"):
+        extract_beats(signal, [500], fs=0)
+    with pytest.raises(ValueError, match="signal must have shape"):
+        extract_beats(np.zeros((2, 2, 2)), [1], fs=100)
+    with pytest.raises(TypeError, match="window must be"):
+        extract_beats(signal, [500], fs=100, window="2s")
+
+
+def test_checksums_shipped_for_all_48_records():
+    sums = _mitdb._package_sums("mitdb_sha256sums.txt")
+    assert sum(name.endswith(".dat") for name in sums) == 48
