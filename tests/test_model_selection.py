@@ -1,0 +1,61 @@
+"""Patient-wise splitting and the leakage experiment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+
+from sktlft import make_tlft_pipeline
+from sktlft.datasets import DS1, DS2
+from sktlft.model_selection import InterPatientSplit, compare_splits
+
+
+def test_inter_patient_split_on_records(mitdb_home):
+    from sktlft.datasets import fetch_mitbih
+
+    ds = fetch_mitbih(mitdb_home, download_if_missing=False)
+    train, test = next(InterPatientSplit().split(ds.data, groups=ds.record))
+    assert set(ds.record[train]) == set(DS1) and set(ds.record[test]) == set(DS2)
+    assert len(train) + len(test) == len(ds.target)  # the 44 records are DS1 + DS2
+    assert {c: int((ds.target[train] == c).sum()) for c in "SVF"} == {"S": 942, "V": 3786,
+                                                                        "F": 414}
+    # 201 (DS1) and 202 (DS2) are one man: "drop_test" keeps him off the test side
+    train, test = next(InterPatientSplit("drop_test").split(ds.data, groups=ds.record))
+    assert "202" not in set(ds.record[test])
+    assert not set(ds.groups[train]) & set(ds.groups[test])
+    # with patient IDs as groups, the shared subject stays in DS1
+    train, test = next(InterPatientSplit().split(ds.data, groups=ds.groups))
+    assert not set(ds.groups[train]) & set(ds.groups[test])
+    assert InterPatientSplit().get_n_splits() == 1
+
+
+def test_inter_patient_split_on_sample(sample):
+    train, test = next(InterPatientSplit().split(sample.data, groups=sample.record))
+    assert sorted(set(sample.record[train])) == ["114", "124", "201", "208", "209"]
+    assert sorted(set(sample.record[test])) == ["100", "213", "222", "232"]
+    with pytest.raises(ValueError, match="needs groups"):
+        next(InterPatientSplit().split(sample.data))
+    with pytest.raises(ValueError, match="same_subject"):
+        next(InterPatientSplit("nope").split(sample.data, groups=sample.record))
+
+
+@pytest.mark.parametrize("cv", [GroupKFold(3), StratifiedGroupKFold(3)])
+def test_grouped_kfold_keeps_patients_apart(sample, cv):
+    for train, test in cv.split(sample.data, sample.target, groups=sample.groups):
+        assert not set(sample.groups[train]) & set(sample.groups[test])
+
+
+def test_compare_splits_table(sample):
+    rng = np.random.default_rng(0)
+    idx = np.sort(rng.choice(len(sample.target), 300, replace=False))
+    pipe = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
+                              resnet__weights=None, resnet__max_epochs=1,
+                              resnet__verbose=0, resnet__random_state=0)
+    table = compare_splits(pipe, sample.data[idx], sample.target[idx], sample.groups[idx],
+                           cv=3, records=sample.record[idx])
+    assert list(table) == ["random beat-level", "patient-grouped", "inter-patient DS1->DS2"]
+    for row in table.values():
+        assert 0 <= row["macro_f1"] <= 1 and "f1_V" in row and "accuracy" in row
+    assert table["patient-grouped"]["folds"] == 3
+    assert table["inter-patient DS1->DS2"]["folds"] == 1

@@ -1,0 +1,118 @@
+"""The whole pipeline on the bundled real sample: CV, grid search, persistence, errors."""
+
+from __future__ import annotations
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
+
+from sktlft import make_tlft_pipeline
+from sktlft.metrics import aami_scorers
+from sktlft.pipeline import PRESETS
+
+FAST = dict(
+    fourier__image_size=32,
+    resnet__input_size=32,
+    resnet__weights=None,
+    resnet__max_epochs=1,
+    resnet__batch_size=32,
+    resnet__verbose=0,
+    resnet__random_state=0,
+)
+
+
+@pytest.fixture(scope="module")
+def small(sample):
+    """A class-balanced subset of the sample: 320 beats from all nine patients."""
+    rng = np.random.default_rng(0)
+    idx = np.concatenate(
+        [rng.choice(np.flatnonzero(sample.target == c), 80, replace=False) for c in "NSVF"]
+    )
+    idx.sort()
+    return sample.data[idx], sample.target[idx], sample.groups[idx]
+
+
+def test_cross_validate_group_kfold(small):
+    X, y, groups = small
+    res = cross_validate(make_tlft_pipeline(**FAST), X, y, groups=groups, cv=GroupKFold(3),
+                         scoring=aami_scorers(), error_score="raise")
+    assert len(res["test_macro_f1"]) == 3
+    assert np.all((res["test_macro_f1"] >= 0) & (res["test_macro_f1"] <= 1))
+    assert np.all(res["test_accuracy"] > 0)
+
+
+def test_grid_search_group_kfold(small):
+    X, y, groups = small
+    grid = GridSearchCV(
+        make_tlft_pipeline(**FAST),
+        {"fourier__n_fft": [32, 64], "resnet__lr": [1e-3, 1e-2]},
+        cv=GroupKFold(3),
+        scoring=aami_scorers(),
+        refit="macro_f1",
+        error_score="raise",
+    ).fit(X, y, groups=groups)
+    assert len(grid.cv_results_["params"]) == 4
+    assert set(grid.best_params_) == {"fourier__n_fft", "resnet__lr"}
+    assert grid.predict(X[:10]).shape == (10,)
+
+
+def test_groups_reach_internal_split_through_pipeline(small):
+    from skorch.dataset import ValidSplit
+
+    X, y, groups = small
+    pipe = make_tlft_pipeline(**FAST, resnet__train_split=ValidSplit(GroupKFold(3)))
+    pipe.fit(X, y, resnet__groups=groups)
+    assert "valid_loss" in pipe[-1].history[-1]
+
+
+def test_joblib_round_trip_clone_and_set_params(small, tmp_path):
+    X, y, _ = small
+    pipe = make_tlft_pipeline(**FAST).fit(X, y)
+    proba = pipe.predict_proba(X[:50])
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "pipe.joblib").predict_proba(X[:50]),
+                                  proba)
+    c = clone(pipe)
+    assert c.get_params()["fourier__image_size"] == 32
+    assert not hasattr(c[-1], "classes_")
+    c.set_params(resnet__max_epochs=3, fourier__n_fft=32, segment__before=0.8)
+    assert (c[-1].max_epochs, c[1].n_fft, c[0].before) == (3, 32, 0.8)
+    assert pipe[-1].max_epochs == 1  # the fitted pipeline is untouched
+
+
+def test_presets():
+    paper = make_tlft_pipeline("paper").get_params()
+    assert paper["fourier__n_fft"] == 512 and paper["fourier__hop_length"] == 1
+    assert paper["fourier__window"] == "hamming" and paper["fourier__freq_scale"] == "log"
+    assert paper["resnet__input_size"] == 224 and paper["resnet__lr"] == 1e-4
+    assert paper["resnet__weights"] == "IMAGENET1K_V1"
+    assert paper["segment__highpass"] == 0.25
+    default = make_tlft_pipeline().get_params()
+    for k, v in PRESETS["default"].items():
+        assert default[k] == v
+    assert make_tlft_pipeline(resnet__max_epochs=2).get_params()["resnet__max_epochs"] == 2
+    with pytest.raises(ValueError, match="preset must be one of"):
+        make_tlft_pipeline("fast")
+    with pytest.raises(ValueError, match="unknown pipeline parameter"):
+        make_tlft_pipeline(fourier__nfft=3)
+
+
+def test_bad_input(sample, small):
+    X, y, _ = small
+    pipe = make_tlft_pipeline(**FAST)
+    bad = X.copy()
+    bad[3, 0, 100] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        pipe.fit(bad, y)
+    with pytest.raises(ValueError, match="dimensions"):
+        pipe.fit(X[..., None], y)
+    with pytest.raises(ValueError, match="shorter than the crop"):
+        make_tlft_pipeline(**FAST, segment__before=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="image_size"):
+        make_tlft_pipeline(**{**FAST, "fourier__image_size": 16}).fit(X, y)
+    with pytest.raises(ValueError, match="mixes AAMI classes"):
+        pipe.fit(X, np.where(y == "S", "A", y))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        pipe.fit(X, y[:-5])

@@ -1,0 +1,125 @@
+"""Tests of BeatSegmenter and FourierImageTransformer."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sktlft import BeatSegmenter, FourierImageTransformer
+
+
+# sklearn's checks feed small tabular arrays (a few "samples" per row): the crop
+# keeps the whole row and the filter is off so that any row length is valid. The
+# filter and crop are tested on real beats below.
+@parametrize_with_checks(
+    [
+        BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None),
+        FourierImageTransformer(fs=100.0, n_fft=16, hop_length=1, fmax=None, image_size=32),
+    ]
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_segment_shapes_and_crop(sample):
+    seg = BeatSegmenter(before=0.25, after=0.45, target_fs=180)
+    out = seg.fit_transform(sample.data)
+    assert out.shape == (len(sample.data), 1, 126) and out.dtype == np.float32
+    assert seg.n_beat_ == 126 and seg.output_fs_ == 180.0
+    np.testing.assert_allclose(out.mean(axis=-1), 0, atol=1e-4)
+    np.testing.assert_allclose(out.std(axis=-1), 1, atol=1e-3)
+    # 2-D input is one lead
+    assert seg.fit_transform(sample.data[:5, 0]).shape == (5, 1, 126)
+
+
+def test_segment_filter_removes_baseline(sample):
+    x = sample.data[:50].astype(np.float64)
+    drift = 2.0 + np.linspace(-1, 1, x.shape[-1])  # offset and slow ramp, in mV
+    seg = BeatSegmenter(highpass=0.5, lowpass=40, normalize="none").fit(x)
+    clean = seg.transform(x)
+    dirty = seg.transform(x + drift)
+    centre = slice(200, 664)  # away from the window's edges
+    assert np.abs(dirty[..., centre] - clean[..., centre]).max() < 0.1
+    # the R peak survives the filter: still the largest deflection near the centre
+    assert np.abs(clean[:, 0, 400:464]).max() > 0.3
+
+
+def test_segment_errors(sample):
+    with pytest.raises(ValueError, match="shorter than the crop"):
+        BeatSegmenter(before=2.0).fit(sample.data[:5])
+    bad = sample.data[:5].copy()
+    bad[2, 0, 10] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        BeatSegmenter().fit(bad)
+    with pytest.raises(ValueError, match="4 dimensions"):
+        BeatSegmenter().fit(sample.data[:5, :, :, None])
+    with pytest.raises(ValueError, match=r"lowpass=200.*Nyquist"):
+        BeatSegmenter(lowpass=200).fit(sample.data[:5])
+    with pytest.raises(ValueError, match="before"):
+        BeatSegmenter(before=-1).fit(sample.data[:5])
+    seg = BeatSegmenter().fit(sample.data[:5])
+    with pytest.raises(ValueError, match="fitted on windows of 864"):
+        seg.transform(sample.data[:5, :, :800])
+
+
+def test_fourier_peak_at_tone_frequency():
+    fs = 120.0
+    t = np.arange(288) / fs
+    X = np.stack([np.sin(2 * np.pi * f * t) for f in (5.0, 20.0, 35.0)])[:, None]
+    for scale in ("linear", "log"):
+        ft = FourierImageTransformer(fs=fs, n_fft=64, hop_length=4, fmax=40,
+                                     freq_scale=scale, image_size=64)
+        img = ft.fit_transform(X.astype(np.float32))
+        rows = img[:, 0, :, 20:44].mean(axis=-1).argmax(axis=-1)
+        got = ft.frequencies_[rows]
+        np.testing.assert_allclose(got, [5, 20, 35], atol=2.5 if scale == "linear" else 3.5)
+    assert np.all(np.diff(ft.frequencies_) > 0)
+
+
+def test_fourier_range_dtype_and_scaling(sample):
+    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:200])
+    ft = FourierImageTransformer(fs=120, n_fft=64, fmax=40, image_size=48)
+    img = ft.fit_transform(beats)
+    assert img.shape == (200, 1, 48, 48) and img.dtype == np.float32
+    assert img.min() >= 0 and img.max() <= 1
+    # every image reaches 1 (0 dB, its own maximum)
+    np.testing.assert_allclose(img.reshape(200, -1).max(axis=1), 1.0, atol=1e-6)
+    u8 = clone(ft).set_params(dtype="uint8").fit_transform(beats)
+    assert u8.dtype == np.uint8
+    np.testing.assert_allclose(u8 / 255.0, img, atol=0.5 / 255 + 1e-6)
+    f16 = clone(ft).set_params(dtype="float16").fit_transform(beats)
+    assert f16.dtype == np.float16
+    # "standard" learns its statistics in fit from the training beats only
+    std = clone(ft).set_params(scaling="standard").fit(beats[:100])
+    np.testing.assert_allclose(std.mean_, img[:100].mean(), rtol=1e-4)
+    out = std.transform(beats[100:])
+    np.testing.assert_allclose(out, (img[100:] - std.mean_[0]) / std.scale_[0], atol=1e-4)
+
+
+def test_fourier_errors(sample):
+    beats = sample.data[:5]
+    with pytest.raises(ValueError, match="image_size"):
+        FourierImageTransformer(image_size=16).fit(beats)
+    with pytest.raises(ValueError, match="fmax=500"):
+        FourierImageTransformer(fmax=500).fit(beats)
+    with pytest.raises(ValueError, match="uint8"):
+        FourierImageTransformer(dtype="uint8", scaling="standard").fit(beats)
+    with pytest.raises(ValueError, match="frequency bin"):
+        FourierImageTransformer(n_fft=8, fmax=20).fit(beats)
+
+
+@pytest.mark.parametrize("est", [BeatSegmenter(target_fs=120), FourierImageTransformer()])
+def test_transform_leaves_input_and_estimator_alone_and_pickles(sample, est):
+    X = sample.data[:64].copy()
+    est.fit(X)
+    state = pickle.dumps(est)
+    X0 = X.copy()
+    out = est.transform(X)
+    np.testing.assert_array_equal(X, X0)
+    assert pickle.dumps(est) == state
+    again = pickle.loads(state).transform(X)
+    np.testing.assert_array_equal(out, again)
