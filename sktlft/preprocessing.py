@@ -253,21 +253,22 @@ def _interp_matrix(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return m
 
 
-def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """Matrix (n_out, n_in) of an antialiased linear resize, as torch computes it."""
-    eye = torch.eye(n_in, dtype=torch.float32).view(1, 1, n_in, n_in)
+def _resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Antialiased bilinear resize of a batch of 2-D maps (b, h, w) to ``size``."""
+    if tuple(x.shape[1:]) == tuple(size):
+        return x
     out = torch.nn.functional.interpolate(
-        eye, size=(n_in, n_out), mode="bilinear", antialias=n_out < n_in, align_corners=False
+        x.unsqueeze(1), size=size, mode="bilinear", antialias=True, align_corners=False
     )
-    return out[0, 0].T.contiguous().numpy()
+    return out.squeeze(1)
 
 
 class FourierImageTransformer(TransformerMixin, BaseEstimator):
     """Turn beats into spectrogram images: STFT, magnitude in dB, resize, scale.
 
-    Vectorised over the whole batch with :func:`torch.stft` and two matrix
-    products (frequency axis, time axis): no per-beat Python loop, no image
-    files, no plotting library. Each beat and lead gives one grey-scale image;
+    Vectorised over the whole batch with :func:`torch.stft` and torch's
+    antialiased resizing of the power spectrogram (then dB): no per-beat
+    Python loop, no image files, no plotting library. Each beat and lead gives one grey-scale image;
     row 0 is the lowest frequency.
 
     Parameters
@@ -303,7 +304,8 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         ``scaling="fixed"``): a quarter of the memory, which lets large images of
         the whole database fit; :class:`ResNet18Classifier` rescales it.
     batch_size : int, default=2048
-        Beats transformed at a time (bounds the memory of intermediate spectrograms).
+        Beats transformed at a time, at most (fewer when their spectrograms
+        would exceed about 256 MB).
 
     Attributes
     ----------
@@ -409,10 +411,10 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             dst = np.geomspace(lo, src[-1], size)
             self._freq_matrix = _interp_matrix(src, dst)
         else:
-            dst = src[0] + (np.arange(size) + 0.5) * (src[-1] - src[0]) / size
-            self._freq_matrix = _resize_matrix(len(src), size)
-        n_frames = 1 + n_samples // self.hop_length  # torch.stft with center=True
-        self._time_matrix = _resize_matrix(n_frames, size)
+            # pixel centres of a resize from len(src) bins (align_corners=False)
+            step = (src[-1] - src[0]) / max(len(src) - 1, 1)
+            dst = src[0] - step / 2 + (np.arange(size) + 0.5) * len(src) * step / size
+            self._freq_matrix = None
         window_fn = {
             "hann": torch.hann_window,
             "hamming": torch.hamming_window,
@@ -428,10 +430,11 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         """Scaled images in [0, 1] (float32), before standardisation and dtype."""
         n, n_leads, n_samples = X.shape
         out = np.empty((n, n_leads, self.image_size, self.image_size), dtype=np.float32)
-        fm = torch.from_numpy(self._freq_matrix)
-        tm = torch.from_numpy(self._time_matrix)
+        fm = None if self._freq_matrix is None else torch.from_numpy(self._freq_matrix)
         flat = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).reshape(-1, n_samples)
-        per = max(1, self.batch_size * n_leads)
+        # at most batch_size beats, and at most ~32M spectrogram cells (256 MB) at a time
+        n_cells = (self._bins.stop - self._bins.start) * (1 + n_samples // self.hop_length)
+        per = max(1, min(self.batch_size * n_leads, 32_000_000 // n_cells))
         res = out.reshape(-1, self.image_size, self.image_size)
         with torch.no_grad():
             for i in range(0, flat.shape[0], per):
@@ -447,10 +450,15 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
                     return_complex=True,
                 )[:, self._bins]
                 power = spec.real.square_().add_(spec.imag.square())  # (b, F, T)
-                b, n_freq, n_time = power.shape
-                # time axis as one large matrix product, then the frequency axis
-                img = (power.reshape(b * n_freq, n_time) @ tm.T).reshape(b, n_freq, -1)
-                img = torch.matmul(fm, img)  # (b, size, size), power resampled
+                # resample the power (not the dB) with torch's antialiased bilinear
+                # resize: both axes at once on a linear frequency axis; on a log one,
+                # the time axis first, then a matrix product onto the log rows
+                n_freq = power.shape[1]
+                size = self.image_size
+                if fm is None:
+                    img = _resize(power, (size, size))
+                else:
+                    img = torch.matmul(fm, _resize(power, (n_freq, size)))
                 img = img.clamp_(min=1e-12).log10_().mul_(10.0)  # dB
                 img = img.sub_(img.amax(dim=(1, 2), keepdim=True))  # 0 dB = the beat's max
                 img = img.clamp_(min=-self.top_db).add_(self.top_db).div_(self.top_db)
@@ -498,7 +506,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = _as_beats(self, X, reset=False)
-        if not hasattr(self, "_time_matrix"):  # e.g. after unpickling an old object
+        if not hasattr(self, "_window"):
             self._plan(X.shape[-1])
         imgs = self._images(X)
         if self.scaling == "standard":
