@@ -268,8 +268,8 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
 
     Vectorised over the whole batch with :func:`torch.stft` and torch's
     antialiased resizing of the power spectrogram (then dB): no per-beat
-    Python loop, no image files, no plotting library. Each beat and lead gives one grey-scale image;
-    row 0 is the lowest frequency.
+    Python loop, no image files, no plotting library. Each beat and lead gives
+    one grey-scale image; row 0 is the lowest frequency.
 
     Parameters
     ----------

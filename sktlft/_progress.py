@@ -1,0 +1,77 @@
+"""Progress lines for long runs: which fold and epoch, and the time left."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from skorch.callbacks import Callback
+
+
+def format_seconds(seconds: float) -> str:
+    """``75`` -> ``'1m15s'``."""
+    seconds = max(0, round(seconds))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m"
+    if m:
+        return f"{m}m{s:02d}s"
+    return f"{s}s"
+
+
+class RunClock:
+    """Counts the epochs of a run of several fits and estimates the time left.
+
+    Parameters
+    ----------
+    total_epochs : int
+        Epochs over all the fits of the run.
+    """
+
+    def __init__(self, total_epochs: int) -> None:
+        self.total_epochs = max(int(total_epochs), 1)
+        self.done = 0
+        self.start = time.perf_counter()
+
+    def tick(self) -> str:
+        """Count one epoch; return the estimate of the time left."""
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / self.done * (self.total_epochs - self.done)
+        return format_seconds(left)
+
+
+class EpochProgress(Callback):
+    """skorch callback printing one line per epoch: stage, epoch, loss, speed, time left.
+
+    Parameters
+    ----------
+    stage : str
+        What is being fitted, e.g. ``"fold 2/3"``.
+    clock : RunClock or None
+        Shared by the fits of a run, for the estimate of the time left.
+    stream : file, default=sys.stdout
+        Where to print.
+    """
+
+    def __init__(self, stage: str = "", clock: RunClock | None = None,
+                 stream: TextIO | None = None) -> None:
+        self.stage = stage
+        self.clock = clock
+        self.stream = stream
+
+    def on_epoch_end(self, net: Any, dataset_train: Any = None, **kwargs: Any) -> None:
+        h = net.history[-1]
+        n = len(dataset_train) if dataset_train is not None else 0
+        speed = n / h["dur"] if h.get("dur") else float("nan")
+        parts = [f"[sktlft] {self.stage}".rstrip(),
+                 f"epoch {h['epoch']}/{net.max_epochs}",
+                 f"train_loss {h['train_loss']:.4f}"]
+        if "valid_loss" in h:
+            parts.append(f"valid_loss {h['valid_loss']:.4f}")
+        parts.append(f"{h['dur']:.1f}s ({speed:.0f} img/s)")
+        if self.clock is not None:
+            parts.append(f"~{self.clock.tick()} left")
+        print(" · ".join(parts), file=self.stream or sys.stdout, flush=True)

@@ -1,0 +1,196 @@
+"""The sktlft command line, end to end on the bundled sample (fast settings)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wfdb
+
+from sktlft.cli import main
+from sktlft.persistence import ModelFileError, load_model, save_model
+
+FAST = ["--weights", "none", "--set", "fourier__image_size=32", "--set",
+        "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
+SAMPLE = Path(str(resources.files("sktlft.datasets") / "data" / "mitdb_sample"))
+
+
+def _png_ok(path: Path) -> None:
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(path)
+    assert img.ndim == 3 and img.shape[0] > 200 and img.shape[1] > 200
+    assert img[..., :3].std() > 0.05  # not a blank canvas
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    assert main(["train", "--out", str(path), *FAST]) == 0
+    return path
+
+
+def test_evaluate_on_sample_writes_report(tmp_path, capsys):
+    out = tmp_path / "report"
+    assert main(["evaluate", "--cv", "3", "--out", str(out), *FAST]) == 0
+    text = capsys.readouterr().out
+    assert "fold 3/3" in text and "epoch 1/1" in text and "left" in text
+    assert "AAMI report" in text and "macro F1" in text
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n_beats"] == 2083 and m["n_patients"] == 9
+    assert len(m["folds"]) == 3
+    tested = sum((f["test_patients"] for f in m["folds"]), [])
+    assert sorted(tested) == sorted(set(tested)) and len(tested) == 9  # each patient once
+    assert set(m["pooled"]["classes"]) == {"N", "S", "V", "F"}
+    assert sum(c["support"] for c in m["pooled"]["classes"].values()) == 2083
+    for png in ("confusion_matrix.png", "spectrograms.png", "training_curve.png"):
+        _png_ok(out / png)
+    model, info = load_model(out / "model.joblib")
+    assert info["config"]["leads"] == ["MLII"] and info["config"]["fs"] == 360.0
+    assert model.predict(np.zeros((2, 1, 864), np.float32)).shape == (2,)
+    # never overwrites a report
+    assert main(["evaluate", "--out", str(out), *FAST]) == 2
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_evaluate_inter_patient_on_full_data(mitdb_home, tmp_path, capsys):
+    out = tmp_path / "r"
+    argv = ["evaluate", "--data", str(mitdb_home), "--split", "inter-patient",
+            "--out", str(out), "--no-model", *FAST, "--set", "resnet__max_epochs=0"]
+    assert main(argv) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["folds"][0]["n_train"] == 45801 + 942 + 3786 + 414
+    assert m["folds"][0]["n_test"] == 44200 + 1837 + 3219 + 388
+    assert "DS1->DS2" in capsys.readouterr().out
+
+
+def test_leakage_table_has_both_protocols(tmp_path, capsys):
+    out = tmp_path / "leak"
+    assert main(["leakage", "--cv", "2", "--out", str(out), *FAST]) == 0
+    text = capsys.readouterr().out
+    assert "random beat-level" in text and "patient-grouped" in text
+    table = json.loads((out / "leakage.json").read_text())["table"]
+    assert set(table) == {"random beat-level", "patient-grouped"}
+    for row in table.values():
+        assert 0 <= row["macro_f1"] <= 1 and row["folds"] == 2
+    _png_ok(out / "leakage.png")
+
+
+def _copy_record(name: str, dst: Path, with_atr: bool) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for ext in ("hea", "dat") + (("atr",) if with_atr else ()):
+        shutil.copyfile(SAMPLE / f"{name}.{ext}", dst / f"{name}.{ext}")
+    return dst / name
+
+
+def test_predict_with_atr_one_label_per_beat(model_file, tmp_path, capsys):
+    rec = _copy_record("208", tmp_path / "in", with_atr=True)
+    out = tmp_path / "out"
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 0
+    ann = wfdb.rdann(str(out / "208"), "tlft")
+    ref = wfdb.rdann(str(rec), "atr")
+    beats = [s for s, sym in zip(ref.sample, ref.symbol) if sym in "NLRejAaJSVEF/fQ"]
+    assert ann.sample.tolist() == beats
+    assert set(ann.symbol) <= {"N", "S", "V", "F"}
+    rows = list(csv.DictReader(open(out / "208.csv")))
+    assert len(rows) == len(beats)
+    assert [r["label"] for r in rows] == ann.symbol
+    assert {"p_N", "p_S", "p_V", "p_F", "reference", "time_s"} <= set(rows[0])
+    np.testing.assert_allclose([sum(float(r[f"p_{c}"]) for c in "NSVF") for r in rows], 1,
+                               atol=1e-3)
+    # an existing output is not overwritten without --force
+    before = (out / "208.tlft").read_bytes()
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "208.tlft").read_bytes() == before
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out),
+                 "--force"]) == 0
+
+
+def test_predict_without_atr_detects_beats(model_file, tmp_path):
+    rec = _copy_record("100", tmp_path / "in", with_atr=False)
+    out = tmp_path / "out"
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 0
+    ann = wfdb.rdann(str(out / "100"), "tlft")
+    ref = wfdb.rdann(str(SAMPLE / "100"), "atr")
+    ref_beats = np.array([s for s, sym in zip(ref.sample, ref.symbol) if sym in "NA"])
+    assert abs(len(ann.sample) - len(ref_beats)) <= 2
+    # each detected beat lies within 50 ms of a reference beat
+    dist = np.abs(ann.sample[:, None] - ref_beats[None]).min(axis=1)
+    assert np.median(dist) <= 5 and (dist <= 18).mean() > 0.97
+
+
+def test_predict_resamples_other_rates(model_file, tmp_path):
+    rec = wfdb.rdrecord(str(SAMPLE / "209"))
+    ann = wfdb.rdann(str(SAMPLE / "209"), "atr")
+    from scipy.signal import resample_poly
+
+    sig = resample_poly(rec.p_signal, 25, 36, axis=0)  # 360 Hz -> 250 Hz
+    d = tmp_path / "in250"
+    d.mkdir()
+    wfdb.wrsamp("209", fs=250, units=rec.units, sig_name=rec.sig_name, p_signal=sig,
+                fmt=["16", "16"], write_dir=str(d))
+    keep = [i for i, s in enumerate(ann.symbol) if s in "NAV"]
+    wfdb.wrann("209", "atr", np.round(ann.sample[keep] * 250 / 360).astype(int),
+               symbol=[ann.symbol[i] for i in keep], fs=250, write_dir=str(d))
+    out = tmp_path / "out"
+    assert main(["predict", str(d / "209"), "--model", str(model_file), "--out",
+                 str(out)]) == 0
+    got = wfdb.rdann(str(out / "209"), "tlft")
+    assert got.fs == 250 and len(got.sample) == len(keep)
+
+
+def test_errors_are_one_line(tmp_path, capsys, model_file):
+    cases = [
+        (["evaluate", "--data", str(tmp_path / "nope")], "no such folder"),
+        (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
+        (["evaluate", "--set", "oops"], "expected step__param=value"),
+        (["predict", str(SAMPLE / "100"), "--model", str(SAMPLE / "100.hea"), "--out",
+          str(tmp_path / "o")], "not an sktlft model file"),
+        (["predict", str(tmp_path / "missing"), "--model", str(model_file), "--out",
+          str(tmp_path / "o")], "no header file"),
+        (["download", "--data", str(tmp_path / "dl")], "could not download"),
+    ]
+    import wfdb as _wfdb
+
+    def offline(*a, **k):
+        raise ConnectionError("offline")
+
+    orig = _wfdb.dl_database
+    _wfdb.dl_database = offline
+    try:
+        for argv, msg in cases:
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert msg in err and "Traceback" not in err and err.count("\n") == 1, err
+    finally:
+        _wfdb.dl_database = orig
+
+
+def test_predict_missing_lead(model_file, tmp_path, capsys):
+    rec = wfdb.rdrecord(str(SAMPLE / "100"))
+    d = tmp_path / "v5"
+    d.mkdir()
+    wfdb.wrsamp("x", fs=360, units=["mV"], sig_name=["V5"], p_signal=rec.p_signal[:, 1:],
+                fmt=["16"], write_dir=str(d))
+    assert main(["predict", str(d / "x"), "--model", str(model_file), "--out",
+                 str(tmp_path / "o")]) == 2
+    assert "has no lead 'MLII'" in capsys.readouterr().err
+
+
+def test_model_file_versions(tmp_path, monkeypatch):
+    from sklearn.dummy import DummyClassifier
+
+    import sktlft.persistence as p
+
+    path = save_model(DummyClassifier().fit([[0]], ["N"]), tmp_path / "m.joblib")
+    with pytest.raises(FileExistsError):
+        save_model(DummyClassifier(), path)
+    monkeypatch.setattr(p, "__version__", "9.3.0")
+    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.1\.\d+.*this is sktlft 9\.3"):
+        load_model(path)
