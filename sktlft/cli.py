@@ -190,7 +190,7 @@ def _with_progress(pipe, stage: str, clock):
     )
 
 
-def _fit_predict(model, X, y, train, test) -> dict[str, Any]:
+def _fit_predict(model, X, y, train, test, keep_model: bool = False) -> dict[str, Any]:
     """Fit ``model`` on the ``train`` beats and predict the ``test`` beats (a joblib task)."""
     t = time.perf_counter()
     model.fit(X[train], y[train])
@@ -207,10 +207,12 @@ def _fit_predict(model, X, y, train, test) -> dict[str, Any]:
         "history": [{k: v for k, v in h.items() if k in keep} for h in model[-1].history],
         "n_train": len(train),
         "n_test": len(test),
+        "model": model if keep_model else None,
     }
 
 
-def _run_folds(pipe, X, y, splits, args, label: str) -> list[dict[str, Any]]:
+def _run_folds(pipe, X, y, splits, args, label: str,
+               keep_model: bool = False) -> list[dict[str, Any]]:
     from joblib import Parallel, delayed
 
     from ._progress import RunClock
@@ -226,14 +228,14 @@ def _run_folds(pipe, X, y, splits, args, label: str) -> list[dict[str, Any]]:
                      f"{len(np.unique(args._groups[train]))} patients, testing on "
                      f"{len(test)} beats of {len(np.unique(args._groups[test]))}")
                 model = _with_progress(pipe, f"{label} {i + 1}/{k}", clock)
-                results.append(_fit_predict(model, X, y, train, test))
+                results.append(_fit_predict(model, X, y, train, test, keep_model))
             return results
         _say(f"{k} {label}s in parallel (n_jobs={n_jobs}); each worker prints its own "
              "progress")
         return Parallel(n_jobs=n_jobs)(
             delayed(_fit_predict)(
                 _with_progress(pipe, f"{label} {i + 1}/{k}", RunClock(epochs)),
-                X, y, train, test,
+                X, y, train, test, keep_model,
             )
             for i, (train, test) in enumerate(splits)
         )
@@ -299,6 +301,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.split == "inter-patient":
         splits = list(InterPatientSplit().split(X, y, groups=ds.record))
         label = "DS1->DS2"
+    elif args.split == "random":
+        from sklearn.model_selection import StratifiedShuffleSplit
+
+        _say("beat-level random split: the same patients on both sides (leaky, for "
+             "comparison only)")
+        splits = list(StratifiedShuffleSplit(1, test_size=args.test_size,
+                                             random_state=args.seed).split(X, y))
+        label = "random split"
     else:
         if len(np.unique(groups)) < args.cv:
             raise CLIError(f"--cv {args.cv}: only {len(np.unique(groups))} patients")
@@ -306,7 +316,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         splits = list(cv.split(X, y, groups))
         label = "fold"
     _say(f"{len(splits)} {label}(s), preset {args.preset!r}, report in {out}/")
-    results = _run_folds(pipe, X, y, splits, args, label)
+    single = len(splits) == 1
+    results = _run_folds(pipe, X, y, splits, args, label,
+                         keep_model=single and not args.no_model)
 
     y_true = np.concatenate([y[test] for _, test in splits])
     y_pred = np.concatenate([r["pred"] for r in results])
@@ -343,17 +355,18 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     model_path = None
     if not args.no_model:
-        if args.split == "inter-patient":
+        if single:
             train = splits[0][0]
-            _say(f"model: refitting on the {len(train)} DS1 beats to save it")
+            final = results[0]["model"]
+            _say(f"model: saving the model trained on the {len(train)} training beats")
         else:
+            from ._progress import RunClock
+
             train = np.arange(len(y))
             _say(f"model: refitting on all {len(y)} beats to save it")
-        from ._progress import RunClock
-
-        final = _with_progress(pipe, "final model", RunClock(pipe.get_params()[
-            "resnet__max_epochs"]))
-        final.fit(X[train], y[train])
+            final = _with_progress(pipe, "final model", RunClock(pipe.get_params()[
+                "resnet__max_epochs"]))
+            final.fit(X[train], y[train])
         model_path = save_model(final, out / "model.joblib", config={
             **_config(args, pipe, params), "records": list(np.unique(ds.record[train])),
             "classes": final.classes_.tolist(), "fs": ds.fs, "leads": list(ds.leads),
@@ -524,8 +537,11 @@ def build_parser() -> argparse.ArgumentParser:
                     "--data) or the inter-patient DS1 -> DS2 benchmark; prints the AAMI "
                     "table and writes metrics.json, PNG figures and the fitted model.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--split", default="cv", choices=["cv", "inter-patient"],
-                   help="cv: patient-grouped K-fold; inter-patient: DS1 -> DS2")
+    p.add_argument("--split", default="cv", choices=["cv", "inter-patient", "random"],
+                   help="cv: patient-grouped K-fold; inter-patient: DS1 -> DS2; random: "
+                        "one beat-level random split (leaky, to measure the leakage gap)")
+    p.add_argument("--test-size", type=float, default=0.5,
+                   help="test share of --split random (default: 0.5)")
     p.add_argument("--cv", type=int, default=3, help="folds for --split cv (default: 3)")
     p.add_argument("--records", help="records for --split cv: all, DS1, DS2 or 101,106,...")
     p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")

@@ -155,7 +155,7 @@ def plot_spectrogram_grid(
                     img = img / 255.0
                 ax.imshow(img, origin="lower", aspect="auto", cmap="magma", extent=extent)
             if k == 0:
-                ax.set_ylabel(f"{c} ({len(idx)})" + ("\nHz" if extent else ""), fontsize=10)
+                ax.set_ylabel(f"{c}" + ("\nHz" if extent else ""), fontsize=10)
             if extent is None or k > 0:
                 ax.set_yticks([])
             if extent is None or r < len(classes) - 1:
@@ -163,7 +163,7 @@ def plot_spectrogram_grid(
             elif k == 0:
                 ax.set_xlabel("s", fontsize=8)
             ax.tick_params(labelsize=7)
-    fig.suptitle(title or "Fourier images per AAMI class (first lead; rows: class, count)")
+    fig.suptitle(title or "Fourier images of random beats, one row per AAMI class")
     return fig
 
 

@@ -44,7 +44,7 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     m = json.loads((out / "metrics.json").read_text())
     assert m["n_beats"] == 2083 and m["n_patients"] == 9
     assert len(m["folds"]) == 3
-    tested = sum((f["test_patients"] for f in m["folds"]), [])
+    tested = [p for f in m["folds"] for p in f["test_patients"]]
     assert sorted(tested) == sorted(set(tested)) and len(tested) == 9  # each patient once
     assert set(m["pooled"]["classes"]) == {"N", "S", "V", "F"}
     assert sum(c["support"] for c in m["pooled"]["classes"].values()) == 2083

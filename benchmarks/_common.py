@@ -1,0 +1,81 @@
+"""Helpers shared by the benchmark scripts: data location, hardware, table, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parents[1] / "shared" / "data"
+
+
+def data_home(arg: str | None) -> Path:
+    """The folder holding mitdb/: --data, $SKTLFT_DATA or ../shared/data."""
+    home = Path(arg or os.environ.get("SKTLFT_DATA") or DEFAULT_DATA)
+    if not (home / "mitdb").is_dir():
+        sys.exit(f"no MIT-BIH database in {home}/mitdb: pass --data DIR")
+    return home
+
+
+def hardware() -> dict[str, Any]:
+    import torch
+
+    info = {
+        "cpu": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def report(name: str, rows: list[dict[str, Any]], out: str | None, **extra: Any) -> None:
+    """Print ``rows`` as a table and write them, with the hardware, to JSON."""
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    widths = {k: max(len(k), *(len(_fmt(r.get(k))) for r in rows)) for k in keys}
+    print(" | ".join(k.ljust(widths[k]) for k in keys))
+    print("-+-".join("-" * widths[k] for k in keys))
+    for r in rows:
+        print(" | ".join(_fmt(r.get(k)).ljust(widths[k]) for k in keys))
+    path = Path(out or HERE / "results" / f"{name}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": name,
+        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "hardware": hardware(),
+        "rows": rows,
+        **extra,
+    }
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"\nwritten to {path}")
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}"
+    return str(v)
