@@ -204,7 +204,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        beats : ndarray of shape (n_beats, n_leads, n_beat_), float32
+        beats : ndarray of shape (n_beats, n_leads, ``n_beat_``), float32
             The processed beats.
         """
         check_is_fitted(self)
