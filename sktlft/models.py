@@ -224,6 +224,12 @@ class ResNet18Classifier(NeuralNetClassifier):
         ``groups`` to :meth:`fit`.
     verbose : int, default=1
         1 prints skorch's table, one line per epoch; 0 is silent.
+    checkpoint_dir : str, path or None, default=None
+        Where to keep checkpoints (skorch's ``Checkpoint``: the parameters at the
+        best loss, the optimizer and the history). Each fit writes into a new
+        folder of its own below it, ``fit-<time>-<pid>-<random>`` (see
+        ``checkpoint_path_``), so fits running in parallel, in a grid search or
+        on a Dask cluster, never overwrite each other. ``None``: a fit writes nothing.
     **kwargs
         Any other skorch parameter (``module__*``, ``optimizer__*``, ``callbacks``...).
 
@@ -237,6 +243,8 @@ class ResNet18Classifier(NeuralNetClassifier):
         (n_leads, H, W) of the training images.
     device_ : str
         Device actually used.
+    checkpoint_path_ : pathlib.Path or None
+        This fit's checkpoint folder (with ``checkpoint_dir``).
     module_, criterion_, optimizer_, history_
         skorch's fitted objects.
 
@@ -262,6 +270,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "amp": ["boolean"],
+        "checkpoint_dir": [str, os.PathLike, None],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -287,6 +296,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         train_split: Any = None,
         iterator_train__shuffle: bool = True,
         verbose: int = 1,
+        checkpoint_dir: str | os.PathLike | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -309,6 +319,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         self.class_weight = class_weight
         self.random_state = random_state
         self.amp = amp
+        self.checkpoint_dir = checkpoint_dir
 
     # -- device "auto" -------------------------------------------------------------
     @contextlib.contextmanager
@@ -336,6 +347,16 @@ class ResNet18Classifier(NeuralNetClassifier):
         return contextlib.nullcontext()
 
     # -- skorch hooks ----------------------------------------------------------------
+    def get_default_callbacks(self) -> list[tuple[str, Any]]:
+        callbacks = list(super().get_default_callbacks())
+        path = getattr(self, "checkpoint_path_", None)
+        if path is not None:
+            from skorch.callbacks import Checkpoint
+
+            monitor = "valid_loss_best" if self.train_split else "train_loss_best"
+            callbacks.append(("checkpoint", Checkpoint(monitor=monitor, dirname=str(path))))
+        return callbacks
+
     def initialize_module(self) -> ResNet18Classifier:
         kwargs = {
             "n_classes": len(self.classes_),
@@ -463,6 +484,16 @@ class ResNet18Classifier(NeuralNetClassifier):
                     raise ValueError(f"class_weight names classes not in y: {sorted(unknown)}")
             self.class_weight_ = compute_class_weight(self.class_weight, classes=classes, y=y)
         self.device_ = _resolve_device(self.device)
+        self.checkpoint_path_ = None
+        if self.checkpoint_dir is not None:
+            import time
+            import uuid
+
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            self.checkpoint_path_ = (
+                Path(self.checkpoint_dir) / f"fit-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            )
+            self.checkpoint_path_.mkdir(parents=True)
         if groups is not None:
             fit_params["groups"] = np.asarray(groups)
         with self._on_device(), self._seeded():

@@ -210,3 +210,18 @@ def _pipeline_for_checks():
 @parametrize_with_checks([_pipeline_for_checks()], expected_failed_checks=lambda e: _EXPECTED)
 def test_classifier_checks_in_pipeline(estimator, check):
     check(estimator)
+
+
+def test_parallel_fits_checkpoint_to_their_own_folders(images, tmp_path):
+    from joblib import Parallel, delayed
+
+    X, y, _ = images
+    clf = fast(checkpoint_dir=tmp_path, max_epochs=2)
+    fits = Parallel(n_jobs=2, backend="threading")(
+        delayed(clone(clf).fit)(X, y) for _ in range(2)
+    )
+    dirs = sorted(p for p in tmp_path.iterdir())
+    assert len(dirs) == 2 and {f.checkpoint_path_ for f in fits} == set(dirs)
+    for d in dirs:
+        assert {"params.pt", "history.json", "optimizer.pt"} <= {p.name for p in d.iterdir()}
+    assert fast().fit(X, y).checkpoint_path_ is None
