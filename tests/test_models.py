@@ -225,3 +225,23 @@ def test_parallel_fits_checkpoint_to_their_own_folders(images, tmp_path):
     for d in dirs:
         assert {"params.pt", "history.json", "optimizer.pt"} <= {p.name for p in d.iterdir()}
     assert fast().fit(X, y).checkpoint_path_ is None
+
+
+def test_model_saved_from_cuda_loads_on_cpu(images, recwarn):
+    # No GPU here: a CPU-fitted model is marked as if it had been fitted on CUDA, which
+    # is what unpickling sees for a model saved on a GPU machine (skorch maps the
+    # tensors to the CPU when CUDA is unavailable).
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available: this test is about a CPU-only machine")
+    X, y, _ = images
+    clf = fast().fit(X, y)
+    p = clf.predict_proba(X[:10])
+    clf.device_ = "cuda"  # device="auto" resolved to CUDA on the training machine
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded.device == "auto" and loaded.device_ == "cpu"
+    np.testing.assert_allclose(loaded.predict_proba(X[:10]), p, rtol=1e-5)
+    explicit = fast(device="cpu").fit(X, y)
+    explicit.device = "cuda"
+    loaded = pickle.loads(pickle.dumps(explicit))
+    assert str(loaded.device) == "cpu"
+    assert loaded.predict(X[:3]).shape == (3,)
