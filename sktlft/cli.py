@@ -315,7 +315,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         cv = StratifiedGroupKFold(args.cv, shuffle=True, random_state=args.seed)
         splits = list(cv.split(X, y, groups))
         label = "fold"
-    _say(f"{len(splits)} {label}(s), preset {args.preset!r}, report in {out}/")
+    _say(f"{len(splits)} x {label}, preset {args.preset!r}, report in {out}/")
     single = len(splits) == 1
     results = _run_folds(pipe, X, y, splits, args, label,
                          keep_model=single and not args.no_model)
@@ -327,7 +327,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     per_fold = [aami_report(y[test], r["pred"], labels=labels)
                 for (_, test), r in zip(splits, results)]
     print()
-    print(f"AAMI report, {label}s pooled ({len(y_true)} test beats):")
+    what = f"{label}s pooled" if len(splits) > 1 else label
+    print(f"AAMI report, {what} ({len(y_true)} test beats):")
     print(format_report(pooled))
     if len(per_fold) > 1:
         f1s = [f["macro_f1"] for f in per_fold]
@@ -335,7 +336,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
               + f" (mean {100 * np.mean(f1s):.1f} %)")
 
     _save_fig(plot_confusion_matrix(y_true, y_pred, labels=labels,
-                                    title=f"{label}s pooled, {len(y_true)} beats"),
+                                    title=f"{what}, {len(y_true)} test beats"),
               out / "confusion_matrix.png")
     _save_fig(plot_training_history({f"{label} {i + 1}": r["history"]
                                      for i, r in enumerate(results)}),
