@@ -51,3 +51,15 @@ sphinx_gallery_conf = {
 # skorch's inherited docstrings are not numpydoc-clean; document our own API only.
 suppress_warnings = ["autosummary.import_cycle"]
 nitpicky = False
+
+
+def _skip_sklearn_machinery(app, what, name, obj, skip, options):
+    # scikit-learn's generated set_*_request methods carry docstrings that point into
+    # scikit-learn's own documentation; they are documented there.
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return skip
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sklearn_machinery)
