@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 from numbers import Integral, Real
 from typing import Any
@@ -426,21 +427,19 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         duration = n_samples / self.fs
         self.times_ = (np.arange(size) + 0.5) * duration / size
 
-    def _images(self, X: np.ndarray) -> np.ndarray:
-        """Scaled images in [0, 1] (float32), before standardisation and dtype."""
-        n, n_leads, n_samples = X.shape
-        out = np.empty((n, n_leads, self.image_size, self.image_size), dtype=np.float32)
+    def _chunks(self, X: np.ndarray) -> Iterator[tuple[int, torch.Tensor]]:
+        """Yield (first row, images in [0, 1]) over the (beat, lead) rows, chunk by chunk."""
+        n_leads, n_samples = X.shape[1:]
         fm = None if self._freq_matrix is None else torch.from_numpy(self._freq_matrix)
         flat = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).reshape(-1, n_samples)
         # at most batch_size beats, and at most ~32M spectrogram cells (256 MB) at a time
         n_cells = (self._bins.stop - self._bins.start) * (1 + n_samples // self.hop_length)
         per = max(1, min(self.batch_size * n_leads, 32_000_000 // n_cells))
-        res = out.reshape(-1, self.image_size, self.image_size)
+        size = self.image_size
         with torch.no_grad():
             for i in range(0, flat.shape[0], per):
-                x = flat[i : i + per]
                 spec = torch.stft(
-                    x,
+                    flat[i : i + per],
                     n_fft=self.n_fft,
                     hop_length=self.hop_length,
                     win_length=self._win_length,
@@ -453,16 +452,36 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
                 # resample the power (not the dB) with torch's antialiased bilinear
                 # resize: both axes at once on a linear frequency axis; on a log one,
                 # the time axis first, then a matrix product onto the log rows
-                n_freq = power.shape[1]
-                size = self.image_size
                 if fm is None:
                     img = _resize(power, (size, size))
                 else:
-                    img = torch.matmul(fm, _resize(power, (n_freq, size)))
+                    img = torch.matmul(fm, _resize(power, (power.shape[1], size)))
                 img = img.clamp_(min=1e-12).log10_().mul_(10.0)  # dB
                 img = img.sub_(img.amax(dim=(1, 2), keepdim=True))  # 0 dB = the beat's max
                 img = img.clamp_(min=-self.top_db).add_(self.top_db).div_(self.top_db)
-                res[i : i + per] = img.numpy()
+                yield i, img
+
+    def _images(self, X: np.ndarray) -> np.ndarray:
+        """Final images, written chunk by chunk into an array of the output dtype.
+
+        Only one chunk is ever held in float32, so 224 x 224 uint8 images of the
+        whole database need a quarter of the memory of float32 ones, no more.
+        """
+        n, n_leads, _ = X.shape
+        size = self.image_size
+        out = np.empty((n, n_leads, size, size), dtype=self.dtype)
+        res = out.reshape(-1, size, size)
+        standard = self.scaling == "standard"
+        if standard:
+            mean = torch.from_numpy(self.mean_)
+            scale = torch.from_numpy(self.scale_)
+        for i, img in self._chunks(X):
+            if standard:
+                lead = torch.arange(i, i + img.shape[0]) % n_leads
+                img = (img - mean[lead, None, None]) / scale[lead, None, None]
+            if self.dtype == "uint8":
+                img = img.mul_(255.0).round_().to(torch.uint8)
+            res[i : i + img.shape[0]] = img.numpy()
         return out
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -484,9 +503,19 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         X = _as_beats(self, X, reset=True)
         self._plan(X.shape[-1])
         if self.scaling == "standard":
-            imgs = self._images(X)
-            self.mean_ = imgs.mean(axis=(0, 2, 3)).astype(np.float32)
-            std = imgs.std(axis=(0, 2, 3)).astype(np.float32)
+            n_leads = X.shape[1]
+            total = np.zeros(n_leads)
+            total_sq = np.zeros(n_leads)
+            for i, img in self._chunks(X):
+                lead = (np.arange(i, i + img.shape[0]) % n_leads)
+                sums = img.sum(dim=(1, 2), dtype=torch.float64).numpy()
+                sq = img.square().sum(dim=(1, 2), dtype=torch.float64).numpy()
+                np.add.at(total, lead, sums)
+                np.add.at(total_sq, lead, sq)
+            count = X.shape[0] * self.image_size**2
+            mean = total / count
+            std = np.sqrt(np.maximum(total_sq / count - mean**2, 0.0))
+            self.mean_ = mean.astype(np.float32)
             self.scale_ = np.where(std > 1e-8, std, 1.0).astype(np.float32)
         return self
 
@@ -508,13 +537,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         X = _as_beats(self, X, reset=False)
         if not hasattr(self, "_window"):
             self._plan(X.shape[-1])
-        imgs = self._images(X)
-        if self.scaling == "standard":
-            imgs -= self.mean_[None, :, None, None]
-            imgs /= self.scale_[None, :, None, None]
-        if self.dtype == "uint8":
-            return np.rint(imgs * 255.0).astype(np.uint8)
-        return imgs.astype(self.dtype, copy=False)
+        return self._images(X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -123,3 +123,19 @@ def test_transform_leaves_input_and_estimator_alone_and_pickles(sample, est):
     assert pickle.dumps(est) == state
     again = pickle.loads(state).transform(X)
     np.testing.assert_array_equal(out, again)
+
+
+def test_uint8_output_never_holds_float_images(sample):
+    import tracemalloc
+
+    beats = BeatSegmenter(highpass=0.25, lowpass=None).fit_transform(sample.data[:400])
+    ft = FourierImageTransformer(n_fft=512, hop_length=4, fmax=None, freq_scale="log",
+                                 image_size=224, dtype="uint8", batch_size=64).fit(beats)
+    tracemalloc.start()
+    out = ft.transform(beats)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert out.dtype == np.uint8 and out.nbytes == 400 * 224 * 224
+    # numpy's share of the peak: the uint8 output plus one chunk, far below the
+    # 80 MB that float32 images of these beats would take
+    assert peak < out.nbytes + 30e6, peak
