@@ -243,7 +243,7 @@ def plot_leakage(table: Mapping[str, Mapping[str, float]], *, classes: Sequence 
     ax.set_xticks(x, [f"F1 {n}" for n in names])
     ax.set_ylabel("F1 (%)")
     ax.set_ylim(0, 110)
-    ax.set_title("Leakage: the same pipeline under a beat-level and patient-wise splits")
+    ax.set_title("Leakage: one pipeline under beat-level and patient-wise splits")
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(axis="y", alpha=0.3)
     return fig
