@@ -134,6 +134,13 @@ def _config(args: argparse.Namespace, pipe, params: dict[str, Any]) -> dict[str,
     }
 
 
+def _model_config(args, pipe, params, ds, records, model) -> dict[str, Any]:
+    """What a model file records: the run's configuration and what ``predict`` needs."""
+    return {**_config(args, pipe, params), "records": [str(r) for r in records],
+            "classes": model.classes_.tolist(), "fs": ds.fs, "leads": list(ds.leads),
+            "window": ds.window}
+
+
 def _hardware() -> dict[str, Any]:
     import torch
 
@@ -347,9 +354,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     rng = np.random.default_rng(args.seed)
     show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(8, (y == c).sum()),
                                       replace=False) for c in labels])
-    seg_f = clone(seg).fit(X[show])
-    four_f = clone(fourier).fit(seg_f.transform(X[show]))
-    images = four_f.transform(seg_f.transform(X[show]))
+    beats = clone(seg).fit_transform(X[show])
+    four_f = clone(fourier).fit(beats)
+    images = four_f.transform(beats)
     _save_fig(plot_spectrogram_grid(images, y[show], n_per_class=6, classes=labels,
                                     frequencies=four_f.frequencies_, times=four_f.times_),
               out / "spectrograms.png")
@@ -368,10 +375,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final = _with_progress(pipe, "final model", RunClock(pipe.get_params()[
                 "resnet__max_epochs"]))
             final.fit(X[train], y[train])
-        model_path = save_model(final, out / "model.joblib", config={
-            **_config(args, pipe, params), "records": list(np.unique(ds.record[train])),
-            "classes": final.classes_.tolist(), "fs": ds.fs, "leads": list(ds.leads),
-            "window": ds.window})
+        model_path = save_model(final, out / "model.joblib", config=_model_config(
+            args, pipe, params, ds, np.unique(ds.record[train]), final))
 
     wall = time.perf_counter() - t_start
     metrics = {
@@ -457,10 +462,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     t = time.perf_counter()
     model.fit(ds.data, ds.target)
     _say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
-    save_model(model, out, overwrite=args.force, config={
-        **_config(args, pipe, params), "records": list(ds.records),
-        "classes": model.classes_.tolist(), "fs": ds.fs, "leads": list(ds.leads),
-        "window": ds.window})
+    save_model(model, out, overwrite=args.force,
+               config=_model_config(args, pipe, params, ds, ds.records, model))
     _say(f"model written to {out}")
     return 0
 
