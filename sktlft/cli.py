@@ -186,12 +186,18 @@ def _backend(args: argparse.Namespace, scatter: list[Any]) -> Iterator[int | Non
 
 
 # -- evaluation ---------------------------------------------------------------------------
-def _with_progress(pipe, stage: str, clock):
-    """A clone of ``pipe`` whose network prints a progress line per epoch."""
+def _with_progress(pipe, stage: str, clock=None):
+    """A clone of ``pipe`` whose network prints a progress line per epoch.
+
+    ``clock`` (a ``RunClock``) is shared by the fits of a run for the time-left
+    estimate; by default the clock counts this one fit's epochs.
+    """
     from sklearn.base import clone
 
-    from ._progress import EpochProgress
+    from ._progress import EpochProgress, RunClock
 
+    if clock is None:
+        clock = RunClock(pipe.get_params()["resnet__max_epochs"])
     return clone(pipe).set_params(
         resnet__callbacks=[("progress", EpochProgress(stage, clock))]
     )
@@ -218,7 +224,7 @@ def _fit_predict(model, X, y, train, test, keep_model: bool = False) -> dict[str
     }
 
 
-def _run_folds(pipe, X, y, splits, args, label: str,
+def _run_folds(pipe, X, y, groups, splits, args, label: str,
                keep_model: bool = False) -> list[dict[str, Any]]:
     from joblib import Parallel, delayed
 
@@ -232,8 +238,8 @@ def _run_folds(pipe, X, y, splits, args, label: str,
             results = []
             for i, (train, test) in enumerate(splits):
                 _say(f"{label} {i + 1}/{k}: training on {len(train)} beats of "
-                     f"{len(np.unique(args._groups[train]))} patients, testing on "
-                     f"{len(test)} beats of {len(np.unique(args._groups[test]))}")
+                     f"{len(np.unique(groups[train]))} patients, testing on "
+                     f"{len(test)} beats of {len(np.unique(groups[test]))}")
                 model = _with_progress(pipe, f"{label} {i + 1}/{k}", clock)
                 results.append(_fit_predict(model, X, y, train, test, keep_model))
             return results
@@ -241,7 +247,7 @@ def _run_folds(pipe, X, y, splits, args, label: str,
              "progress")
         return Parallel(n_jobs=n_jobs)(
             delayed(_fit_predict)(
-                _with_progress(pipe, f"{label} {i + 1}/{k}", RunClock(epochs)),
+                _with_progress(pipe, f"{label} {i + 1}/{k}"),
                 X, y, train, test, keep_model,
             )
             for i, (train, test) in enumerate(splits)
@@ -304,7 +310,6 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     pipe, params = _build_pipeline(args)
     out = _new_out(args.out, "report")
     X, y, groups = ds.data, ds.target, ds.groups
-    args._groups = groups
     if args.split == "inter-patient":
         splits = list(InterPatientSplit().split(X, y, groups=ds.record))
         label = "DS1->DS2"
@@ -324,7 +329,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         label = "fold"
     _say(f"{len(splits)} x {label}, preset {args.preset!r}, report in {out}/")
     single = len(splits) == 1
-    results = _run_folds(pipe, X, y, splits, args, label,
+    results = _run_folds(pipe, X, y, groups, splits, args, label,
                          keep_model=single and not args.no_model)
 
     y_true = np.concatenate([y[test] for _, test in splits])
@@ -368,12 +373,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final = results[0]["model"]
             _say(f"model: saving the model trained on the {len(train)} training beats")
         else:
-            from ._progress import RunClock
-
             train = np.arange(len(y))
             _say(f"model: refitting on all {len(y)} beats to save it")
-            final = _with_progress(pipe, "final model", RunClock(pipe.get_params()[
-                "resnet__max_epochs"]))
+            final = _with_progress(pipe, "final model")
             final.fit(X[train], y[train])
         model_path = save_model(final, out / "model.joblib", config=_model_config(
             args, pipe, params, ds, np.unique(ds.record[train]), final))
@@ -420,10 +422,8 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     from ._progress import RunClock
 
     n_fits = 2 * args.cv + (1 if records is not None else 0)
-    clock = RunClock(n_fits * pipe.get_params()["resnet__max_epochs"])
-    from ._progress import EpochProgress
-
-    pipe.set_params(resnet__callbacks=[("progress", EpochProgress("leakage", clock))])
+    pipe = _with_progress(pipe, "leakage",
+                          RunClock(n_fits * pipe.get_params()["resnet__max_epochs"]))
     with _backend(args, [ds.data, ds.target]) as n_jobs:
         table = compare_splits(pipe, ds.data, ds.target, ds.groups, cv=args.cv,
                                records=records, random_state=args.seed, n_jobs=n_jobs,
@@ -456,9 +456,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
     ds = _drop_q(_load_data(args, args.records), args.keep_q)
     pipe, params = _build_pipeline(args)
-    from ._progress import RunClock
-
-    model = _with_progress(pipe, "train", RunClock(pipe.get_params()["resnet__max_epochs"]))
+    model = _with_progress(pipe, "train")
     t = time.perf_counter()
     model.fit(ds.data, ds.target)
     _say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
