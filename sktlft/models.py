@@ -21,10 +21,12 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 from skorch import NeuralNetClassifier
+from skorch.dataset import Dataset as SkorchDataset
 from skorch.utils import to_device
 from torch import nn
 
 from .datasets import AAMI_CLASSES
+from .preprocessing import FourierImages
 
 __all__ = ["IMAGENET_FILENAME", "ResNet18Classifier", "ResNet18Module"]
 
@@ -92,6 +94,12 @@ class ResNet18Module(nn.Module):
     freeze : {"none", "layer4", "layer3"}, default="none"
         ``"none"`` fine-tunes everything; ``"layer4"`` trains only layer4 and
         the head; ``"layer3"`` trains layer3, layer4 and the head.
+    activation_checkpointing : bool, default=False
+        In training, keep only the input of the stem and of each residual
+        block and recompute the rest during the backward pass
+        (:func:`torch.utils.checkpoint.checkpoint`): the same gradients and
+        batch-norm statistics for a fraction of the activation memory (about a
+        third at 224 x 224), at the cost of one more forward pass per batch.
 
     Examples
     --------
@@ -110,6 +118,7 @@ class ResNet18Module(nn.Module):
         input_size: int = 224,
         channel_mode: str = "repeat",
         freeze: str = "none",
+        activation_checkpointing: bool = False,
     ) -> None:
         super().__init__()
         from torchvision.models import resnet18
@@ -142,6 +151,7 @@ class ResNet18Module(nn.Module):
         self.n_leads = n_leads
         self.input_size = input_size
         self.repeat = channel_mode == "repeat" and n_leads == 1
+        self.activation_checkpointing = activation_checkpointing
         keep = {
             "none": None,
             "layer4": ("layer4", "fc"),
@@ -167,7 +177,64 @@ class ResNet18Module(nn.Module):
         if self.repeat:
             x = x.expand(-1, 3, -1, -1)
         x = (x - self.mean) / self.std
+        if self.activation_checkpointing and self.training and torch.is_grad_enabled():
+            return self._checkpointed(x)
         return self.net(x)
+
+    def _checkpointed(self, x: torch.Tensor) -> torch.Tensor:
+        """torchvision's ResNet forward, the stem and each block under checkpoint."""
+        from torch.utils.checkpoint import checkpoint
+
+        net = self.net
+        stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        blocks = [stem, *net.layer1, *net.layer2, *net.layer3, *net.layer4]
+        for block in blocks:
+            x = checkpoint(_Once(block), x, use_reentrant=False, preserve_rng_state=False)
+        x = torch.flatten(net.avgpool(x), 1)
+        return net.fc(x)
+
+
+class _Once:
+    """Run ``block``; when autograd calls again to recompute, leave batch-norm stats alone.
+
+    Recomputing a block in training mode would update its batch-norm running
+    statistics a second time with the same batch; a momentum of 0 (and the
+    batch counter put back) makes the recomputation leave them as they were.
+    """
+
+    def __init__(self, block: nn.Module) -> None:
+        self.block = block
+        self.calls = 0
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls == 1:
+            return self.block(x)
+        norms = [m for m in self.block.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
+        for m in norms:
+            m.momentum = 0.0
+        try:
+            return self.block(x)
+        finally:
+            for m, (momentum, count) in zip(norms, saved):
+                m.momentum = momentum
+                m.num_batches_tracked.copy_(count)
+
+
+class _LazyImageDataset(SkorchDataset):
+    """skorch's Dataset over :class:`~sktlft.preprocessing.FourierImages`.
+
+    torch's DataLoader asks for a whole batch at once through ``__getitems__``,
+    so a batch's images are made in one vectorised call, not beat by beat.
+    """
+
+    def __getitems__(self, indices: list[int]) -> list[tuple[Any, Any]]:
+        idx = np.asarray(indices)
+        images = self.X[idx]
+        if self.y is None:
+            return [self.transform(img, None) for img in images]
+        return [self.transform(img, self.y[i]) for img, i in zip(images, idx)]
 
 
 def _resolve_device(device: str | None) -> str | None:
@@ -198,6 +265,11 @@ class ResNet18Classifier(NeuralNetClassifier):
         How leads feed conv1; see :class:`ResNet18Module`.
     freeze : {"none", "layer4", "layer3"}, default="none"
         Fine-tune the whole network, or only the last block(s) and the head.
+    activation_checkpointing : bool, default=False
+        Recompute activations in the backward pass instead of storing them
+        (see :class:`ResNet18Module`): on the CPU at 224 x 224 and batch 128,
+        a training step's memory falls from about 3.1 GB to about 1.1 GB, for
+        about a third more training time. The ``paper`` preset turns it on.
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes in the cross-entropy loss; ``"balanced"`` uses
         ``n_samples / (n_classes * count)`` from the training labels.
@@ -267,6 +339,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         "input_size": [Interval(Integral, 32, None, closed="left")],
         "channel_mode": [StrOptions({"repeat", "sum"})],
         "freeze": [StrOptions({"none", "layer4", "layer3"})],
+        "activation_checkpointing": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "amp": ["boolean"],
@@ -283,6 +356,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         input_size: int = 224,
         channel_mode: str = "repeat",
         freeze: str = "none",
+        activation_checkpointing: bool = False,
         class_weight: str | dict | None = None,
         random_state: int | None = None,
         amp: bool = True,
@@ -316,6 +390,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         self.input_size = input_size
         self.channel_mode = channel_mode
         self.freeze = freeze
+        self.activation_checkpointing = activation_checkpointing
         self.class_weight = class_weight
         self.random_state = random_state
         self.amp = amp
@@ -365,6 +440,7 @@ class ResNet18Classifier(NeuralNetClassifier):
             "input_size": self.input_size,
             "channel_mode": self.channel_mode,
             "freeze": self.freeze,
+            "activation_checkpointing": self.activation_checkpointing,
         }
         kwargs.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, kwargs)
@@ -377,6 +453,11 @@ class ResNet18Classifier(NeuralNetClassifier):
             kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
+
+    def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
+        if isinstance(X, FourierImages) and self.dataset is SkorchDataset:
+            return _LazyImageDataset(X, y, **self.get_params_for("dataset"))
+        return super().get_dataset(X, y)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         with self._autocast():
@@ -401,7 +482,12 @@ class ResNet18Classifier(NeuralNetClassifier):
         pass
 
     # -- scikit-learn API ---------------------------------------------------------
-    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray:
+    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray | FourierImages:
+        if isinstance(X, FourierImages):
+            # made from validated beats, image by image when skorch reads them
+            if X.shape[0] == 0:
+                raise ValueError("X has 0 beats; at least 1 is required")
+            return self._check_leads(X, reset=reset)
         if hasattr(X, "dtype") and X.dtype == object:
             raise TypeError("X must be a numeric array of images, got dtype object")
         X = np.asarray(X)
@@ -420,6 +506,9 @@ class ResNet18Classifier(NeuralNetClassifier):
             raise ValueError("X contains NaN or infinite values")
         if X.dtype not in (np.float32, np.uint8):
             X = X.astype(np.float32)
+        return self._check_leads(X, reset=reset)
+
+    def _check_leads(self, X: Any, *, reset: bool) -> Any:
         if reset:
             self.n_features_in_ = X.shape[1]
             self.image_shape_ = tuple(X.shape[1:])

@@ -39,6 +39,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     # at 360 Hz, 0.25 Hz high-pass, STFT n_fft=512 with a Hamming window and hop 1,
     # dB relative to each beat's maximum, log-frequency grey-scale 224 x 224 image,
     # ImageNet ResNet-18 fully fine-tuned, Adam lr 1e-4, batch 128, 10 epochs.
+    # To stay within 4 GB on DS1, the images are made batch by batch as the
+    # network reads them (lazy) and activations are recomputed in the backward
+    # pass; on a GPU with memory to spare, set resnet__activation_checkpointing=False.
     "paper": {
         "segment__before": 1.2,
         "segment__after": 1.2,
@@ -53,8 +56,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "fourier__freq_scale": "log",
         "fourier__image_size": 224,
         "fourier__dtype": "uint8",
+        "fourier__lazy": True,
         "resnet__input_size": 224,
         "resnet__freeze": "none",
+        "resnet__activation_checkpointing": True,
         "resnet__lr": 1e-4,
         "resnet__batch_size": 128,
         "resnet__max_epochs": 10,

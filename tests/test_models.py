@@ -245,3 +245,40 @@ def test_model_saved_from_cuda_loads_on_cpu(images, recwarn):
     loaded = pickle.loads(pickle.dumps(explicit))
     assert str(loaded.device) == "cpu"
     assert loaded.predict(X[:3]).shape == (3,)
+
+
+def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
+    torch.manual_seed(0)
+    x = torch.rand(8, 1, 64, 64)
+    y = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
+    grads, stats = [], []
+    for ckpt in (False, True):
+        torch.manual_seed(1)
+        m = ResNet18Module(3, input_size=64, activation_checkpointing=ckpt).train()
+        torch.nn.functional.cross_entropy(m(x), y).backward()
+        grads.append([p.grad for p in m.parameters()])
+        stats.append({k: v.clone() for k, v in m.state_dict().items() if "running" in k
+                      or "num_batches" in k})
+    for a, b in zip(*grads):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert stats[0].keys() == stats[1].keys()
+    for k in stats[0]:  # updated once per batch, not again when recomputed
+        torch.testing.assert_close(stats[0][k], stats[1][k], msg=k)
+    assert int(stats[1]["net.bn1.num_batches_tracked"]) == 1
+
+
+def test_lazy_fourier_images_train_like_eager_ones(sample):
+    from sktlft.preprocessing import FourierImages
+
+    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:160])
+    y = sample.target[:160]
+    ft = FourierImageTransformer(fs=120, n_fft=64, fmax=40, image_size=32, lazy=True)
+    lazy = ft.fit_transform(beats)
+    eager = np.asarray(lazy)
+    a = fast(activation_checkpointing=True).fit(lazy, y)
+    b = fast().fit(eager, y)
+    assert a.image_shape_ == (1, 32, 32)
+    np.testing.assert_allclose(a.predict_proba(lazy), b.predict_proba(eager), atol=1e-5)
+    assert (a.predict(lazy) == b.predict(eager)).all()
+    with pytest.raises(ValueError, match="0 beats"):
+        a.predict(FourierImages(lazy.transformer, beats[:0]))

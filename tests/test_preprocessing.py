@@ -139,3 +139,45 @@ def test_uint8_output_never_holds_float_images(sample):
     # numpy's share of the peak: the uint8 output plus one chunk, far below the
     # 80 MB that float32 images of these beats would take
     assert peak < out.nbytes + 30e6, peak
+
+
+def test_lazy_images_are_the_eager_images_made_on_access(sample):
+    from sktlft.preprocessing import FourierImages
+
+    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:300])
+    ft = FourierImageTransformer(fs=120, n_fft=64, fmax=40, image_size=32,
+                                 scaling="standard").fit(beats)
+    eager = ft.transform(beats)
+    lazy = clone(ft).set_params(lazy=True).fit(beats).transform(beats)
+    assert isinstance(lazy, FourierImages)
+    assert lazy.shape == eager.shape and lazy.dtype == eager.dtype and len(lazy) == 300
+    np.testing.assert_array_equal(np.asarray(lazy), eager)
+    np.testing.assert_array_equal(lazy[7], eager[7])
+    np.testing.assert_array_equal(lazy[np.int64(-1)], eager[-1])
+    np.testing.assert_array_equal(lazy[10:20], eager[10:20])
+    np.testing.assert_array_equal(lazy[[3, 1, 3]], eager[[3, 1, 3]])
+    mask = np.arange(300) % 7 == 0
+    np.testing.assert_array_equal(lazy[mask], eager[mask])
+    np.testing.assert_array_equal(lazy[2:5, 0, :4], eager[2:5, 0, :4])
+    np.testing.assert_array_equal(lazy[4, 0], eager[4, 0])
+    assert np.asarray(lazy, dtype=np.float64).dtype == np.float64
+    with pytest.raises(IndexError, match="300 beats"):
+        lazy[300]
+    assert "shape=(300, 1, 32, 32)" in repr(lazy)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(lazy))[5], eager[5])
+
+
+def test_lazy_images_hold_the_beats_not_the_images(sample):
+    import tracemalloc
+
+    beats = BeatSegmenter(highpass=0.25, lowpass=None).fit_transform(sample.data[:400])
+    ft = FourierImageTransformer(n_fft=512, hop_length=4, fmax=None, freq_scale="log",
+                                 image_size=224, dtype="uint8", lazy=True).fit(beats)
+    tracemalloc.start()
+    lazy = ft.transform(beats)
+    batch = lazy[np.arange(0, 400, 20)]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert batch.shape == (20, 1, 224, 224)
+    # 400 images would be 20 MB; a lazy transform and one batch of 20 stay far below
+    assert peak < 8e6, peak
