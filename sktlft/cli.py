@@ -69,8 +69,10 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
                            "e.g. --set resnet__max_epochs=3")
         key, raw = item.split("=", 1)
         key = key.strip()
+        words = {"true": True, "false": False, "none": None}  # as a shell user types them
         try:
-            value = ast.literal_eval(raw)
+            value = words.get(raw.strip().lower()) if raw.strip().lower() in words else (
+                ast.literal_eval(raw))
         except (ValueError, SyntaxError):
             value = raw
         params[key] = value

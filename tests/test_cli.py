@@ -194,3 +194,14 @@ def test_model_file_versions(tmp_path, monkeypatch):
     monkeypatch.setattr(p, "__version__", "9.3.0")
     with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.1\.\d+.*this is sktlft 9\.3"):
         load_model(path)
+
+
+def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
+    from sktlft.cli import _parse_sets
+
+    assert _parse_sets(["fourier__lazy=false", "resnet__activation_checkpointing=True",
+                        "resnet__class_weight=none", "resnet__max_epochs=3",
+                        "resnet__lr=1e-4", "fourier__window=hamming"]) == {
+        "fourier__lazy": False, "resnet__activation_checkpointing": True,
+        "resnet__class_weight": None, "resnet__max_epochs": 3, "resnet__lr": 1e-4,
+        "fourier__window": "hamming"}
