@@ -22,24 +22,32 @@ def format_seconds(seconds: float) -> str:
 
 
 class RunClock:
-    """Counts the epochs of a run of several fits and estimates the time left.
+    """Counts the training work of a run of several fits and estimates the time left.
+
+    Work is counted in images seen (beats x epochs), so that fits of different
+    sizes, such as the folds of a cross-validation and the final refit on all
+    beats, weigh what they cost.
 
     Parameters
     ----------
-    total_epochs : int
-        Epochs over all the fits of the run.
+    total : float or None, default=None
+        Images over all the fits of the run (the sum of each fit's training
+        beats times its epochs). ``None``: one fit, its size taken from its first
+        epoch.
     """
 
-    def __init__(self, total_epochs: int) -> None:
-        self.total_epochs = max(int(total_epochs), 1)
-        self.done = 0
+    def __init__(self, total: float | None = None) -> None:
+        self.total = total
+        self.done = 0.0
         self.start = time.perf_counter()
 
-    def tick(self) -> str:
-        """Count one epoch; return the estimate of the time left."""
-        self.done += 1
+    def tick(self, n_images: float, max_epochs: int = 1) -> str:
+        """Count an epoch of ``n_images``; return the estimate of the time left."""
+        if self.total is None:
+            self.total = n_images * max_epochs
+        self.done += n_images
         elapsed = time.perf_counter() - self.start
-        left = elapsed / self.done * (self.total_epochs - self.done)
+        left = elapsed / max(self.done, 1) * max(self.total - self.done, 0)
         return format_seconds(left)
 
 
@@ -73,5 +81,5 @@ class EpochProgress(Callback):
             parts.append(f"valid_loss {h['valid_loss']:.4f}")
         parts.append(f"{h['dur']:.1f}s ({speed:.0f} img/s)")
         if self.clock is not None:
-            parts.append(f"~{self.clock.tick()} left")
+            parts.append(f"~{self.clock.tick(max(n, 1), net.max_epochs)} left")
         print(" · ".join(parts), file=self.stream or sys.stdout, flush=True)

@@ -192,14 +192,14 @@ def _with_progress(pipe, stage: str, clock=None):
     """A clone of ``pipe`` whose network prints a progress line per epoch.
 
     ``clock`` (a ``RunClock``) is shared by the fits of a run for the time-left
-    estimate; by default the clock counts this one fit's epochs.
+    estimate; by default the clock counts this one fit.
     """
     from sklearn.base import clone
 
     from ._progress import EpochProgress, RunClock
 
     if clock is None:
-        clock = RunClock(pipe.get_params()["resnet__max_epochs"])
+        clock = RunClock()
     return clone(pipe).set_params(
         resnet__callbacks=[("progress", EpochProgress(stage, clock))]
     )
@@ -226,8 +226,8 @@ def _fit_predict(model, X, y, train, test, keep_model: bool = False) -> dict[str
     }
 
 
-def _run_folds(pipe, X, y, groups, splits, args, label: str,
-               keep_model: bool = False) -> list[dict[str, Any]]:
+def _run_folds(pipe, X, y, groups, splits, args, label: str, keep_model: bool = False,
+               clock=None) -> list[dict[str, Any]]:
     from joblib import Parallel, delayed
 
     from ._progress import RunClock
@@ -236,7 +236,8 @@ def _run_folds(pipe, X, y, groups, splits, args, label: str,
     epochs = pipe.get_params()["resnet__max_epochs"]
     with _backend(args, [X, y]) as n_jobs:
         if (n_jobs or 1) == 1:
-            clock = RunClock(epochs * k)
+            if clock is None:
+                clock = RunClock(epochs * sum(len(train) for train, _ in splits))
             results = []
             for i, (train, test) in enumerate(splits):
                 _say(f"{label} {i + 1}/{k}: training on {len(train)} beats of "
@@ -331,8 +332,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         label = "fold"
     _say(f"{len(splits)} x {label}, preset {args.preset!r}, report in {out}/")
     single = len(splits) == 1
+    from ._progress import RunClock
+
+    # the time left counts the images still to train on, the final refit included
+    refit = 0 if single or args.no_model else len(y)
+    clock = RunClock(pipe.get_params()["resnet__max_epochs"]
+                     * (sum(len(train) for train, _ in splits) + refit))
     results = _run_folds(pipe, X, y, groups, splits, args, label,
-                         keep_model=single and not args.no_model)
+                         keep_model=single and not args.no_model, clock=clock)
 
     y_true = np.concatenate([y[test] for _, test in splits])
     y_pred = np.concatenate([r["pred"] for r in results])
@@ -377,7 +384,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             train = np.arange(len(y))
             _say(f"model: refitting on all {len(y)} beats to save it")
-            final = _with_progress(pipe, "final model")
+            final = _with_progress(pipe, "final model", clock)
             final.fit(X[train], y[train])
         model_path = save_model(final, out / "model.joblib", config=_model_config(
             args, pipe, params, ds, np.unique(ds.record[train]), final))
@@ -423,9 +430,12 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     records = ds.record if args.data is not None else None
     from ._progress import RunClock
 
-    n_fits = 2 * args.cv + (1 if records is not None else 0)
+    # images to train on: 2 x cv folds of (cv - 1) / cv of the beats, and with
+    # records, the inter-patient fit on about half of them
+    n = len(ds.target)
+    total = 2 * (args.cv - 1) * n + (n // 2 if records is not None else 0)
     pipe = _with_progress(pipe, "leakage",
-                          RunClock(n_fits * pipe.get_params()["resnet__max_epochs"]))
+                          RunClock(total * pipe.get_params()["resnet__max_epochs"]))
     with _backend(args, [ds.data, ds.target]) as n_jobs:
         table = compare_splits(pipe, ds.data, ds.target, ds.groups, cv=args.cv,
                                records=records, random_state=args.seed, n_jobs=n_jobs,

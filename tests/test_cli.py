@@ -205,3 +205,17 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
         "fourier__lazy": False, "resnet__activation_checkpointing": True,
         "resnet__class_weight": None, "resnet__max_epochs": 3, "resnet__lr": 1e-4,
         "fourier__window": "hamming"}
+
+
+def test_time_left_weighs_fits_by_their_images(monkeypatch):
+    from sktlft import _progress
+
+    now = [0.0]
+    monkeypatch.setattr(_progress.time, "perf_counter", lambda: now[0])
+    # two folds of 100 images and a refit on 200, 2 epochs each: 800 images
+    clock = _progress.RunClock(2 * (100 + 100 + 200))
+    now[0] = 10.0
+    assert clock.tick(100) == "1m10s"  # 100 images in 10 s, 700 to go
+    one_fit = _progress.RunClock()  # sized by its first epoch
+    now[0] = 30.0
+    assert one_fit.tick(50, max_epochs=3) == "40s"
