@@ -116,3 +116,23 @@ def test_bad_input(sample, small):
         pipe.fit(X, np.where(y == "S", "A", y))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         pipe.fit(X, y[:-5])
+
+
+def test_paper_memory_savers_change_nothing_but_memory(small):
+    """Lazy images and activation checkpointing: the same model as eager images."""
+    X, y, _ = small
+    kw = {**FAST, "fourier__image_size": 48, "resnet__input_size": 48}
+    saver = make_tlft_pipeline("paper", **kw)
+    assert saver.get_params()["fourier__lazy"]
+    assert saver.get_params()["resnet__activation_checkpointing"]
+    plain = make_tlft_pipeline("paper", fourier__lazy=False,
+                               resnet__activation_checkpointing=False, **kw)
+    saver.fit(X[:200], y[:200])
+    plain.fit(X[:200], y[:200])
+    np.testing.assert_allclose(saver.predict_proba(X[200:]), plain.predict_proba(X[200:]),
+                               atol=1e-5)
+    # a fitted pipeline with lazy images pickles like any other
+    import pickle
+
+    again = pickle.loads(pickle.dumps(saver))
+    assert (again.predict(X[200:]) == saver.predict(X[200:])).all()
