@@ -61,6 +61,10 @@ def _drop_q(ds, keep_q: bool):
 
 
 # -- pipeline parameters ---------------------------------------------------------------
+#: --set values as a shell user types them, beside Python's True, False and None
+_WORDS = {"true": True, "false": False, "none": None}
+
+
 def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for item in items or []:
@@ -69,12 +73,14 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
                            "e.g. --set resnet__max_epochs=3")
         key, raw = item.split("=", 1)
         key = key.strip()
-        words = {"true": True, "false": False, "none": None}  # as a shell user types them
-        try:
-            value = words.get(raw.strip().lower()) if raw.strip().lower() in words else (
-                ast.literal_eval(raw))
-        except (ValueError, SyntaxError):
-            value = raw
+        word = raw.strip().lower()
+        if word in _WORDS:
+            value = _WORDS[word]
+        else:
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError):
+                value = raw
         params[key] = value
     return params
 
@@ -226,18 +232,13 @@ def _fit_predict(model, X, y, train, test, keep_model: bool = False) -> dict[str
     }
 
 
-def _run_folds(pipe, X, y, groups, splits, args, label: str, keep_model: bool = False,
-               clock=None) -> list[dict[str, Any]]:
+def _run_folds(pipe, X, y, groups, splits, args, label: str, clock,
+               keep_model: bool = False) -> list[dict[str, Any]]:
     from joblib import Parallel, delayed
 
-    from ._progress import RunClock
-
     k = len(splits)
-    epochs = pipe.get_params()["resnet__max_epochs"]
     with _backend(args, [X, y]) as n_jobs:
         if (n_jobs or 1) == 1:
-            if clock is None:
-                clock = RunClock(epochs * sum(len(train) for train, _ in splits))
             results = []
             for i, (train, test) in enumerate(splits):
                 _say(f"{label} {i + 1}/{k}: training on {len(train)} beats of "
@@ -338,8 +339,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     refit = 0 if single or args.no_model else len(y)
     clock = RunClock(pipe.get_params()["resnet__max_epochs"]
                      * (sum(len(train) for train, _ in splits) + refit))
-    results = _run_folds(pipe, X, y, groups, splits, args, label,
-                         keep_model=single and not args.no_model, clock=clock)
+    results = _run_folds(pipe, X, y, groups, splits, args, label, clock,
+                         keep_model=single and not args.no_model)
 
     y_true = np.concatenate([y[test] for _, test in splits])
     y_pred = np.concatenate([r["pred"] for r in results])

@@ -41,7 +41,8 @@ PRESETS: dict[str, dict[str, Any]] = {
     # ImageNet ResNet-18 fully fine-tuned, Adam lr 1e-4, batch 128, 10 epochs.
     # To stay within 4 GB on DS1, the images are made batch by batch as the
     # network reads them (lazy) and activations are recomputed in the backward
-    # pass; on a GPU with memory to spare, set resnet__activation_checkpointing=False.
+    # pass; with memory to spare (a GPU server), set fourier__lazy=False and
+    # resnet__activation_checkpointing=False.
     "paper": {
         "segment__before": 1.2,
         "segment__after": 1.2,
