@@ -76,9 +76,10 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     ----------
     preset : {"default", "paper"}, default="default"
         Starting parameters (see :data:`PRESETS`). ``"paper"`` reproduces the
-        published method (224 x 224 log-frequency images, about 14 images/s
-        to train on two CPU cores); ``"default"`` is what we measured to work
-        best on a CPU (64 x 64 images, about ten times faster to train).
+        published method (224 x 224 log-frequency images made batch by batch,
+        about 9 images/s to train on two CPU cores within 4 GB); ``"default"``
+        is what we measured to work on a CPU (64 x 64 images, about twenty
+        times faster to train).
     **params
         Any pipeline parameter in ``step__param`` form, applied after the
         preset, e.g. ``resnet__max_epochs=2`` or ``fourier__image_size=48``.

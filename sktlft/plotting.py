@@ -187,6 +187,8 @@ def plot_training_history(histories: Mapping[str, Any] | Any, *, ax: Any = None)
     >>> fig = plot_training_history({"fold 1": [{"epoch": 1, "train_loss": 1.0},
     ...                                         {"epoch": 2, "train_loss": 0.5}]})
     """
+    from matplotlib.ticker import MaxNLocator
+
     if not isinstance(histories, Mapping):
         histories = {"model": histories}
     fig, ax = _axes(ax, (6.0, 4.0))
@@ -200,6 +202,7 @@ def plot_training_history(histories: Mapping[str, Any] | Any, *, ax: Any = None)
         if any(v is not None for v in valid):
             ax.plot(epochs, valid, "--", color=color, label=f"{name} valid")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("cross-entropy loss")
     ax.set_title("Training history")
     ax.grid(alpha=0.3)
