@@ -385,7 +385,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             train = np.arange(len(y))
             _say(f"model: refitting on all {len(y)} beats to save it")
-            final = _with_progress(pipe, "final model", clock)
+            # folds run in parallel never tick this process's clock: the refit
+            # then gets a clock of its own instead of one that counts their time
+            final = _with_progress(pipe, "final model", clock if clock.done else None)
             final.fit(X[train], y[train])
         model_path = save_model(final, out / "model.joblib", config=_model_config(
             args, pipe, params, ds, np.unique(ds.record[train]), final))
