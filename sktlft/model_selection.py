@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, cross_validate
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils.validation import check_consistent_length
 
 from .datasets import DS1, DS2, patient_id
@@ -15,7 +16,7 @@ from .datasets import DS1, DS2, patient_id
 __all__ = ["InterPatientSplit", "compare_splits"]
 
 
-class InterPatientSplit(BaseCrossValidator):
+class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
     """The inter-patient split of de Chazal et al. (2004): train on DS1, test on DS2.
 
     Yields one (train, test) pair. Beats are assigned by the record (or
@@ -29,6 +30,11 @@ class InterPatientSplit(BaseCrossValidator):
     sides; ``"drop_test"`` removes 202 from the test set so that no patient is
     on both sides. Patient IDs as groups cannot tell 201 from 202 (both are
     201): then the subject is in DS1 and, with ``"keep"``, not tested.
+
+    Like scikit-learn's group splitters, it requests ``groups`` by default, so
+    ``GridSearchCV(..., cv=InterPatientSplit()).fit(X, y, groups=records)``
+    works with metadata routing enabled (``sklearn.set_config(
+    enable_metadata_routing=True)``) as well as without.
 
     Parameters
     ----------

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.model_selection import GroupKFold, StratifiedGroupKFold
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sktlft import make_tlft_pipeline
 from sktlft.datasets import DS1, DS2
@@ -38,6 +42,34 @@ def test_inter_patient_split_on_sample(sample):
         next(InterPatientSplit().split(sample.data))
     with pytest.raises(ValueError, match="same_subject"):
         next(InterPatientSplit("nope").split(sample.data, groups=sample.record))
+
+
+def _beat_features(X):
+    """A few cheap per-beat features: amplitudes around the R peak, and the spread."""
+    x = X[:, 0]
+    mid = x.shape[1] // 2
+    return np.column_stack([x[:, mid - 30:mid + 31:10], x.std(axis=1), np.ptp(x, axis=1)])
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_inter_patient_split_in_grid_search(sample, routing):
+    # record names as groups, as fetch_mitbih's ``record`` field gives them
+    X, y, records = _beat_features(sample.data), sample.target, sample.record
+    assert set(records) & set(DS1) and set(records) & set(DS2)
+    est = make_pipeline(StandardScaler(), LogisticRegression(max_iter=200))
+    grid = GridSearchCV(est, {"logisticregression__C": [0.1, 10.0]}, cv=InterPatientSplit(),
+                        scoring="accuracy")
+    with sklearn.config_context(enable_metadata_routing=routing):
+        assert InterPatientSplit().get_metadata_routing().consumes("split", ["groups"]) \
+            == {"groups"}
+        grid.fit(X, y, groups=records)
+    assert grid.n_splits_ == 1
+    # the one split is DS1 -> DS2: its score is that of a fit on DS1 scored on DS2
+    train = np.isin(records, DS1)
+    test = np.isin(records, DS2)
+    for C, score in zip([0.1, 10.0], grid.cv_results_["split0_test_score"]):
+        ref = est.set_params(logisticregression__C=C).fit(X[train], y[train])
+        assert score == pytest.approx(ref.score(X[test], y[test]))
 
 
 @pytest.mark.parametrize("cv", [GroupKFold(3), StratifiedGroupKFold(3)])
