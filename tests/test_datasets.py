@@ -15,8 +15,12 @@ from sktlft.datasets import (
     PACED_RECORDS,
     DataIntegrityError,
     DataNotFoundError,
-    _mitdb,
+    RR_FEATURE_NAMES,
+    SVDB_RECORDS,
     extract_beats,
+    fetch_svdb,
+    read_record,
+    rr_features,
     fetch_mitbih,
     load_mitbih_sample,
     patient_id,
@@ -96,7 +100,7 @@ def test_record_114_returns_mlii(mitdb_home):
 
 
 def test_missing_lead_is_named(mitdb_home):
-    with pytest.raises(ValueError, match=r"record 102 has no lead 'MLII'.*V5, V2"):
+    with pytest.raises(ValueError, match=r"record 102 has no lead 'MLII'.*0: V5, 1: V2"):
         fetch_mitbih(mitdb_home, records=["102"], exclude_paced=False,
                      download_if_missing=False)
     with pytest.raises(ValueError, match="paced"):
@@ -225,6 +229,102 @@ def test_extract_beats_edges_and_errors():
         extract_beats(signal, [500], fs=100, window="2s")
 
 
-def test_checksums_shipped_for_all_48_records():
-    sums = _mitdb._package_sums("mitdb_sha256sums.txt")
+def test_checksums_shipped_for_all_48_and_78_records():
+    from sktlft.datasets._dataset import package_text, read_sums
+
+    sums = read_sums(package_text("data", "mitdb_sha256sums.txt"))
     assert sum(name.endswith(".dat") for name in sums) == 48
+    sums = read_sums(package_text("data", "svdb_sha256sums.txt"))
+    assert {n[:-4] for n in sums if n.endswith(".dat")} == set(SVDB_RECORDS)
+
+
+def test_extract_beats_reflect_pad_keeps_every_beat():
+    signal = np.arange(1000.0)
+    X, kept = extract_beats(signal, np.array([5, 500, 995]), fs=100, window=0.2, pad="reflect")
+    assert kept.all() and X.shape == (3, 1, 20)
+    np.testing.assert_array_equal(X[0, 0, :6], [5, 4, 3, 2, 1, 0])
+    np.testing.assert_array_equal(X[1, 0], np.arange(490, 510))
+    np.testing.assert_array_equal(X[2, 0, 12:], [997, 998, 999, 998, 997, 996, 995, 994])
+    with pytest.raises(ValueError, match="pad must be"):
+        extract_beats(signal, [500], fs=100, pad="zeros")
+
+
+def test_rr_features_by_hand():
+    # beats every second, the 5th one 0.4 s early: a premature beat and its pause
+    t = np.array([0, 1, 2, 3, 3.6, 5, 6, 7, 8, 9.0])
+    f = rr_features((t * 360).astype(int), fs=360, local_beats=2)
+    col = {name: f[:, i] for i, name in enumerate(RR_FEATURE_NAMES)}
+    assert f.shape == (10, 12)
+    assert col["pre_rr"][4] == pytest.approx(0.6) and col["post_rr"][4] == pytest.approx(1.4)
+    assert col["pre_rr"][0] == pytest.approx(1.0)  # first beat: its post-RR
+    assert col["post_rr"][-1] == pytest.approx(1.0)  # last beat: its pre-RR
+    assert col["pre_rr_norm"][4] == pytest.approx(0.6)  # the mean RR is 1 s
+    assert col["pre_post_ratio"][4] == pytest.approx(0.6 / 1.4)
+    # local mean over beats 2..6 (pre-RR 1, 1, 0.6, 1.4, 1): 1.0
+    assert col["local_rr"][4] == pytest.approx(1.0)
+    assert col["local_irregularity"][4] > 0.3 > col["local_irregularity"][-1]
+    np.testing.assert_allclose(col["long_rr"], 1.0, atol=1e-6)
+    with pytest.raises(ValueError, match="increasing"):
+        rr_features(np.array([10, 5, 20]), fs=360)
+
+
+def test_rhythm_separates_s_beats_and_reference_is_the_record_median(sample):
+    pre = sample.rr[:, RR_FEATURE_NAMES.index("pre_rr_norm")]
+    # S beats are premature for their patient; N beats are not
+    assert np.median(pre[sample.target == "S"]) < 0.8 < np.median(pre[sample.target == "N"])
+    for record in ("100", "208"):
+        m = sample.record == record
+        np.testing.assert_allclose(sample.reference[m][0], np.median(sample.data[m], axis=0),
+                                   atol=1e-6)
+        assert (sample.reference[m] == sample.reference[m][0]).all()
+
+
+def test_lead_by_index_and_resampling(sample):
+    from sktlft.datasets._mitdb import sample_path
+
+    by_name = read_record(sample_path("114"), leads=("MLII",))
+    by_index = read_record(sample_path("114"), leads=(1,))
+    np.testing.assert_array_equal(by_name.signal, by_index.signal)
+    half = read_record(sample_path("114"), leads=(1,), fs=180)
+    assert half.signal.shape[0] == by_name.signal.shape[0] // 2
+    np.testing.assert_array_equal(half.peaks, np.round(by_name.peaks / 2).astype(int))
+    with pytest.raises(ValueError, match=r"no signal index 5 .*0: V5, 1: MLII"):
+        read_record(sample_path("114"), leads=(5,))
+    with pytest.raises(TypeError, match="leads must be"):
+        read_record(sample_path("114"), leads=(1.5,))
+
+
+def test_subset_keeps_every_per_beat_field(sample):
+    sub = sample.subset(sample.record == "208")
+    assert sub.records == ["208"] and len(sub.data) == len(sub.rr) == len(sub.reference)
+    assert len(sub.target) == int((sample.record == "208").sum())
+    with pytest.raises(ValueError, match="one entry per beat"):
+        sample.subset(np.ones(3, bool))
+
+
+@pytest.fixture(scope="module")
+def svdb_home(mitdb_home):
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    return mitdb_home
+
+
+def test_fetch_svdb_resampled_with_published_counts(svdb_home):
+    ds = fetch_svdb(svdb_home, records="800,801,840", download_if_missing=False)
+    assert ds.fs == 360.0 and ds.data.shape[1:] == (1, 864)
+    assert ds.lead_names == ("ECG",) and ds.database == "svdb"
+    assert sorted(set(ds.groups.tolist())) == [800, 801, 840]
+    # every beat annotation is a beat or an edge beat we counted
+    import wfdb
+
+    n_beats = 0
+    for r in ("800", "801", "840"):
+        ann = wfdb.rdann(str(svdb_home / "svdb" / r), "atr")
+        n_beats += sum(s in "NSVFQJaB" for s in ann.symbol)
+    assert len(ds.target) + ds.dropped["edge"] == n_beats
+    # the R peak is at the window's centre after resampling: the beat is the window's
+    # largest deflection for most beats
+    centre = np.abs(ds.data[:, 0, ds.center - 18 : ds.center + 18]).max(axis=1)
+    assert np.mean(centre >= 0.9 * np.abs(ds.data[:, 0, 200:-200]).max(axis=1)) > 0.8
+    with pytest.raises(ValueError, match="unknown svdb record"):
+        fetch_svdb(svdb_home, records=["100"], download_if_missing=False)

@@ -1,4 +1,4 @@
-"""MIT-BIH Arrhythmia Database loaders and constants."""
+"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record reader."""
 
 from ._constants import (
     AAMI_CLASSES,
@@ -6,17 +6,21 @@ from ._constants import (
     DS1,
     DS2,
     PACED_RECORDS,
+    SVDB_RECORDS,
     SYMBOL_TO_AAMI,
     patient_id,
 )
-from ._mitdb import (
+from ._dataset import BeatDataset
+from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
+from ._reader import (
     DataIntegrityError,
     DataNotFoundError,
-    extract_beats,
-    fetch_mitbih,
-    get_data_home,
-    load_mitbih_sample,
+    find_beats,
+    read_record,
+    record_beats,
 )
+from ._rhythm import RR_FEATURE_NAMES, rr_features
+from ._windows import extract_beats
 
 __all__ = [
     "AAMI_CLASSES",
@@ -24,12 +28,20 @@ __all__ = [
     "DS1",
     "DS2",
     "PACED_RECORDS",
+    "RR_FEATURE_NAMES",
+    "SVDB_RECORDS",
     "SYMBOL_TO_AAMI",
+    "BeatDataset",
     "DataIntegrityError",
     "DataNotFoundError",
     "extract_beats",
     "fetch_mitbih",
+    "fetch_svdb",
+    "find_beats",
     "get_data_home",
     "load_mitbih_sample",
     "patient_id",
+    "read_record",
+    "record_beats",
+    "rr_features",
 ]

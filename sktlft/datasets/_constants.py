@@ -8,6 +8,7 @@ __all__ = [
     "DS1",
     "DS2",
     "PACED_RECORDS",
+    "SVDB_RECORDS",
     "SYMBOL_TO_AAMI",
     "patient_id",
 ]
@@ -15,10 +16,11 @@ __all__ = [
 #: The five AAMI EC57 heartbeat classes, in the order used everywhere in sktlft.
 AAMI_CLASSES: tuple[str, ...] = ("N", "S", "V", "F", "Q")
 
-#: MIT-BIH beat symbols mapped to AAMI classes. Any other annotation symbol is not
-#: a beat (rhythm changes, noise, flutter waves, non-conducted P waves...) and is dropped.
+#: MIT-BIH beat symbols mapped to AAMI classes (``B``, a bundle branch block beat of
+#: unspecified kind, occurs once in svdb). Any other annotation symbol is not a beat
+#: (rhythm changes, noise, flutter waves, non-conducted P waves...) and is dropped.
 SYMBOL_TO_AAMI: dict[str, str] = {
-    **dict.fromkeys("NLRej", "N"),
+    **dict.fromkeys("NLRejB", "N"),
     **dict.fromkeys("AaJS", "S"),
     **dict.fromkeys("VE", "V"),
     "F": "F",
@@ -44,6 +46,11 @@ DS1: tuple[str, ...] = (
 DS2: tuple[str, ...] = (
     "100 103 105 111 113 117 121 123 200 202 210 212 213 214 219 221 222 228 231 232 233 234"
 ).split()
+
+#: The 78 records of the MIT-BIH Supraventricular Arrhythmia Database (svdb), one patient each.
+SVDB_RECORDS: tuple[str, ...] = tuple(
+    str(r) for r in (*range(800, 813), *range(820, 830), *range(840, 895))
+)
 
 # Records 201 and 202 were recorded from the same man.
 _SAME_SUBJECT = {"202": "201"}

@@ -1,0 +1,186 @@
+"""``BeatDataset``: the per-beat arrays of several records, and the loader behind every database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
+from ._reader import read_record, record_beats
+from ._rhythm import RR_FEATURE_NAMES
+
+__all__ = ["PER_BEAT", "BeatDataset"]
+
+logger = logging.getLogger("sktlft")
+
+#: Fields of a :class:`BeatDataset` with one entry per beat.
+PER_BEAT = ("data", "target", "groups", "record", "sample", "symbol", "rr", "reference")
+
+
+class BeatDataset(Bunch):
+    """A :class:`~sklearn.utils.Bunch` of beats with the means to select and feed them.
+
+    Per beat: ``data`` (n_beats, n_leads, n_window) windows in mV, ``target``
+    (AAMI class), ``groups`` (patient ID), ``record``, ``sample`` (R peak in the
+    record), ``symbol`` (original annotation symbol), ``rr`` (rhythm features,
+    columns ``rr_names``) and ``reference`` (the record's median beat, the
+    patient's own typical beat). Per dataset: ``fs``, ``leads``, ``window``,
+    ``center``, ``target_names``, ``records``, ``dropped``, ``dropped_by_record``,
+    ``database`` and ``DESCR``.
+
+    Examples
+    --------
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> ds = load_mitbih_sample()
+    >>> v = ds.subset(ds.target == "V")
+    >>> len(v.target), set(v.target.tolist()), v.fs
+    (207, {'V'}, 360.0)
+    >>> X = ds.inputs()
+    >>> sorted(X.keys()), X["rr"].shape
+    (['beats', 'reference', 'rr'], (2083, 12))
+    """
+
+    def subset(self, mask: Any) -> BeatDataset:
+        """The beats a boolean mask or an index array selects (per-dataset fields kept).
+
+        Parameters
+        ----------
+        mask : array-like of bool of shape (n_beats,) or of int
+            Which beats.
+
+        Returns
+        -------
+        BeatDataset
+            A new dataset; ``records`` lists the records still present.
+        """
+        mask = np.asarray(mask)
+        if mask.dtype == bool and mask.shape != self.target.shape:
+            raise ValueError(
+                f"mask must have one entry per beat ({len(self.target)}), got shape {mask.shape}"
+            )
+        out = BeatDataset(**{k: v for k, v in self.items() if k not in PER_BEAT})
+        for key in PER_BEAT:
+            if key in self:
+                out[key] = self[key][mask]
+        present = set(np.unique(out.record).tolist())
+        out["records"] = [r for r in self.records if r in present]
+        return out
+
+    def inputs(self, *, rhythm: bool = True, reference: bool = True) -> Any:
+        """The estimator input: a :class:`skorch.helper.SliceDict` of the beat arrays.
+
+        ``beats`` (the windows), ``rr`` (rhythm features) and ``reference``
+        (the patient's typical beat for each beat). scikit-learn indexes a
+        SliceDict like an array, so it passes through ``Pipeline``,
+        ``GroupKFold`` and ``GridSearchCV``; the sktlft transformers pass
+        ``rr`` along and segment ``reference`` like the beats.
+
+        Parameters
+        ----------
+        rhythm : bool, default=True
+            Include ``rr``.
+        reference : bool, default=True
+            Include ``reference``.
+
+        Returns
+        -------
+        skorch.helper.SliceDict or ndarray
+            The plain ``data`` array when both are false.
+        """
+        from skorch.helper import SliceDict
+
+        if not rhythm and not reference:
+            return self.data
+        parts = {"beats": self.data}
+        if rhythm:
+            parts["rr"] = self.rr
+        if reference:
+            parts["reference"] = self.reference
+        return SliceDict(**parts)
+
+
+def read_sums(text: str) -> dict[str, str]:
+    """Parse ``sha256sum`` output into ``{file name: digest}``."""
+    sums = {}
+    for line in text.splitlines():
+        if line.strip():
+            digest, name = line.split()
+            sums[name.lstrip("*")] = digest
+    return sums
+
+
+def package_text(*parts: str) -> str:
+    """A text file shipped in ``sktlft.datasets``."""
+    return resources.files(__package__).joinpath(*parts).read_text()
+
+
+def load_records(
+    directory: Path,
+    records: Sequence[str],
+    *,
+    leads: tuple[str | int, ...],
+    window: float,
+    fs: float | None,
+    sums: dict[str, str] | None,
+    patient: Callable[[str], int],
+    database: str,
+    descr: str,
+    verbose: bool = False,
+) -> BeatDataset:
+    """Read records with :func:`read_record` and stack their beats into a BeatDataset."""
+    parts = []
+    for i, record in enumerate(records):
+        msg = f"reading {database} record {record} ({i + 1}/{len(records)})"
+        if verbose:
+            print(f"[sktlft] {msg}", flush=True)
+        logger.info(msg)
+        rec = read_record(directory / record, leads=leads, fs=fs, beats="atr", sums=sums)
+        beats = record_beats(rec, window=window)
+        parts.append((rec, beats))
+    rates = {rec.fs for rec, _ in parts}
+    if len(rates) != 1:
+        raise ValueError(
+            f"records have different sampling rates {sorted(rates)}; pass fs= to resample"
+        )
+    n_per = [len(b.data) for _, b in parts]
+    symbol = np.concatenate([rec.symbols[b.kept] for rec, b in parts]).astype("<U1")
+    dropped_by_record = {
+        rec.name: {"non_beat": rec.n_non_beat, "edge": int((~b.kept).sum())}
+        for rec, b in parts
+    }
+    lead_names = parts[0][0].leads
+    n_window = parts[0][1].data.shape[-1]
+    ds = BeatDataset(
+        data=np.concatenate([b.data for _, b in parts]),
+        target=np.array([SYMBOL_TO_AAMI[s] for s in symbol], dtype="<U1"),
+        groups=np.repeat(np.array([patient(r) for r in records], dtype=np.int64), n_per),
+        record=np.repeat(np.array(records, dtype="<U8"), n_per),
+        sample=np.concatenate([rec.peaks_record[b.kept] for rec, b in parts]),
+        symbol=symbol,
+        rr=np.concatenate([b.rr for _, b in parts]),
+        reference=np.concatenate(
+            [np.broadcast_to(b.reference, b.data.shape) for _, b in parts]
+        ),
+        rr_names=list(RR_FEATURE_NAMES),
+        fs=rates.pop(),
+        leads=tuple(lead_names) if all(isinstance(x, str) for x in leads) else tuple(leads),
+        lead_names=tuple(lead_names),
+        window=window,
+        center=n_window // 2,
+        target_names=np.array(AAMI_CLASSES),
+        records=list(records),
+        database=database,
+        dropped={
+            "non_beat": sum(d["non_beat"] for d in dropped_by_record.values()),
+            "edge": sum(d["edge"] for d in dropped_by_record.values()),
+        },
+        dropped_by_record=dropped_by_record,
+        DESCR=descr,
+    )
+    return ds

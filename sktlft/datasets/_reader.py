@@ -1,0 +1,321 @@
+"""The one WFDB record reader: leads by name or index, resampling, beats from atr or detection."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._constants import SYMBOL_TO_AAMI
+from ._rhythm import rr_features
+from ._windows import DEFAULT_WINDOW, extract_beats
+
+__all__ = [
+    "DataIntegrityError",
+    "DataNotFoundError",
+    "find_beats",
+    "read_record",
+    "record_beats",
+]
+
+_EXTENSIONS = ("hea", "dat", "atr")
+
+
+class DataIntegrityError(ValueError):
+    """A WFDB file is missing, truncated or altered.
+
+    The message names the record and the file. sktlft never deletes or rewrites
+    the file: replace it yourself (for example, move it away and let
+    :func:`fetch_mitbih` download it again).
+    """
+
+
+class DataNotFoundError(FileNotFoundError, ValueError):
+    """The database folder, or files in it, are missing and may not be downloaded."""
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_record(directory: Path, record: str, sums: dict[str, str]) -> None:
+    """Check a record's hea/dat/atr files against known SHA-256 sums."""
+    for ext in _EXTENSIONS:
+        name = f"{record}.{ext}"
+        path = directory / name
+        if not path.is_file():
+            raise DataIntegrityError(f"record {record}: file {name} is missing from {directory}")
+        expected = sums.get(name)
+        if expected is None:
+            raise DataIntegrityError(f"record {record}: no checksum is known for {name}")
+        actual = _sha256(path)
+        if actual != expected:
+            raise DataIntegrityError(
+                f"record {record}: file {path} is truncated or altered "
+                f"(sha256 {actual[:12]}..., expected {expected[:12]}...; "
+                f"size {path.stat().st_size} bytes). Replace it with PhysioNet's "
+                "original; sktlft leaves the file as it is."
+            )
+
+
+def check_leads(leads: Any) -> tuple[str | int, ...]:
+    """Validate a lead selection: names (str) or signal indices (int)."""
+    if isinstance(leads, (str, int)) and not isinstance(leads, bool):
+        leads = (leads,)
+    if (
+        not isinstance(leads, Sequence)
+        or not leads
+        or not all(
+            isinstance(lead, (str, int, np.integer)) and not isinstance(lead, bool)
+            for lead in leads
+        )
+    ):
+        raise TypeError(
+            "leads must be a non-empty sequence of lead names (e.g. ('MLII',)) or signal "
+            f"indices (e.g. (0,)), got {leads!r}"
+        )
+    leads = tuple(lead if isinstance(lead, str) else int(lead) for lead in leads)
+    if len(set(leads)) != len(leads):
+        raise ValueError(f"leads: duplicate leads in {leads!r}")
+    return leads
+
+
+def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) -> list[int]:
+    channels = []
+    listing = ", ".join(f"{i}: {name}" for i, name in enumerate(sig_name))
+    for lead in leads:
+        if isinstance(lead, str):
+            if lead not in sig_name:
+                raise ValueError(
+                    f"leads: record {record} has no lead {lead!r} (its leads are {listing}); "
+                    "choose a lead by name or by index"
+                )
+            channels.append(sig_name.index(lead))
+        else:
+            if not 0 <= lead < len(sig_name):
+                raise ValueError(
+                    f"leads: record {record} has no signal index {lead} (its leads are "
+                    f"{listing})"
+                )
+            channels.append(lead)
+    if len(set(channels)) != len(channels):
+        raise ValueError(f"leads: {leads!r} name the same signal of record {record} twice")
+    return channels
+
+
+def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
+    """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
+
+    Parameters
+    ----------
+    signal : ndarray of shape (n_samples,)
+        One lead, in mV.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    ndarray of int
+        Sample indices of the R peaks, sorted and unique.
+
+    Examples
+    --------
+    >>> from sktlft.datasets import find_beats, read_record
+    >>> from sktlft.datasets._mitdb import sample_path
+    >>> rec = read_record(sample_path("100"))
+    >>> peaks = find_beats(rec.signal[:, 0], rec.fs)
+    >>> bool(abs(len(peaks) - len(rec.peaks)) <= 3)
+    True
+    """
+    from wfdb import processing
+
+    xqrs = processing.XQRS(sig=np.asarray(signal, dtype=np.float64), fs=fs)
+    xqrs.detect(verbose=False)
+    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
+    if len(peaks) == 0:
+        return peaks
+    radius = max(1, round(0.1 * fs))
+    corrected = processing.correct_peaks(
+        np.asarray(signal, dtype=np.float64), peaks, search_radius=radius,
+        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare",
+    )
+    return np.unique(np.asarray(corrected, dtype=np.int64))
+
+
+def read_record(
+    path: str | os.PathLike,
+    *,
+    leads: Sequence[str | int] = ("MLII",),
+    fs: float | None = None,
+    beats: str = "auto",
+    sums: dict[str, str] | None = None,
+) -> Bunch:
+    """Read one WFDB record: the chosen leads, resampled, and its beat positions.
+
+    Every loader of sktlft and ``sktlft predict`` read records through this
+    function.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The record without extension (``data/mitdb/100``; ``.hea`` is accepted).
+    leads : sequence of str or int, default=("MLII",)
+        Leads by name (``"MLII"``) or by signal index (``0``; svdb names both of
+        its signals ``ECG``), in the order wanted.
+    fs : float or None, default=None
+        Resample the signal (polyphase) and the beat positions to this rate in
+        Hz; ``None`` keeps the record's rate.
+    beats : {"auto", "atr", "detect"}, default="auto"
+        Beat positions from the reference annotations (``atr``; beat symbols
+        only), from wfdb's XQRS detector (:func:`find_beats`), or from ``atr``
+        when the file exists and the detector otherwise.
+    sums : dict or None, default=None
+        Known SHA-256 sums of the record's files (``{"100.dat": "..."}``): the
+        files are checked before they are read.
+
+    Returns
+    -------
+    record : :class:`~sklearn.utils.Bunch`
+        ``name``, ``signal`` (n_samples, n_leads) float32 in mV at ``fs``,
+        ``fs``, ``fs_record`` (the file's rate), ``leads`` (names as in the
+        header), ``peaks`` (beat positions at ``fs``), ``peaks_record`` (at
+        the file's rate), ``symbols`` (the annotation symbols, or ``None`` for
+        detected beats), ``source`` (``"atr"`` or ``"detect"``), ``n_non_beat``
+        (annotations that are not beats) and ``n_invalid`` (invalid samples set to 0).
+
+    Examples
+    --------
+    >>> from sktlft.datasets import read_record
+    >>> from sktlft.datasets._mitdb import sample_path
+    >>> rec = read_record(sample_path("114"), leads=("MLII",), fs=120)
+    >>> rec.fs, rec.fs_record, rec.leads, rec.signal.shape, rec.source
+    (120.0, 360.0, ['MLII'], (21600, 1), 'atr')
+    """
+    import wfdb
+
+    path = Path(path)
+    if path.suffix in (".hea", ".dat", ".atr"):
+        path = path.with_suffix("")
+    name = path.name
+    if beats not in ("auto", "atr", "detect"):
+        raise ValueError(f"beats must be 'auto', 'atr' or 'detect', got {beats!r}")
+    if fs is not None and (isinstance(fs, bool) or not np.isfinite(fs) or fs <= 0):
+        raise ValueError(f"fs must be a positive sampling rate in Hz or None, got {fs!r}")
+    leads = check_leads(leads)
+    if not path.with_suffix(".hea").is_file():
+        raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
+    if sums is not None:
+        verify_record(path.parent, name, sums)
+    has_atr = path.with_suffix(".atr").is_file()
+    if beats == "atr" and not has_atr:
+        raise DataNotFoundError(
+            f"record {name}: no reference annotations {path.with_suffix('.atr')}; "
+            "detect the beats instead"
+        )
+    try:
+        header = wfdb.rdheader(str(path))
+        channels = _channels(name, list(header.sig_name), leads)
+        rec = wfdb.rdrecord(str(path), channels=channels, return_res=32)
+        ann = wfdb.rdann(str(path), "atr") if beats != "detect" and has_atr else None
+    except ValueError:
+        raise
+    except Exception as exc:  # wfdb raises many kinds on unreadable files
+        raise DataIntegrityError(f"record {name}: cannot read WFDB files: {exc}") from exc
+    signal = np.asarray(rec.p_signal, dtype=np.float32)
+    invalid = ~np.isfinite(signal)
+    n_invalid = int(invalid.sum())
+    if n_invalid:
+        signal = np.where(invalid, np.float32(0), signal)
+    fs_record = float(rec.fs)
+    n_non_beat = 0
+    if ann is not None:
+        symbols = np.asarray(ann.symbol)
+        samples = np.asarray(ann.sample, dtype=np.int64)
+        is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
+        n_non_beat = int((~is_beat).sum())
+        peaks_record = samples[is_beat]
+        symbols = symbols[is_beat].astype("<U1")
+        source = "atr"
+    else:
+        peaks_record = find_beats(signal[:, 0], fs_record)
+        symbols = None
+        source = "detect"
+    out_fs = fs_record if fs is None else float(fs)
+    peaks = peaks_record
+    if abs(out_fs - fs_record) > 1e-9:
+        from scipy.signal import resample_poly
+
+        ratio = Fraction(out_fs / fs_record).limit_denominator(1000)
+        signal = resample_poly(signal, ratio.numerator, ratio.denominator, axis=0)
+        signal = signal.astype(np.float32)
+        peaks = np.round(peaks_record * out_fs / fs_record).astype(np.int64)
+        peaks = np.clip(peaks, 0, len(signal) - 1)
+    return Bunch(
+        name=name,
+        signal=signal,
+        fs=out_fs,
+        fs_record=fs_record,
+        leads=[str(s) for s in rec.sig_name],
+        peaks=peaks,
+        peaks_record=peaks_record,
+        symbols=symbols,
+        source=source,
+        n_non_beat=n_non_beat,
+        n_invalid=n_invalid,
+    )
+
+
+def reference_beat(windows: np.ndarray) -> np.ndarray:
+    """The record's typical beat: the median of its beat windows, sample by sample."""
+    if len(windows) == 0:
+        return np.zeros(windows.shape[1:], dtype=np.float32)
+    return np.median(windows, axis=0).astype(np.float32)
+
+
+def record_beats(
+    record: Bunch, *, window: float = DEFAULT_WINDOW, pad: str | None = None
+) -> Bunch:
+    """The per-beat arrays of a record read by :func:`read_record`.
+
+    Rhythm features come from all the record's beat positions before any beat
+    is dropped; the reference is the median of the record's kept windows (no
+    labels used), the same for each of its beats.
+
+    Parameters
+    ----------
+    record : Bunch
+        From :func:`read_record`.
+    window : float, default=2.4
+        Window length in seconds (see :func:`extract_beats`).
+    pad : {None, "reflect"}, default=None
+        Beats near the edges: left out, or windows padded by reflection.
+
+    Returns
+    -------
+    beats : :class:`~sklearn.utils.Bunch`
+        ``data`` (n_kept, n_leads, n_window), ``rr`` (n_kept, 12), ``reference``
+        (n_leads, n_window), ``kept`` (mask over ``record.peaks``).
+
+    Examples
+    --------
+    >>> from sktlft.datasets import read_record, record_beats
+    >>> from sktlft.datasets._mitdb import sample_path
+    >>> b = record_beats(read_record(sample_path("100")))
+    >>> b.data.shape[1:], b.rr.shape[1], b.reference.shape, int((~b.kept).sum())
+    ((1, 864), 12, (1, 864), 2)
+    """
+    X, kept = extract_beats(record.signal, record.peaks, record.fs, window=window, pad=pad)
+    rr = rr_features(record.peaks, record.fs)[kept] if len(record.peaks) > 1 else None
+    if rr is None:
+        raise ValueError(f"record {record.name}: fewer than 2 beats, no rhythm to read")
+    return Bunch(data=X, rr=rr, reference=reference_beat(X), kept=kept)
