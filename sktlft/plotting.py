@@ -59,11 +59,11 @@ def plot_confusion_matrix(
     """
     from sklearn.metrics import confusion_matrix
 
-    from .metrics import _labels
+    from .metrics import aami_labels
 
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
-    labels = _labels(y_true, y_pred, labels)
+    labels = aami_labels(y_true, y_pred, labels)
     cm = confusion_matrix(y_true, y_pred, labels=labels)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = cm / cm.sum(axis=1, keepdims=True)
@@ -128,13 +128,13 @@ def plot_spectrogram_grid(
     """
     import matplotlib.pyplot as plt
 
-    from .metrics import _labels
+    from .metrics import aami_labels
 
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[:, None]
     y = np.asarray(y)
-    classes = _labels(y, y, classes)
+    classes = aami_labels(y, labels=classes)
     rng = np.random.default_rng(random_state)
     fig, axes = plt.subplots(
         len(classes), n_per_class, figsize=(1.6 * n_per_class + 0.8, 1.6 * len(classes) + 0.6),
