@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,14 +36,20 @@ def plot_confusion_matrix(
 ):
     """Confusion matrix, rows the reference class, with counts in every cell.
 
+    Drawn with :class:`sklearn.metrics.ConfusionMatrixDisplay`; each cell shows
+    the number of beats and their share of the row (the diagonal is the
+    sensitivity of the class).
+
     Parameters
     ----------
     y_true, y_pred : array-like of shape (n_beats,)
         Reference and predicted labels.
     labels : sequence, default=None
-        Class order; default: the AAMI order of the classes present.
+        Class order; default: the AAMI order of the classes present (see
+        :func:`sktlft.metrics.aami_labels`).
     normalize : bool, default=True
-        Colour by the share of each row (sensitivity on the diagonal).
+        Colour by the share of each row (sensitivity on the diagonal); if
+        False, by the number of beats.
     title : str, default=None
         Axes title.
     ax : matplotlib Axes, default=None
@@ -56,33 +63,50 @@ def plot_confusion_matrix(
     --------
     >>> from sktlft.plotting import plot_confusion_matrix
     >>> fig = plot_confusion_matrix(["N", "V", "V"], ["N", "V", "N"])
+    >>> [t.get_text().split() for t in fig.axes[0].texts]  # count and row %
+    [['1', '100%'], ['0', '0%'], ['1', '50%'], ['1', '50%']]
     """
-    from sklearn.metrics import confusion_matrix
+    from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 
     from .metrics import aami_labels
 
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     labels = aami_labels(y_true, y_pred, labels)
-    cm = confusion_matrix(y_true, y_pred, labels=labels)
+    with warnings.catch_warnings():  # one class only is a valid (1, 1) matrix here
+        warnings.filterwarnings("ignore", "A single label was found", UserWarning)
+        cm = confusion_matrix(y_true, y_pred, labels=labels)
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = cm / cm.sum(axis=1, keepdims=True)
-    share = np.nan_to_num(share)
+        share = np.nan_to_num(cm / cm.sum(axis=1, keepdims=True))
     fig, ax = _axes(ax, (1.2 + 0.9 * len(labels), 1.0 + 0.9 * len(labels)))
-    im = ax.imshow(share if normalize else cm, cmap="Blues", vmin=0,
-                   vmax=1 if normalize else None)
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            dark = share[i, j] > 0.6
-            ax.text(j, i, f"{cm[i, j]}\n{100 * share[i, j]:.0f}%", ha="center", va="center",
-                    fontsize=9, color="white" if dark else "black")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set_yticks(range(len(labels)), labels)
+    disp = ConfusionMatrixDisplay(share if normalize else cm, display_labels=labels).plot(
+        ax=ax, cmap="Blues", colorbar=False, text_kw={"fontsize": 9},
+        im_kw={"vmin": 0, "vmax": 1 if normalize else max(int(cm.max()), 1)},
+    )
+    for (i, j), text in np.ndenumerate(disp.text_):
+        dark = disp.im_.norm(disp.confusion_matrix[i, j]) > 0.6
+        text.set_text(f"{cm[i, j]}\n{100 * share[i, j]:.0f}%")
+        text.set_color("white" if dark else "black")
     ax.set_xlabel("predicted class")
     ax.set_ylabel("reference class")
     ax.set_title(title or "Confusion matrix (row %)")
-    fig.colorbar(im, ax=ax, shrink=0.8, label="share of the row" if normalize else "beats")
+    fig.colorbar(disp.im_, ax=ax, shrink=0.8,
+                 label="share of the row" if normalize else "beats")
     return fig
+
+
+def _spacing(values: np.ndarray) -> str | None:
+    """``"linear"`` or ``"log"`` if ``values`` are evenly spaced on that scale, else None."""
+    if len(values) < 2:
+        return None
+    steps = np.diff(values)
+    if np.allclose(steps, steps[0], rtol=1e-3):
+        return "linear"
+    if values[0] > 0:
+        ratios = np.diff(np.log(values))
+        if np.allclose(ratios, ratios[0], rtol=1e-3):
+            return "log"
+    return None
 
 
 def plot_spectrogram_grid(
@@ -93,15 +117,23 @@ def plot_spectrogram_grid(
     classes: Sequence | None = None,
     frequencies: Any = None,
     times: Any = None,
+    top_db: float = 80.0,
     random_state: int | None = 0,
     title: str | None = None,
 ):
-    """A grid of example Fourier images, one row per class.
+    """A grid of example Fourier images, one row per class, with a colour bar.
+
+    Images scaled to [0, 1] (:class:`~sktlft.FourierImageTransformer` with
+    ``scaling="fixed"``; uint8 images are divided by 255 first) map back to
+    decibels: 0 is ``-top_db`` dB, 1 is 0 dB (each beat's maximum), and the
+    colour bar is in dB. Other images (``scaling="standard"``) are shown as
+    they are, on one colour scale labelled "scaled value".
 
     Parameters
     ----------
-    images : ndarray of shape (n_beats, n_leads, H, W)
-        Output of :class:`~sktlft.FourierImageTransformer` (the first lead is shown).
+    images : ndarray of shape (n_beats, n_channels, H, W) or (n_beats, H, W)
+        Output of :class:`~sktlft.FourierImageTransformer`, row 0 the lowest
+        frequency. Only channel 0 (the first lead) is shown.
     y : array-like of shape (n_beats,)
         Class of each image.
     n_per_class : int, default=6
@@ -109,7 +141,10 @@ def plot_spectrogram_grid(
     classes : sequence, default=None
         Rows, in order; default: the AAMI classes present.
     frequencies, times : array-like, default=None
-        ``frequencies_`` and ``times_`` of the transformer, to label the axes.
+        ``frequencies_`` and ``times_`` of the transformer (pixel centres), to
+        label the axes in Hz and s; log-spaced frequencies get a log axis.
+    top_db : float, default=80.0
+        The transformer's ``top_db``: the dB range that [0, 1] stands for.
     random_state : int or None, default=0
         Which examples are drawn.
     title : str, default=None
@@ -118,6 +153,7 @@ def plot_spectrogram_grid(
     Returns
     -------
     fig : matplotlib Figure
+        One axes per image cell, then the colour bar's.
 
     Examples
     --------
@@ -125,6 +161,10 @@ def plot_spectrogram_grid(
     >>> from sktlft.plotting import plot_spectrogram_grid
     >>> fig = plot_spectrogram_grid(np.random.rand(4, 1, 32, 32), ["N", "N", "V", "V"],
     ...                             n_per_class=2)
+    >>> len(fig.axes)  # 4 images and the colour bar
+    5
+    >>> print(fig.axes[-1].get_ylabel())
+    dB (0: the beat's maximum)
     """
     import matplotlib.pyplot as plt
 
@@ -133,17 +173,35 @@ def plot_spectrogram_grid(
     images = np.asarray(images)
     if images.ndim == 3:
         images = images[:, None]
+    if images.ndim != 4:
+        raise ValueError(f"images must have shape (n_beats, n_channels, H, W), got {images.shape}")
     y = np.asarray(y)
+    if len(y) != len(images):
+        raise ValueError(f"y has {len(y)} labels for {len(images)} images")
     classes = aami_labels(y, labels=classes)
+    if images.dtype == np.uint8:
+        in_unit = True
+    else:
+        lo, hi = (float(images.min()), float(images.max())) if images.size else (0.0, 1.0)
+        in_unit = lo >= 0.0 and hi <= 1.0
+    if in_unit:
+        vmin, vmax, cbar_label = -top_db, 0.0, "dB (0: the beat's maximum)"
+    else:
+        vmin, vmax, cbar_label = lo, hi, "scaled value"
+
     rng = np.random.default_rng(random_state)
     fig, axes = plt.subplots(
-        len(classes), n_per_class, figsize=(1.6 * n_per_class + 0.8, 1.6 * len(classes) + 0.6),
-        squeeze=False, layout="constrained",
+        len(classes), n_per_class, figsize=(1.6 * n_per_class + 1.4, 1.6 * len(classes) + 0.8),
+        squeeze=False, layout="constrained", sharex=True, sharey=True,
     )
-    extent = None
-    if frequencies is not None and times is not None:
-        extent = (float(times[0]), float(times[-1]), float(frequencies[0]),
-                  float(frequencies[-1]))
+    labelled = frequencies is not None and times is not None
+    if labelled:
+        frequencies = np.asarray(frequencies, dtype=float)
+        times = np.asarray(times, dtype=float)
+        if (len(frequencies), len(times)) != images.shape[2:]:
+            raise ValueError(f"frequencies and times have {len(frequencies)} and {len(times)} "
+                             f"values for images of {images.shape[2]} x {images.shape[3]} pixels")
+    mesh = None
     for r, c in enumerate(classes):
         idx = np.flatnonzero(y == c)
         pick = rng.choice(idx, min(n_per_class, len(idx)), replace=False) if len(idx) else []
@@ -152,23 +210,52 @@ def plot_spectrogram_grid(
             if k < len(pick):
                 img = images[pick[k], 0].astype(np.float32)
                 if images.dtype == np.uint8:
-                    img = img / 255.0
-                ax.imshow(img, origin="lower", aspect="auto", cmap="magma", extent=extent)
+                    img /= 255.0
+                if in_unit:
+                    img = (img - 1.0) * top_db
+                kw = {"cmap": "magma", "vmin": vmin, "vmax": vmax}
+                if labelled:
+                    mesh = ax.pcolormesh(times, frequencies, img, shading="nearest",
+                                         rasterized=True, **kw)
+                else:
+                    mesh = ax.imshow(img, origin="lower", aspect="auto", **kw)
             if k == 0:
-                ax.set_ylabel(f"{c}" + ("\nHz" if extent else ""), fontsize=10)
-            if extent is None or k > 0:
-                ax.set_yticks([])
-            if extent is None or r < len(classes) - 1:
-                ax.set_xticks([])
-            elif k == 0:
-                ax.set_xlabel("s", fontsize=8)
+                ax.set_ylabel(f"{c}\n" + ("frequency (Hz)" if labelled else "frequency"))
+            if r == len(classes) - 1:
+                ax.set_xlabel("time (s)" if labelled else "time", fontsize=9)
             ax.tick_params(labelsize=7)
+    if labelled:
+        if _spacing(frequencies) == "log":
+            axes[0, 0].set_yscale("log")  # shared: every panel
+    else:
+        for ax in axes.flat:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    if mesh is not None:
+        fig.colorbar(mesh, ax=axes, shrink=0.9, label=cbar_label)
     fig.suptitle(title or "Fourier images of random beats, one row per AAMI class")
     return fig
 
 
+def _score_keys(hist: list[Mapping[str, Any]]) -> list[str]:
+    """Validation scores recorded in epoch dicts: ``valid_*`` numbers but the loss."""
+    keys: list[str] = []
+    for h in hist:
+        for k, v in h.items():
+            if (k.startswith("valid_") and k != "valid_loss" and not k.endswith("_best")
+                    and k != "valid_batch_count" and k not in keys
+                    and isinstance(v, (int, float, np.number)) and not isinstance(v, bool)):
+                keys.append(k)
+    return keys
+
+
 def plot_training_history(histories: Mapping[str, Any] | Any, *, ax: Any = None):
-    """Training loss (and validation loss where recorded) per epoch.
+    """Training loss, and validation loss and scores where recorded, per epoch.
+
+    The losses share the left axis (validation loss dashed). Validation scores
+    (epoch keys starting with ``valid_`` other than ``valid_loss``, e.g. the
+    ``valid_macro_f1`` of a skorch ``EpochScoring`` callback; ``*_best`` flags
+    are skipped) go on a second axis at the right, dotted.
 
     Parameters
     ----------
@@ -186,27 +273,53 @@ def plot_training_history(histories: Mapping[str, Any] | Any, *, ax: Any = None)
     >>> from sktlft.plotting import plot_training_history
     >>> fig = plot_training_history({"fold 1": [{"epoch": 1, "train_loss": 1.0},
     ...                                         {"epoch": 2, "train_loss": 0.5}]})
+    >>> fig = plot_training_history([
+    ...     {"epoch": 1, "train_loss": 1.0, "valid_loss": 1.1, "valid_macro_f1": 0.4},
+    ...     {"epoch": 2, "train_loss": 0.5, "valid_loss": 0.9, "valid_macro_f1": 0.6}])
+    >>> len(fig.axes), fig.axes[1].get_ylabel()
+    (2, 'validation macro_f1')
     """
     from matplotlib.ticker import MaxNLocator
 
     if not isinstance(histories, Mapping):
         histories = {"model": histories}
-    fig, ax = _axes(ax, (6.0, 4.0))
+    histories = {name: list(hist) for name, hist in histories.items()}
+    score_keys: list[str] = []
+    for hist in histories.values():
+        score_keys += [k for k in _score_keys(hist) if k not in score_keys]
+    fig, ax = _axes(ax, (7.8, 4.0) if score_keys else (6.0, 4.0))
+    ax2 = ax.twinx() if score_keys else None
+    markers = "s^vDPX*"
     for i, (name, hist) in enumerate(histories.items()):
-        hist = list(hist)
         epochs = [h["epoch"] for h in hist]
         color = f"C{i % 10}"
         ax.plot(epochs, [h["train_loss"] for h in hist], "-o", ms=3, color=color,
                 label=f"{name} train")
         valid = [h.get("valid_loss") for h in hist]
         if any(v is not None for v in valid):
-            ax.plot(epochs, valid, "--", color=color, label=f"{name} valid")
+            ax.plot(epochs, [np.nan if v is None else v for v in valid], "--", color=color,
+                    label=f"{name} valid")
+        for j, key in enumerate(score_keys):
+            vals = [h.get(key) for h in hist]
+            if any(v is not None for v in vals):
+                ax2.plot(epochs, [np.nan if v is None else v for v in vals], ":",
+                         marker=markers[j % len(markers)], ms=4, color=color,
+                         label=f"{name} {key.removeprefix('valid_')}")
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("cross-entropy loss")
     ax.set_title("Training history")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    handles, names = ax.get_legend_handles_labels()
+    if ax2 is not None:
+        names2 = [k.removeprefix("valid_") for k in score_keys]
+        ax2.set_ylabel("validation " + (names2[0] if len(names2) == 1 else "score"))
+        h2, n2 = ax2.get_legend_handles_labels()
+        # beside the right axis: inside, the legend would hide curves of one axis or the other
+        ax.legend(handles + h2, names + n2, fontsize=8, loc="upper left",
+                  bbox_to_anchor=(1.12, 1.0))
+    else:
+        ax.legend(handles, names, fontsize=8)
     return fig
 
 
