@@ -10,6 +10,14 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktlft import BeatSegmenter, FourierImageTransformer
+from sktlft.datasets import RR_FEATURE_NAMES
+from sktlft.preprocessing import MorphologyFeatures, RRFeatures
+
+# n_features_in_ is the number of leads for every input, so 2-D input (n_beats,
+# n_window) is one lead and n_features_in_ == 1, not X.shape[1] as scikit-learn's
+# tabular check expects (issue 9, bug 5: one meaning for both input forms).
+_ONE_LEAD = {check: "n_features_in_ counts leads: 2-D input is one lead"
+             for check in ("check_n_features_in_after_fitting", "check_n_features_in")}
 
 
 # sklearn's checks feed small tabular arrays (a few "samples" per row): the crop
@@ -19,10 +27,90 @@ from sktlft import BeatSegmenter, FourierImageTransformer
     [
         BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None),
         FourierImageTransformer(fs=100.0, n_fft=16, hop_length=1, fmax=None, image_size=32),
-    ]
+        MorphologyFeatures(fs=10.0, before=0.1, after=0.1, n_points=2, highpass=None,
+                           lowpass=None),
+    ],
+    expected_failed_checks=lambda est: {
+        **_ONE_LEAD,
+        # a window of 1 sample cannot hold the 3-sample crop around its R peak
+        **({"check_fit2d_1feature": "a 1-sample window is shorter than the crop"}
+           if isinstance(est, MorphologyFeatures) else {}),
+    },
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_one_meaning_of_n_features_in_for_2d_and_3d_input(sample):
+    # bug 5: fitted on 2-D input (one lead), the segmenter takes 3-D one-lead input
+    seg = BeatSegmenter(target_fs=120).fit(sample.data[:5, 0])
+    assert seg.n_features_in_ == 1 and seg.n_window_in_ == 864
+    np.testing.assert_array_equal(seg.transform(sample.data[:5]),
+                                  seg.transform(sample.data[:5, 0]))
+    with pytest.raises(ValueError, match="2 leads, but BeatSegmenter was fitted on 1"):
+        seg.transform(np.repeat(sample.data[:5], 2, axis=1))
+    assert seg.__sklearn_tags__().input_tags.three_d_array
+
+
+def test_fourier_takes_its_rate_from_the_segmenter(sample):
+    # bug 2: a segmenter at 240 Hz feeds the Fourier step 240 Hz beats
+    beats = BeatSegmenter(target_fs=240).fit_transform(sample.data[:20])
+    assert beats.fs == 240.0
+    ft = FourierImageTransformer(fmax=None, image_size=32).fit(beats)
+    assert ft.fs_ == 240.0 and ft.frequencies_[-1] > 100  # up to the 120 Hz Nyquist rate
+    with pytest.raises(ValueError, match=r"fs=120.*240"):
+        FourierImageTransformer(fs=120, fmax=40).fit(beats)
+    with pytest.raises(ValueError, match="plain array; pass fs"):
+        FourierImageTransformer().fit(np.asarray(beats))
+    from sktlft import make_tlft_pipeline
+
+    pipe = make_tlft_pipeline(segment__target_fs=240, resnet__weights=None)
+    assert pipe[:2].fit(sample.data[:20])[1].fs_ == 240.0
+
+
+def test_inputs_flow_through_segmenter_and_fourier(sample):
+    X = sample.inputs()
+    seg = BeatSegmenter(target_fs=120).fit(X)
+    out = seg.transform(X)
+    np.testing.assert_array_equal(out["rr"], sample.rr)  # passed along unchanged
+    np.testing.assert_array_equal(out["beats"], seg.transform(sample.data))
+    np.testing.assert_array_equal(out["reference"], seg.transform(sample.reference))
+    plain = FourierImageTransformer(image_size=32, fmax=40).fit_transform(out)
+    assert sorted(plain) == ["images", "rr"] and plain["images"].shape == (2083, 1, 32, 32)
+    diff = FourierImageTransformer(image_size=32, fmax=40, reference="difference")
+    img = diff.fit_transform(out)["images"]
+    assert img.shape == (2083, 2, 32, 32) and diff.n_channels_out_ == 2
+    np.testing.assert_array_equal(img[:, :1], plain["images"])
+    from sktlft.preprocessing import fourier_images
+
+    by_hand = fourier_images(out["beats"][:50] - out["reference"][:50], 120.0, n_fft=128,
+                             fmax=40, image_size=32)
+    np.testing.assert_allclose(img[:50, 1:], by_hand, atol=1e-6)
+    chan = FourierImageTransformer(image_size=32, fmax=40, reference="channel").fit_transform(out)
+    assert chan["images"].shape == (2083, 2, 32, 32)
+    # the reference is the same for all beats of a record, so are its images
+    m = sample.record == "208"
+    assert np.ptp(chan["images"][m, 1], axis=0).max() == 0
+
+
+def test_rr_and_morphology_features(sample):
+    X = sample.inputs()
+    rr = RRFeatures().fit(X)
+    out = rr.transform(X)
+    np.testing.assert_allclose(out, np.log(np.maximum(sample.rr, 1e-3)), rtol=1e-6)
+    assert rr.get_feature_names_out()[0] == "log_" + RR_FEATURE_NAMES[0]
+    with pytest.raises(ValueError, match="unknown rhythm features"):
+        RRFeatures(features=["pre_rr", "qrs_width"]).fit(X)
+    with pytest.raises(ValueError, match="without 'rr'"):
+        RRFeatures().fit(sample.subset(np.arange(5)).inputs(rhythm=False))
+    morph = MorphologyFeatures().fit(X)
+    feats = morph.transform(X)
+    assert feats.shape == (2083, 42) and np.isfinite(feats).all()
+    # beat vs its patient's typical beat: V beats differ more than N beats
+    corr = feats[:, 40]
+    assert np.median(corr[sample.target == "V"]) < 0.7 < np.median(corr[sample.target == "N"])
+    with pytest.raises(ValueError, match="fitted on 42"):
+        morph.transform(sample.data)
 
 
 def test_segment_shapes_and_crop(sample):
@@ -55,14 +143,14 @@ def test_segment_errors(sample):
     bad[2, 0, 10] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         BeatSegmenter().fit(bad)
-    with pytest.raises(ValueError, match="4 dimensions"):
+    with pytest.raises(ValueError, match=r"shape \(n_beats, n_leads, n_samples\).*got shape"):
         BeatSegmenter().fit(sample.data[:5, :, :, None])
     with pytest.raises(ValueError, match=r"lowpass=200.*Nyquist"):
         BeatSegmenter(lowpass=200).fit(sample.data[:5])
     with pytest.raises(ValueError, match="before"):
         BeatSegmenter(before=-1).fit(sample.data[:5])
     seg = BeatSegmenter().fit(sample.data[:5])
-    with pytest.raises(ValueError, match="fitted on windows of 864"):
+    with pytest.raises(ValueError, match="fitted on beats of 864 samples"):
         seg.transform(sample.data[:5, :, :800])
 
 
@@ -101,7 +189,7 @@ def test_fourier_range_dtype_and_scaling(sample):
 
 
 def test_fourier_errors(sample):
-    beats = sample.data[:5]
+    beats = BeatSegmenter().fit_transform(sample.data[:5])
     with pytest.raises(ValueError, match="image_size"):
         FourierImageTransformer(image_size=16).fit(beats)
     with pytest.raises(ValueError, match="fmax=500"):
@@ -112,7 +200,7 @@ def test_fourier_errors(sample):
         FourierImageTransformer(n_fft=8, fmax=20).fit(beats)
 
 
-@pytest.mark.parametrize("est", [BeatSegmenter(target_fs=120), FourierImageTransformer()])
+@pytest.mark.parametrize("est", [BeatSegmenter(target_fs=120), FourierImageTransformer(fs=360)])
 def test_transform_leaves_input_and_estimator_alone_and_pickles(sample, est):
     X = sample.data[:64].copy()
     est.fit(X)

@@ -1,0 +1,104 @@
+"""Input handling shared by the transformers: beat arrays, their sampling rate, SliceDicts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator
+
+__all__ = ["BeatArray", "as_beats", "split_inputs", "with_inputs"]
+
+
+class BeatArray(np.ndarray):
+    """Beats that know their sampling rate: what :class:`BeatSegmenter` returns.
+
+    An ordinary ``ndarray`` of shape (n_beats, n_leads, n_samples) with one
+    more attribute, ``fs``, so that the step after the segmenter
+    (:class:`FourierImageTransformer`) reads the rate the beats are at
+    instead of a parameter that could disagree with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+from scipy.sparse import issparse
+    >>> from sktlft.preprocessing import BeatArray
+    >>> b = BeatArray(np.zeros((2, 1, 8), dtype=np.float32), fs=120.0)
+    >>> b.fs, b[:1].fs, type(np.asarray(b)).__name__
+    (120.0, 120.0, 'ndarray')
+    """
+
+    fs: float | None
+
+    def __new__(cls, array: Any, fs: float | None) -> BeatArray:
+        obj = np.asarray(array).view(cls)
+        obj.fs = fs
+        return obj
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.fs = getattr(obj, "fs", None)
+
+    def __reduce__(self):
+        return (BeatArray, (np.asarray(self), self.fs))
+
+
+def split_inputs(X: Any, key: str = "beats") -> tuple[Any, dict[str, Any] | None]:
+    """``(X[key], the other entries)`` for a SliceDict/dict, ``(X, None)`` otherwise."""
+    if isinstance(X, Mapping) and not issparse(X):  # (scipy's dok matrix is a dict)
+        if key not in X:
+            raise ValueError(
+                f"X is a dict of inputs without {key!r}: got keys {sorted(X)}; build it "
+                "with BeatDataset.inputs() or SliceDict(beats=..., rr=..., reference=...)"
+            )
+        rest = {k: v for k, v in X.items() if k != key}
+        return X[key], rest
+    return X, None
+
+
+def with_inputs(main_key: str, main: Any, rest: dict[str, Any] | None) -> Any:
+    """Put a transformed array back beside the other inputs (a SliceDict), if any."""
+    if rest is None:
+        return main
+    from skorch.helper import SliceDict
+
+    return SliceDict(**{main_key: main}, **rest)
+
+
+def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X") -> np.ndarray:
+    """Validate X as (n_beats, n_leads, n_samples) or (n_beats, n_samples) floats.
+
+    ``n_features_in_`` is the number of leads (1 for 2-D input), ``n_window_in_``
+    the samples per beat. Errors name the shape expected, without the array.
+    """
+    from sklearn.utils import check_array
+
+    if not hasattr(X, "shape"):
+        X = np.asarray(X)
+    if len(X.shape) not in (2, 3):
+        raise ValueError(
+            f"{name} must have shape (n_beats, n_leads, n_samples) or (n_beats, n_samples), "
+            f"got shape {tuple(X.shape)}. Reshape your data: one beat per row"
+        )
+    X = check_array(
+        np.asarray(X) if isinstance(X, BeatArray) else X, allow_nd=True,
+        dtype=[np.float32, np.float64], ensure_min_features=1, input_name=name,
+    )
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+        estimator.n_window_in_ = X.shape[-1]
+    else:
+        if X.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"{name} has {X.shape[1]} leads, but {type(estimator).__name__} was fitted "
+                f"on {estimator.n_features_in_}"
+            )
+        if X.shape[-1] != estimator.n_window_in_:
+            raise ValueError(
+                f"{name} has beats of {X.shape[-1]} samples, but {type(estimator).__name__} "
+                f"was fitted on beats of {estimator.n_window_in_} samples"
+            )
+    return X

@@ -1,0 +1,289 @@
+"""Beat windows to filtered, normalised beats: ``segment_beats`` and ``BeatSegmenter``."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from scipy import signal as sps
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._inputs import BeatArray, as_beats, split_inputs, with_inputs
+
+__all__ = ["BeatSegmenter", "segment_beats"]
+
+
+def _crop(n_window: int, fs: float, before: float | None, after: float | None):
+    """Start and stop indices of the crop in a window whose R peak is at n_window // 2."""
+    center = n_window // 2
+    start = 0 if before is None else center - round(before * fs)
+    stop = n_window if after is None else center + round(after * fs)
+    if start < 0 or stop > n_window or stop - start < 1:
+        raise ValueError(
+            f"windows of {n_window} samples are shorter than the crop: before="
+            f"{before} s and after={after} s at fs={fs} Hz need {center - start} samples "
+            f"before and {stop - center} after the R peak (index {center}); cut wider "
+            "windows or crop less"
+        )
+    return start, stop
+
+
+def _sos(fs: float, highpass: float | None, lowpass: float | None, order: int):
+    nyq = fs / 2
+    if lowpass is not None and lowpass >= nyq:
+        raise ValueError(f"lowpass={lowpass} Hz must be below the Nyquist rate fs/2={nyq} Hz")
+    if highpass is not None and lowpass is not None and highpass >= lowpass:
+        raise ValueError(f"highpass={highpass} Hz must be below lowpass={lowpass} Hz")
+    if highpass is not None and highpass >= nyq:
+        raise ValueError(f"highpass={highpass} Hz must be below the Nyquist rate fs/2={nyq} Hz")
+    if highpass is not None and lowpass is not None:
+        return sps.butter(order, [highpass, lowpass], "bandpass", fs=fs, output="sos")
+    if highpass is not None:
+        return sps.butter(order, highpass, "highpass", fs=fs, output="sos")
+    if lowpass is not None:
+        return sps.butter(order, lowpass, "lowpass", fs=fs, output="sos")
+    return None
+
+
+def _ratio(fs: float, target_fs: float | None) -> Fraction:
+    return Fraction(1) if target_fs is None else Fraction(target_fs / fs).limit_denominator(1000)
+
+
+def segment_beats(
+    X: np.ndarray,
+    fs: float,
+    *,
+    before: float | None = 1.2,
+    after: float | None = 1.2,
+    highpass: float | None = 0.5,
+    lowpass: float | None = 40.0,
+    filter_order: int = 2,
+    target_fs: float | None = None,
+    normalize: str = "zscore",
+) -> BeatArray:
+    """Crop beat windows around the R peak, resample, band-pass and normalise them.
+
+    The functional core of :class:`BeatSegmenter` (which validates its
+    parameters and also passes rhythm features and references along).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_beats, n_leads, n_window)
+        Windows centred on the R peak (index ``n_window // 2``), sampled at ``fs``.
+    fs : float
+        Sampling rate of ``X`` in Hz.
+    before, after, highpass, lowpass, filter_order, target_fs, normalize
+        As for :class:`BeatSegmenter`.
+
+    Returns
+    -------
+    beats : BeatArray of shape (n_beats, n_leads, n_beat), float32
+        The processed beats; ``beats.fs`` is their sampling rate.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft.preprocessing import segment_beats
+    >>> X = np.random.default_rng(0).normal(size=(4, 1, 864)).astype(np.float32)
+    >>> b = segment_beats(X, 360.0, before=0.5, after=0.5, target_fs=120)
+    >>> b.shape, b.fs
+    ((4, 1, 120), 120.0)
+    """
+    X = np.asarray(X)
+    start, stop = _crop(X.shape[-1], fs, before, after)
+    ratio = _ratio(fs, target_fs)
+    out_fs = float(fs * ratio)
+    sos = _sos(out_fs, highpass, lowpass, filter_order)
+    X = X[..., start:stop]
+    n, n_leads, _ = X.shape
+    X = X.reshape(n * n_leads, -1)  # 2-D, contiguous rows: scipy's fastest path
+    if ratio != 1 and len(X):
+        X = sps.resample_poly(X, ratio.numerator, ratio.denominator, axis=-1)
+    if sos is not None and len(X):
+        padlen = min(X.shape[-1] - 1, 3 * (2 * len(sos) + 1))
+        X = sps.sosfiltfilt(sos, X, axis=-1, padlen=padlen)
+    X = np.asarray(X, dtype=np.float32).reshape(n, n_leads, -1)
+    if normalize == "zscore":
+        X = X - X.mean(axis=-1, keepdims=True)
+        std = X.std(axis=-1, keepdims=True)
+        X = X / np.where(std > 1e-8, std, 1.0)
+    elif normalize == "minmax":
+        lo = X.min(axis=-1, keepdims=True)
+        span = X.max(axis=-1, keepdims=True) - lo
+        X = (X - lo) / np.where(span > 1e-8, span, 1.0)
+    return BeatArray(np.ascontiguousarray(X, dtype=np.float32), out_fs)
+
+
+class BeatSegmenter(TransformerMixin, BaseEstimator):
+    """Filter beat windows, crop them around the R peak, resample and normalise.
+
+    Input rows are windows of a record centred on an R peak (as
+    :func:`sktlft.datasets.fetch_mitbih` returns them): the R peak sits at index
+    ``n_window // 2``. Each row is cropped to ``before`` seconds before and
+    ``after`` seconds after the R peak, optionally resampled to ``target_fs``
+    (polyphase, with its own anti-aliasing filter), band-limited with a
+    zero-phase Butterworth filter at the output rate (cheaper there), and
+    normalised per beat and lead (see :func:`segment_beats`). Nothing is
+    learnt: ``fit`` only validates and records the input shape.
+
+    ``X`` may also be a dict of inputs (a :class:`skorch.helper.SliceDict`,
+    as :meth:`~sktlft.datasets.BeatDataset.inputs` makes): ``beats`` and
+    ``reference`` are segmented alike, anything else (``rr``) passes unchanged.
+
+    Parameters
+    ----------
+    fs : float, default=360.0
+        Sampling rate of the input windows in Hz (MIT-BIH: 360).
+    before : float or None, default=1.2
+        Seconds kept before the R peak; ``None`` keeps everything before it.
+    after : float or None, default=1.2
+        Seconds kept after the R peak; ``None`` keeps everything after it.
+    highpass : float or None, default=0.5
+        High-pass cut-off in Hz (baseline wander); ``None`` for none.
+    lowpass : float or None, default=40.0
+        Low-pass cut-off in Hz (muscle noise, mains); ``None`` for none. Must be
+        below half the output rate.
+    filter_order : int, default=2
+        Order of the Butterworth filter (applied forward and backward).
+    target_fs : float or None, default=None
+        Resample the cropped beats to this rate in Hz (polyphase); ``None`` keeps ``fs``.
+    normalize : {"zscore", "minmax", "none"}, default="zscore"
+        Per beat and lead: zero mean and unit variance, range [0, 1], or nothing.
+    leads : tuple of str or None, default=None
+        Names of the leads the windows hold, in order (e.g. ``("MLII",)``).
+        Not used to transform: recorded so that a fitted pipeline says which
+        leads to read from a new record (:func:`sktlft.annotate.annotate_record`);
+        ``fit`` checks that there are as many as the windows have.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of leads (1 for 2-D input of shape (n_beats, n_window)).
+    n_window_in_ : int
+        Number of samples per input window.
+    output_fs_ : float
+        Sampling rate of the output beats (also carried by them: ``beats.fs``).
+    n_beat_ : int
+        Samples per output beat.
+    window_ : float
+        Seconds per input window (``n_window_in_ / fs``), the R peak at its middle.
+
+    See Also
+    --------
+    segment_beats : The function behind it.
+    FourierImageTransformer : Turns the beats into spectrogram images.
+
+    Examples
+    --------
+    >>> from sktlft import BeatSegmenter
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> ds = load_mitbih_sample()
+    >>> seg = BeatSegmenter(before=0.5, after=0.5, target_fs=180)
+    >>> beats = seg.fit_transform(ds.data)
+    >>> beats.shape, beats.fs
+    ((2083, 1, 180), 180.0)
+    >>> out = seg.fit_transform(ds.inputs())
+    >>> sorted(out), out["beats"].shape, out["rr"].shape
+    (['beats', 'reference', 'rr'], (2083, 1, 180), (2083, 12))
+    """
+
+    _parameter_constraints: dict = {
+        "fs": [Interval(Real, 0, None, closed="neither")],
+        "before": [Interval(Real, 0, None, closed="left"), None],
+        "after": [Interval(Real, 0, None, closed="left"), None],
+        "highpass": [Interval(Real, 0, None, closed="neither"), None],
+        "lowpass": [Interval(Real, 0, None, closed="neither"), None],
+        "filter_order": [Interval(Integral, 1, 10, closed="both")],
+        "target_fs": [Interval(Real, 0, None, closed="neither"), None],
+        "normalize": [StrOptions({"zscore", "minmax", "none"})],
+        "leads": [tuple, list, None],
+    }
+
+    def __init__(
+        self,
+        fs: float = 360.0,
+        before: float | None = 1.2,
+        after: float | None = 1.2,
+        highpass: float | None = 0.5,
+        lowpass: float | None = 40.0,
+        filter_order: int = 2,
+        target_fs: float | None = None,
+        normalize: str = "zscore",
+        leads: tuple[str, ...] | None = None,
+    ) -> None:
+        self.fs = fs
+        self.before = before
+        self.after = after
+        self.highpass = highpass
+        self.lowpass = lowpass
+        self.filter_order = filter_order
+        self.target_fs = target_fs
+        self.normalize = normalize
+        self.leads = leads
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("before", "after", "highpass", "lowpass",
+                                              "filter_order", "target_fs", "normalize")}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> BeatSegmenter:
+        """Validate the parameters and record the input shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_beats, n_leads, n_window) or (n_beats, n_window), or dict
+            Beat windows centred on their R peak (or a dict of inputs with ``beats``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : BeatSegmenter
+            The fitted transformer.
+        """
+        beats, _ = split_inputs(X)
+        beats = as_beats(self, beats, reset=True)
+        if self.leads is not None and len(self.leads) != beats.shape[1]:
+            raise ValueError(
+                f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
+                f"{beats.shape[1]}"
+            )
+        start, stop = _crop(beats.shape[-1], self.fs, self.before, self.after)
+        ratio = _ratio(self.fs, self.target_fs)
+        self.output_fs_ = float(self.fs * ratio)
+        _sos(self.output_fs_, self.highpass, self.lowpass, self.filter_order)
+        self.window_ = self.n_window_in_ / self.fs
+        self.n_beat_ = int(-(-(stop - start) * ratio.numerator // ratio.denominator))
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Filter, crop, resample and normalise each beat (and reference).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_beats, n_leads, n_window) or (n_beats, n_window), or dict
+            Beat windows centred on their R peak, sampled at ``fs``.
+
+        Returns
+        -------
+        beats : BeatArray of shape (n_beats, n_leads, ``n_beat_``), float32, or SliceDict
+            The processed beats (``beats.fs`` is their rate); for a dict input,
+            a SliceDict with ``beats`` (and ``reference``) processed.
+        """
+        check_is_fitted(self)
+        beats, rest = split_inputs(X)
+        beats = segment_beats(as_beats(self, beats, reset=False), self.fs, **self._kwargs())
+        if rest is not None and "reference" in rest:
+            ref = as_beats(self, rest["reference"], reset=False, name="X['reference']")
+            rest["reference"] = segment_beats(ref, self.fs, **self._kwargs())
+        return with_inputs("beats", beats, rest)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.input_tags.three_d_array = True
+        return tags
