@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+import uuid
 from collections.abc import Iterator
 from numbers import Integral, Real
 from pathlib import Path
@@ -22,234 +24,64 @@ from sklearn.utils.validation import (
 )
 from skorch import NeuralNetClassifier
 from skorch.dataset import Dataset as SkorchDataset
+from skorch.helper import SliceDict
 from skorch.utils import to_device
 from torch import nn
 
-from .datasets import AAMI_CLASSES
-from .preprocessing import FourierImages
+from ..datasets import AAMI_CLASSES
+from ..preprocessing import FourierImages
+from ._data import (
+    ClassCapSampler,
+    LazyImageDataset,
+    check_inputs,
+    dataset_labels,
+    resolve_device,
+)
+from ._module import ResNet18Module
 
-__all__ = ["IMAGENET_FILENAME", "ResNet18Classifier", "ResNet18Module"]
-
-#: torchvision's file name for the ImageNet ResNet-18 weights (IMAGENET1K_V1).
-IMAGENET_FILENAME = "resnet18-f37072fd.pth"
-_IMAGENET_MEAN = (0.485, 0.456, 0.406)
-_IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-def _imagenet_state_dict() -> dict[str, torch.Tensor]:
-    """torchvision's IMAGENET1K_V1 weights, through its cache ($TORCH_HOME/hub/checkpoints)."""
-    from torchvision.models import ResNet18_Weights
-
-    cache = Path(torch.hub.get_dir()) / "checkpoints" / IMAGENET_FILENAME
-    try:
-        return ResNet18_Weights.IMAGENET1K_V1.get_state_dict(progress=False, check_hash=True)
-    except Exception as exc:
-        raise FileNotFoundError(
-            "weights='IMAGENET1K_V1': the ImageNet ResNet-18 weights are not in torchvision's "
-            f"cache and could not be downloaded ({type(exc).__name__}). On a machine with "
-            f"internet they download by themselves; offline, put the file {IMAGENET_FILENAME} "
-            f"at {cache} (or set $TORCH_HOME), pass a state-dict path as weights, or use "
-            "weights=None for random initialisation."
-        ) from exc
+__all__ = ["ResNet18Classifier"]
 
 
-def _load_weights(weights: str | os.PathLike | None) -> dict[str, torch.Tensor] | None:
-    if weights is None:
-        return None
-    if isinstance(weights, str) and weights == "IMAGENET1K_V1":
-        return _imagenet_state_dict()
-    path = Path(weights)
-    if not path.is_file():
+def _check_targets(y: Any, n: int, classes: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate labels; return (y, classes_, y encoded as indices into classes_)."""
+    if y is None:
+        raise ValueError("y is required: one label per beat")
+    y = column_or_1d(y, warn=True)
+    if len(y) != n:
+        raise ValueError(f"y has {len(y)} labels for {n} beats")
+    if y.dtype.kind in "fc":
+        _assert_all_finite(y, input_name="y")
+    check_classification_targets(y)
+    if y.dtype.kind in "US" and np.isin(y, AAMI_CLASSES).sum() not in (0, len(y)):
+        bad = sorted(set(y[~np.isin(y, AAMI_CLASSES)].tolist()))[:5]
         raise ValueError(
-            f"weights must be 'IMAGENET1K_V1', None or the path of a state-dict file; "
-            f"{str(weights)!r} is not a file"
+            f"y mixes AAMI classes {AAMI_CLASSES} with other labels {bad}; map "
+            "MIT-BIH symbols with sktlft.datasets.SYMBOL_TO_AAMI first"
         )
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(state, dict):
-        raise ValueError(f"weights: {path} does not hold a state dict")
-    return state
-
-
-class ResNet18Module(nn.Module):
-    """torchvision ResNet-18 that takes compact Fourier images.
-
-    Converts a batch of images (float in [0, 1], or uint8 0-255) to what the
-    ImageNet network expects, on the device the batch is on: resize to
-    ``input_size``, one lead to three channels, ImageNet normalisation.
-
-    Parameters
-    ----------
-    n_classes : int
-        Outputs of the new head.
-    n_leads : int, default=1
-        Image channels given (one per ECG lead).
-    weights : {"IMAGENET1K_V1"}, path or None, default=None
-        Initial weights of the backbone.
-    input_size : int, default=224
-        Side of the images the network sees.
-    channel_mode : {"repeat", "sum"}, default="repeat"
-        ``"repeat"``: a one-lead image feeds all three input channels (three
-        leads map to RGB; other lead counts use ``"sum"``). ``"sum"``: conv1's
-        weights are summed over its three input channels, then shared by the leads.
-    freeze : {"none", "layer4", "layer3"}, default="none"
-        ``"none"`` fine-tunes everything; ``"layer4"`` trains only layer4 and
-        the head; ``"layer3"`` trains layer3, layer4 and the head.
-    activation_checkpointing : bool, default=False
-        In training, keep only the input of the stem and of each residual
-        block and recompute the rest during the backward pass
-        (:func:`torch.utils.checkpoint.checkpoint`): the same gradients and
-        batch-norm statistics for less memory (a step at 224 x 224, batch 128,
-        on the CPU: 2.1 GB instead of 3.1 GB; the stem's 112 x 112 maps are then
-        the largest part), at the cost of a second forward pass per batch.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from sktlft.models import ResNet18Module
-    >>> m = ResNet18Module(n_classes=4, input_size=64)
-    >>> m(torch.rand(2, 1, 32, 32)).shape
-    torch.Size([2, 4])
-    """
-
-    def __init__(
-        self,
-        n_classes: int,
-        n_leads: int = 1,
-        weights: str | os.PathLike | None = None,
-        input_size: int = 224,
-        channel_mode: str = "repeat",
-        freeze: str = "none",
-        activation_checkpointing: bool = False,
-    ) -> None:
-        super().__init__()
-        from torchvision.models import resnet18
-
-        net = resnet18(weights=None)
-        state = _load_weights(weights)
-        if state is not None:
-            state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-            missing, unexpected = net.load_state_dict(state, strict=False)
-            if unexpected or set(missing) - {"fc.weight", "fc.bias"}:
-                raise ValueError(
-                    f"weights: not a ResNet-18 state dict (missing {sorted(missing)[:3]}, "
-                    f"unexpected {sorted(unexpected)[:3]})"
-                )
-        if channel_mode == "repeat" and n_leads not in (1, 3):
-            channel_mode = "sum"
-        mean = torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1)
-        std = torch.tensor(_IMAGENET_STD).view(1, 3, 1, 1)
-        if channel_mode == "sum":
-            w = net.conv1.weight.detach().sum(dim=1, keepdim=True) / n_leads
-            conv = nn.Conv2d(n_leads, 64, kernel_size=7, stride=2, padding=3, bias=False)
-            conv.weight.data.copy_(w.repeat(1, n_leads, 1, 1))
-            net.conv1 = conv
-            mean = mean.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
-            std = std.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
-        net.fc = nn.Linear(net.fc.in_features, n_classes)
-        self.register_buffer("mean", mean)
-        self.register_buffer("std", std)
-        self.net = net
-        self.n_leads = n_leads
-        self.input_size = input_size
-        self.repeat = channel_mode == "repeat" and n_leads == 1
-        self.activation_checkpointing = activation_checkpointing
-        keep = {
-            "none": None,
-            "layer4": ("layer4", "fc"),
-            "layer3": ("layer3", "layer4", "fc"),
-        }[freeze]
-        if keep is not None:
-            for name, p in net.named_parameters():
-                p.requires_grad = name.split(".")[0] in keep
-
-    def forward(self, x: torch.Tensor, **kwargs: Any) -> torch.Tensor:
-        # **kwargs: skorch passes fit parameters (such as groups) to forward; unused here.
-        if x.dtype == torch.uint8:
-            x = x.float().div_(255.0)
-        else:
-            x = x.float()
-        if x.ndim == 3:
-            x = x.unsqueeze(1)
-        if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:
-            x = nn.functional.interpolate(
-                x, size=(self.input_size, self.input_size), mode="bilinear",
-                align_corners=False,
-            )
-        if self.repeat:
-            x = x.expand(-1, 3, -1, -1)
-        x = (x - self.mean) / self.std
-        if self.activation_checkpointing and self.training and torch.is_grad_enabled():
-            return self._checkpointed(x)
-        return self.net(x)
-
-    def _checkpointed(self, x: torch.Tensor) -> torch.Tensor:
-        """torchvision's ResNet forward, the stem and each block under checkpoint."""
-        from torch.utils.checkpoint import checkpoint
-
-        net = self.net
-        stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
-        blocks = [stem, *net.layer1, *net.layer2, *net.layer3, *net.layer4]
-        for block in blocks:
-            x = checkpoint(_Once(block), x, use_reentrant=False, preserve_rng_state=False)
-        x = torch.flatten(net.avgpool(x), 1)
-        return net.fc(x)
-
-
-class _Once:
-    """Run ``block``; when autograd calls again to recompute, leave batch-norm stats alone.
-
-    Recomputing a block in training mode would update its batch-norm running
-    statistics a second time with the same batch; a momentum of 0 (and the
-    batch counter put back) makes the recomputation leave them as they were.
-    """
-
-    def __init__(self, block: nn.Module) -> None:
-        self.block = block
-        self.calls = 0
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls += 1
-        if self.calls == 1:
-            return self.block(x)
-        norms = [m for m in self.block.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-        saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
-        for m in norms:
-            m.momentum = 0.0
-        try:
-            return self.block(x)
-        finally:
-            for m, (momentum, count) in zip(norms, saved):
-                m.momentum = momentum
-                m.num_batches_tracked.copy_(count)
-
-
-class _LazyImageDataset(SkorchDataset):
-    """skorch's Dataset over :class:`~sktlft.preprocessing.FourierImages`.
-
-    torch's DataLoader asks for a whole batch at once through ``__getitems__``,
-    so a batch's images are made in one vectorised call, not beat by beat.
-    """
-
-    def __getitems__(self, indices: list[int]) -> list[tuple[Any, Any]]:
-        idx = np.asarray(indices)
-        images = self.X[idx]
-        if self.y is None:
-            return [self.transform(img, None) for img in images]
-        return [self.transform(img, self.y[i]) for img, i in zip(images, idx)]
-
-
-def _resolve_device(device: str | None) -> str | None:
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
+    if classes is None:
+        classes_, y_idx = np.unique(y, return_inverse=True)
+        if len(classes_) < 2:
+            raise ValueError(f"y has {len(classes_)} class; at least 2 are needed")
+        return y, classes_, y_idx
+    classes_ = np.asarray(classes)
+    if classes_.ndim != 1 or len(classes_) < 2 or len(set(classes_.tolist())) != len(classes_):
+        raise ValueError(f"classes must list at least 2 distinct labels, got {classes!r}")
+    index = {c: i for i, c in enumerate(classes_.tolist())}
+    unknown = sorted(set(y.tolist()) - set(index), key=str)
+    if unknown:
+        raise ValueError(f"y has labels {unknown[:5]} that are not in classes={classes_.tolist()}")
+    return y, classes_, np.array([index[v] for v in y.tolist()], dtype=np.int64)
 
 
 class ResNet18Classifier(NeuralNetClassifier):
     """ResNet-18 fine-tuned on Fourier images: a skorch ``NeuralNetClassifier``.
 
-    Takes images of shape (n_beats, n_leads, H, W) as
+    Takes images of shape (n_beats, n_channels, H, W) as
     :class:`~sktlft.FourierImageTransformer` makes them (float in [0, 1] or
-    uint8) and class labels of any type (the AAMI letters work directly).
+    uint8), or a dict (:class:`skorch.helper.SliceDict`) of those ``images``
+    and ``rr``, the beats' rhythm features, which then join the pooled image
+    features before the network's head; and class labels of any type (the
+    AAMI letters work directly).
     Everything skorch offers works: ``module__*``, ``optimizer__*``,
     ``callbacks``, ``iterator_train__*``, ``warm_start``, ``history``.
 
@@ -271,6 +103,16 @@ class ResNet18Classifier(NeuralNetClassifier):
         (see :class:`ResNet18Module`): on the CPU at 224 x 224 and batch 128,
         a training step's memory falls from about 3.1 GB to about 2.1 GB, for
         a second forward pass per batch. The ``paper`` preset turns it on.
+    max_per_class : int or None, default=None
+        Class-balanced epochs: each epoch trains on every beat of the classes
+        with at most this many beats and a fresh random draw of this many of
+        each larger class (:class:`ClassCapSampler`). ``None``: every beat,
+        shuffled, every epoch.
+    rr_hidden : int, default=32
+        Width of the layer that reads the rhythm features (with ``rr`` input).
+    classes : array-like or None, default=None
+        All the class labels, in order, when ``y`` may lack some (skorch's
+        parameter); ``None``: the labels found in ``y``.
     class_weight : None, "balanced" or dict, default=None
         Weights of the classes in the cross-entropy loss; ``"balanced"`` uses
         ``n_samples / (n_classes * count)`` from the training labels.
@@ -311,7 +153,9 @@ class ResNet18Classifier(NeuralNetClassifier):
     classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``fit``.
     n_features_in_ : int
-        Number of leads (image channels).
+        Image channels (one per lead, two with a reference channel).
+    n_rr_in_ : int
+        Rhythm features given (0 without ``rr``).
     image_shape_ : tuple of int
         (n_leads, H, W) of the training images.
     device_ : str
@@ -344,6 +188,8 @@ class ResNet18Classifier(NeuralNetClassifier):
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "random_state": [Interval(Integral, 0, None, closed="left"), None],
         "amp": ["boolean"],
+        "max_per_class": [Interval(Integral, 1, None, closed="left"), None],
+        "rr_hidden": [Interval(Integral, 1, None, closed="left")],
         "checkpoint_dir": [str, os.PathLike, None],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -358,6 +204,8 @@ class ResNet18Classifier(NeuralNetClassifier):
         channel_mode: str = "repeat",
         freeze: str = "none",
         activation_checkpointing: bool = False,
+        max_per_class: int | None = None,
+        rr_hidden: int = 32,
         class_weight: str | dict | None = None,
         random_state: int | None = None,
         amp: bool = True,
@@ -392,12 +240,14 @@ class ResNet18Classifier(NeuralNetClassifier):
         self.channel_mode = channel_mode
         self.freeze = freeze
         self.activation_checkpointing = activation_checkpointing
+        self.max_per_class = max_per_class
+        self.rr_hidden = rr_hidden
         self.class_weight = class_weight
         self.random_state = random_state
         self.amp = amp
         self.checkpoint_dir = checkpoint_dir
 
-    # -- device "auto" -------------------------------------------------------------
+    # -- device "auto": resolved by resolve_device, seen by skorch only while it works ------
     @contextlib.contextmanager
     def _on_device(self) -> Iterator[None]:
         """Let skorch see the resolved device while it works; keep the parameter as set."""
@@ -405,22 +255,27 @@ class ResNet18Classifier(NeuralNetClassifier):
         if requested != "auto":
             yield
             return
-        self.device = getattr(self, "device_", None) or _resolve_device("auto")
+        self.device = getattr(self, "device_", None) or resolve_device("auto")
         try:
             yield
         finally:
             self.device = requested
 
     def _autocast(self) -> contextlib.AbstractContextManager:
-        device = _resolve_device(self.device) or "cpu"
-        if (
-            self.amp
-            and str(device).startswith("cuda")
-            and torch.cuda.is_available()
-            and torch.cuda.is_bf16_supported()
-        ):
+        device = resolve_device(self.device) or "cpu"
+        if (self.amp and str(device).startswith("cuda") and torch.cuda.is_available()
+                and torch.cuda.is_bf16_supported()):
             return torch.autocast("cuda", dtype=torch.bfloat16)
         return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def _seeded(self) -> Iterator[None]:
+        if self.random_state is None:
+            yield
+            return
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.random_state)
+            yield
 
     # -- skorch hooks ----------------------------------------------------------------
     def get_default_callbacks(self) -> list[tuple[str, Any]]:
@@ -435,13 +290,12 @@ class ResNet18Classifier(NeuralNetClassifier):
 
     def initialize_module(self) -> ResNet18Classifier:
         kwargs = {
-            "n_classes": len(self.classes_),
-            "n_leads": self.n_features_in_,
-            "weights": self.weights,
-            "input_size": self.input_size,
-            "channel_mode": self.channel_mode,
-            "freeze": self.freeze,
+            "n_classes": len(self.classes_), "n_leads": self.n_features_in_,
+            "weights": self.weights, "input_size": self.input_size,
+            "channel_mode": self.channel_mode, "freeze": self.freeze,
             "activation_checkpointing": self.activation_checkpointing,
+            "n_rr": self.n_rr_in_, "rr_mean": self.rr_mean_, "rr_std": self.rr_std_,
+            "rr_hidden": self.rr_hidden,
         }
         kwargs.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, kwargs)
@@ -456,9 +310,20 @@ class ResNet18Classifier(NeuralNetClassifier):
         return self
 
     def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
-        if isinstance(X, FourierImages) and self.dataset is SkorchDataset:
-            return _LazyImageDataset(X, y, **self.get_params_for("dataset"))
+        lazy = isinstance(X, FourierImages) or (
+            isinstance(X, dict) and isinstance(X.get("images"), FourierImages))
+        if lazy and self.dataset is SkorchDataset:
+            return LazyImageDataset(X, y, **self.get_params_for("dataset"))
         return super().get_dataset(X, y)
+
+    def get_iterator(self, dataset: Any, training: bool = False) -> Any:
+        if not (training and self.max_per_class):
+            return super().get_iterator(dataset, training=training)
+        kwargs = self.get_params_for("iterator_train")
+        kwargs.pop("shuffle", None)
+        kwargs.setdefault("batch_size", self.batch_size)
+        sampler = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
+        return self.iterator_train(dataset, sampler=sampler, **kwargs)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         with self._autocast():
@@ -478,57 +343,44 @@ class ResNet18Classifier(NeuralNetClassifier):
         return super().get_split_datasets(X, y, **fit_params)
 
     def check_data(self, X: Any, y: Any) -> None:
-        # fit has validated X and y and set classes_inferred_ from the original labels;
-        # skorch's version would overwrite them with the encoded integers.
+        # fit has validated X and y and encoded y against classes_; skorch's version
+        # would set classes_inferred_ from the encoded integers.
         pass
 
     # -- scikit-learn API ---------------------------------------------------------
-    def _validate_X(self, X: Any, *, reset: bool) -> np.ndarray | FourierImages:
-        if isinstance(X, FourierImages):
-            # made from validated beats, image by image when skorch reads them
-            if X.shape[0] == 0:
-                raise ValueError("X has 0 beats; at least 1 is required")
-            return self._check_leads(X, reset=reset)
-        if hasattr(X, "dtype") and X.dtype == object:
-            raise TypeError("X must be a numeric array of images, got dtype object")
-        X = np.asarray(X)
-        if not (np.issubdtype(X.dtype, np.floating) or X.dtype == np.uint8):
-            raise TypeError(f"X must be float images or uint8 images, got dtype {X.dtype}")
-        if X.ndim == 3:
-            X = X[:, None]
-        if X.ndim != 4:
-            raise ValueError(
-                "X must have shape (n_beats, n_leads, height, width) or "
-                f"(n_beats, height, width), got shape {X.shape}"
-            )
-        if X.shape[0] == 0:
-            raise ValueError("X has 0 beats; at least 1 is required")
-        if np.issubdtype(X.dtype, np.floating) and not np.isfinite(X).all():
-            raise ValueError("X contains NaN or infinite values")
-        if X.dtype not in (np.float32, np.uint8):
-            X = X.astype(np.float32)
-        return self._check_leads(X, reset=reset)
-
-    def _check_leads(self, X: Any, *, reset: bool) -> Any:
+    def _validate_X(self, X: Any, *, reset: bool) -> Any:
+        images, rr = check_inputs(X)
+        n_rr = 0 if rr is None else rr.shape[1]
         if reset:
-            self.n_features_in_ = X.shape[1]
-            self.image_shape_ = tuple(X.shape[1:])
+            self.n_features_in_ = images.shape[1]
+            self.image_shape_ = tuple(images.shape[1:])
+            self.n_rr_in_ = n_rr
+            self.rr_mean_ = self.rr_std_ = None
+            if n_rr:
+                logs = np.log(np.maximum(rr, 1e-3))
+                self.rr_mean_ = logs.mean(axis=0)
+                self.rr_std_ = np.maximum(logs.std(axis=0), 1e-3)
         else:
             check_is_fitted(self, "classes_")
-            if X.shape[1] != self.n_features_in_:
+            if images.shape[1] != self.n_features_in_:
                 raise ValueError(
-                    f"X has {X.shape[1]} leads, but {type(self).__name__} was fitted "
-                    f"with {self.n_features_in_}"
+                    f"X has {images.shape[1]} image channels, but {type(self).__name__} was "
+                    f"fitted with {self.n_features_in_}"
                 )
-        return X
+            if n_rr != self.n_rr_in_:
+                raise ValueError(
+                    f"X has {n_rr} rhythm features (X['rr']), but {type(self).__name__} was "
+                    f"fitted with {self.n_rr_in_}"
+                )
+        return images if rr is None else SliceDict(images=images, rr=rr)
 
     def fit(self, X: Any, y: Any, groups: Any = None, **fit_params: Any) -> ResNet18Classifier:
-        """Fine-tune the network on images ``X`` with labels ``y``.
+        """Fine-tune the network on images ``X`` (and rhythm features) with labels ``y``.
 
         Parameters
         ----------
-        X : array-like of shape (n_beats, n_leads, H, W) or (n_beats, H, W)
-            Images, float in [0, 1] or uint8.
+        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
+            Images, float in [0, 1] or uint8; or a dict with ``images`` and ``rr``.
         y : array-like of shape (n_beats,)
             Labels, e.g. AAMI letters.
         groups : array-like of shape (n_beats,), default=None
@@ -546,62 +398,63 @@ class ResNet18Classifier(NeuralNetClassifier):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         X = self._validate_X(X, reset=True)
-        if y is None:
-            raise ValueError("y is required: one label per beat")
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(X, y)
+        y, classes, y_idx = _check_targets(y, len(X), self.classes)
         if groups is not None:
-            check_consistent_length(X, groups)
-        if y.dtype.kind in "fc":
-            _assert_all_finite(y, input_name="y")
-        check_classification_targets(y)
-        if y.dtype.kind in "US" and np.isin(y, AAMI_CLASSES).sum() not in (0, len(y)):
-            bad = sorted(set(y[~np.isin(y, AAMI_CLASSES)].tolist()))[:5]
-            raise ValueError(
-                f"y mixes AAMI classes {AAMI_CLASSES} with other labels {bad}; map "
-                "MIT-BIH symbols with sktlft.datasets.SYMBOL_TO_AAMI first"
-            )
-        classes, y_idx = np.unique(y, return_inverse=True)
-        if len(classes) < 2:
-            raise ValueError(f"y has {len(classes)} class; at least 2 are needed")
+            check_consistent_length(y, groups)
+            fit_params["groups"] = np.asarray(groups)
         self.classes_inferred_ = classes
-        if self.class_weight is None:
-            self.class_weight_ = None
-        else:
+        self.class_weight_ = None
+        if self.class_weight is not None:
             if isinstance(self.class_weight, dict):
                 unknown = set(self.class_weight) - set(classes.tolist())
                 if unknown:
                     raise ValueError(f"class_weight names classes not in y: {sorted(unknown)}")
-            self.class_weight_ = compute_class_weight(self.class_weight, classes=classes, y=y)
-        self.device_ = _resolve_device(self.device)
+            present = np.isin(classes, y)
+            weight = np.ones(len(classes))
+            weight[present] = compute_class_weight(
+                self.class_weight, classes=classes[present], y=y)
+            self.class_weight_ = weight
+        self.device_ = resolve_device(self.device)
         self.checkpoint_path_ = None
         if self.checkpoint_dir is not None:
-            import time
-            import uuid
-
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.checkpoint_path_ = (
                 Path(self.checkpoint_dir) / f"fit-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
             )
             self.checkpoint_path_.mkdir(parents=True)
-        if groups is not None:
-            fit_params["groups"] = np.asarray(groups)
         with self._on_device(), self._seeded():
-            super().fit(X, y_idx.astype(np.int64), **fit_params)
+            super().fit(X, y_idx, **fit_params)
         return self
 
-    def partial_fit(self, X: Any, y: Any = None, classes: Any = None, **fit_params: Any):
-        with self._on_device():
-            return super().partial_fit(X, y, classes=classes, **fit_params)
+    def partial_fit(self, X: Any, y: Any = None, classes: Any = None,
+                    **fit_params: Any) -> ResNet18Classifier:
+        """Train for ``max_epochs`` more epochs (from where the last fit stopped).
 
-    @contextlib.contextmanager
-    def _seeded(self) -> Iterator[None]:
-        if self.random_state is None:
-            yield
-            return
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.random_state)
-            yield
+        Parameters
+        ----------
+        X : array-like or dict
+            As in :meth:`fit`.
+        y : array-like of shape (n_beats,)
+            Labels, all among ``classes_``.
+        classes : None
+            Ignored (the classes are those of the first fit, or ``classes``).
+        **fit_params : dict
+            Passed on to skorch.
+
+        Returns
+        -------
+        self : ResNet18Classifier
+            The classifier.
+        """
+        if fit_params.get("_routing_method") == "fit":  # skorch's fit, y already encoded
+            return super().partial_fit(X, y, **fit_params)
+        if not self.initialized_ or not hasattr(self, "classes_inferred_"):
+            return self.fit(X, y, **fit_params)
+        X = self._validate_X(X, reset=False)
+        _, _, y_idx = _check_targets(y, len(X), self.classes_)
+        with self._on_device(), self._seeded():
+            super().partial_fit(X, y_idx, **fit_params)
+        return self
 
     def forward_iter(self, X: Any, training: bool = False, device: str = "cpu"):
         # fork_rng: torch's DataLoader draws a seed even without shuffling; predicting
@@ -614,8 +467,8 @@ class ResNet18Classifier(NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_beats, n_leads, H, W) or (n_beats, H, W)
-            Images.
+        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
+            Images (and rhythm features), as in :meth:`fit`.
 
         Returns
         -------
@@ -627,12 +480,12 @@ class ResNet18Classifier(NeuralNetClassifier):
         return super().predict_proba(X).astype(np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each image.
+        """Most probable class of each beat.
 
         Parameters
         ----------
-        X : array-like of shape (n_beats, n_leads, H, W) or (n_beats, H, W)
-            Images.
+        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
+            Images (and rhythm features), as in :meth:`fit`.
 
         Returns
         -------
@@ -649,7 +502,7 @@ class ResNet18Classifier(NeuralNetClassifier):
     def __setstate__(self, state: dict) -> None:
         requested = state.get("device")
         if requested == "auto":
-            state["device"] = _resolve_device("auto")
+            state["device"] = resolve_device("auto")
         super().__setstate__(state)
         if requested == "auto":
             self.device = "auto"

@@ -1,0 +1,141 @@
+"""What the classifier feeds its network: checked inputs, lazy batches, balanced epochs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from skorch.dataset import Dataset as SkorchDataset
+
+from ..preprocessing import FourierImages
+
+__all__ = ["ClassCapSampler", "LazyImageDataset", "check_inputs", "resolve_device"]
+
+
+def resolve_device(device: str | None) -> str | None:
+    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; anything else as given."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def _check_images(X: Any) -> Any:
+    if isinstance(X, FourierImages):
+        if X.shape[0] == 0:
+            raise ValueError("X has 0 beats; at least 1 is required")
+        return X
+    if hasattr(X, "dtype") and X.dtype == object:
+        raise TypeError("X must be a numeric array of images, got dtype object")
+    X = np.asarray(X)
+    if not (np.issubdtype(X.dtype, np.floating) or X.dtype == np.uint8):
+        raise TypeError(f"X must be float images or uint8 images, got dtype {X.dtype}")
+    if X.ndim == 3:
+        X = X[:, None]
+    if X.ndim != 4:
+        raise ValueError(
+            "X must have shape (n_beats, n_channels, height, width) or "
+            f"(n_beats, height, width), got shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError("X has 0 beats; at least 1 is required")
+    if np.issubdtype(X.dtype, np.floating) and not np.isfinite(X).all():
+        raise ValueError("X contains NaN or infinite values")
+    return X if X.dtype in (np.float32, np.uint8) else X.astype(np.float32)
+
+
+def check_inputs(X: Any) -> tuple[Any, np.ndarray | None]:
+    """Validate the classifier's input: images, or a dict with ``images`` and ``rr``.
+
+    Returns ``(images, rr)`` with ``rr`` float32 of shape (n_beats, k) or None.
+    """
+    rr = None
+    if isinstance(X, Mapping):
+        unknown = set(X) - {"images", "rr"}
+        if "images" not in X or unknown:
+            raise ValueError(
+                "X as a dict must hold 'images' (and optionally 'rr'), as "
+                f"FourierImageTransformer returns it; got keys {sorted(X)}"
+            )
+        if "rr" in X:
+            rr = np.asarray(X["rr"], dtype=np.float32)
+            if rr.ndim != 2 or not np.isfinite(rr).all():
+                raise ValueError(
+                    "X['rr'] must be a finite 2-D array (n_beats, n_rhythm_features), got "
+                    f"shape {rr.shape}" + ("" if rr.ndim != 2 else " with NaN or inf")
+                )
+        X = X["images"]
+    images = _check_images(X)
+    if rr is not None and len(rr) != images.shape[0]:
+        raise ValueError(f"X['rr'] has {len(rr)} rows for {images.shape[0]} images")
+    return images, rr
+
+
+class LazyImageDataset(SkorchDataset):
+    """skorch's Dataset over :class:`~sktlft.preprocessing.FourierImages`.
+
+    torch's DataLoader asks for a whole batch at once through ``__getitems__``,
+    so a batch's images are made in one vectorised call, not beat by beat.
+    """
+
+    def __getitems__(self, indices: list[int]) -> list[tuple[Any, Any]]:
+        idx = np.asarray(indices)
+        images = self.X[idx]
+        if self.y is None:
+            return [self.transform(img, None) for img in images]
+        return [self.transform(img, self.y[i]) for img, i in zip(images, idx)]
+
+
+def dataset_labels(dataset: Any) -> np.ndarray:
+    """Encoded labels of a skorch Dataset, or of a torch Subset of one."""
+    if isinstance(dataset, torch.utils.data.Subset):
+        return dataset_labels(dataset.dataset)[np.asarray(dataset.indices)]
+    y = getattr(dataset, "y", None)
+    if y is None:
+        raise ValueError("max_per_class needs a training dataset with labels")
+    return np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
+
+
+class ClassCapSampler(torch.utils.data.Sampler):
+    """Each epoch: all beats of the small classes, a fresh draw of ``cap`` of each large one.
+
+    An epoch then costs ``sum(min(count, cap))`` beats instead of all of them,
+    the classes are closer to balanced, and over the epochs the network still
+    sees most of the large classes' beats. Draws use torch's random state (so
+    a classifier's ``random_state`` makes them reproducible).
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Class of each sample.
+    cap : int
+        Most samples of one class per epoch.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from sktlft.models import ClassCapSampler
+    >>> labels = np.array([0] * 100 + [1] * 5)
+    >>> _ = torch.manual_seed(0)
+    >>> epoch = list(ClassCapSampler(labels, cap=10))
+    >>> len(epoch), sum(i >= 100 for i in epoch)
+    (15, 5)
+    """
+
+    def __init__(self, labels: Any, cap: int) -> None:
+        self.labels = np.asarray(labels)
+        self.cap = int(cap)
+        self.by_class = [np.flatnonzero(self.labels == c) for c in np.unique(self.labels)]
+
+    def __len__(self) -> int:
+        return sum(min(len(idx), self.cap) for idx in self.by_class)
+
+    def __iter__(self) -> Iterator[int]:
+        seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        rng = np.random.default_rng(seed)
+        picks = [idx if len(idx) <= self.cap else rng.choice(idx, self.cap, replace=False)
+                 for idx in self.by_class]
+        order = np.concatenate(picks)
+        rng.shuffle(order)
+        return iter(order.tolist())

@@ -1,0 +1,262 @@
+"""``ResNet18Module``: torchvision's ResNet-18 for compact Fourier images, with rhythm input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["IMAGENET_FILENAME", "ResNet18Module", "imagenet_state_dict", "load_weights"]
+
+#: torchvision's file name for the ImageNet ResNet-18 weights (IMAGENET1K_V1).
+IMAGENET_FILENAME = "resnet18-f37072fd.pth"
+_IMAGENET_MEAN = (0.485, 0.456, 0.406)
+_IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def imagenet_state_dict() -> dict[str, torch.Tensor]:
+    """torchvision's IMAGENET1K_V1 ResNet-18 weights, through its cache.
+
+    The cache is ``$TORCH_HOME/hub/checkpoints``; torchvision downloads the
+    file there when it is missing and the machine is online.
+
+    Returns
+    -------
+    dict
+        The state dict.
+
+    Raises
+    ------
+    FileNotFoundError
+        Not cached and not downloadable; the message says where to put the file.
+
+    Examples
+    --------
+    >>> from sktlft.models import imagenet_state_dict
+    >>> state = imagenet_state_dict()  # doctest: +SKIP
+    """
+    from torchvision.models import ResNet18_Weights
+
+    cache = Path(torch.hub.get_dir()) / "checkpoints" / IMAGENET_FILENAME
+    try:
+        return ResNet18_Weights.IMAGENET1K_V1.get_state_dict(progress=False, check_hash=True)
+    except Exception as exc:
+        raise FileNotFoundError(
+            "weights='IMAGENET1K_V1': the ImageNet ResNet-18 weights are not in torchvision's "
+            f"cache and could not be downloaded ({type(exc).__name__}). On a machine with "
+            f"internet they download by themselves; offline, put the file {IMAGENET_FILENAME} "
+            f"at {cache} (or set $TORCH_HOME), pass a state-dict path as weights, or use "
+            "weights=None for random initialisation."
+        ) from exc
+
+
+def load_weights(weights: str | os.PathLike | None) -> dict[str, torch.Tensor] | None:
+    """The backbone's initial weights: ImageNet's, a state-dict file's (no code run), or none."""
+    if weights is None:
+        return None
+    if isinstance(weights, str) and weights == "IMAGENET1K_V1":
+        return imagenet_state_dict()
+    path = Path(weights)
+    if not path.is_file():
+        raise ValueError(
+            f"weights must be 'IMAGENET1K_V1', None or the path of a state-dict file; "
+            f"{str(weights)!r} is not a file"
+        )
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(state, dict):
+        raise ValueError(f"weights: {path} does not hold a state dict")
+    return state
+
+
+class ResNet18Module(nn.Module):
+    """torchvision ResNet-18 that takes compact Fourier images.
+
+    Converts a batch of images (float in [0, 1], or uint8 0-255) to what the
+    ImageNet network expects, on the device the batch is on: resize to
+    ``input_size``, one lead to three channels, ImageNet normalisation.
+
+    Parameters
+    ----------
+    n_classes : int
+        Outputs of the new head.
+    n_leads : int, default=1
+        Image channels given (one per ECG lead).
+    weights : {"IMAGENET1K_V1"}, path or None, default=None
+        Initial weights of the backbone.
+    input_size : int, default=224
+        Side of the images the network sees.
+    channel_mode : {"repeat", "sum"}, default="repeat"
+        ``"repeat"``: a one-lead image feeds all three input channels (three
+        leads map to RGB; other lead counts use ``"sum"``). ``"sum"``: conv1's
+        weights are summed over its three input channels, then shared by the leads.
+    freeze : {"none", "layer4", "layer3"}, default="none"
+        ``"none"`` fine-tunes everything; ``"layer4"`` trains only layer4 and
+        the head; ``"layer3"`` trains layer3, layer4 and the head.
+    n_rr : int, default=0
+        Rhythm features given beside the images (``rr`` in ``forward``): their
+        logs, standardised with ``rr_mean`` and ``rr_std``, pass a small layer
+        whose output joins the pooled image features before the head.
+    rr_mean, rr_std : array-like of shape (n_rr,) or None, default=None
+        Mean and standard deviation of the log rhythm features (from the
+        training beats; the classifier computes them).
+    rr_hidden : int, default=32
+        Width of the rhythm layer.
+    activation_checkpointing : bool, default=False
+        In training, keep only the input of the stem and of each residual
+        block and recompute the rest during the backward pass
+        (:func:`torch.utils.checkpoint.checkpoint`): the same gradients and
+        batch-norm statistics for less memory (a step at 224 x 224, batch 128,
+        on the CPU: 2.1 GB instead of 3.1 GB; the stem's 112 x 112 maps are then
+        the largest part), at the cost of a second forward pass per batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktlft.models import ResNet18Module
+    >>> m = ResNet18Module(n_classes=4, input_size=64)
+    >>> m(torch.rand(2, 1, 32, 32)).shape
+    torch.Size([2, 4])
+    >>> m = ResNet18Module(n_classes=4, input_size=64, n_rr=12)
+    >>> m(torch.rand(2, 1, 32, 32), rr=torch.rand(2, 12) + 0.5).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(
+        self,
+        n_classes: int,
+        n_leads: int = 1,
+        weights: str | os.PathLike | None = None,
+        input_size: int = 224,
+        channel_mode: str = "repeat",
+        freeze: str = "none",
+        activation_checkpointing: bool = False,
+        n_rr: int = 0,
+        rr_mean: Any = None,
+        rr_std: Any = None,
+        rr_hidden: int = 32,
+    ) -> None:
+        super().__init__()
+        from torchvision.models import resnet18
+
+        net = resnet18(weights=None)
+        state = load_weights(weights)
+        if state is not None:
+            state = {k: v for k, v in state.items() if not k.startswith("fc.")}
+            missing, unexpected = net.load_state_dict(state, strict=False)
+            if unexpected or set(missing) - {"fc.weight", "fc.bias"}:
+                raise ValueError(
+                    f"weights: not a ResNet-18 state dict (missing {sorted(missing)[:3]}, "
+                    f"unexpected {sorted(unexpected)[:3]})"
+                )
+        if channel_mode == "repeat" and n_leads not in (1, 3):
+            channel_mode = "sum"
+        mean = torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1)
+        std = torch.tensor(_IMAGENET_STD).view(1, 3, 1, 1)
+        if channel_mode == "sum":
+            w = net.conv1.weight.detach().sum(dim=1, keepdim=True) / n_leads
+            conv = nn.Conv2d(n_leads, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            conv.weight.data.copy_(w.repeat(1, n_leads, 1, 1))
+            net.conv1 = conv
+            mean = mean.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
+            std = std.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
+        n_pooled = net.fc.in_features
+        net.fc = nn.Identity()
+        self.n_rr = n_rr
+        if n_rr:
+            self.register_buffer("rr_mean", torch.as_tensor(
+                np.zeros(n_rr) if rr_mean is None else rr_mean, dtype=torch.float32))
+            self.register_buffer("rr_std", torch.as_tensor(
+                np.ones(n_rr) if rr_std is None else rr_std, dtype=torch.float32))
+            self.rr_net = nn.Sequential(nn.Linear(n_rr, rr_hidden), nn.ReLU())
+        self.head = nn.Linear(n_pooled + (rr_hidden if n_rr else 0), n_classes)
+        self.register_buffer("mean", mean)
+        self.register_buffer("std", std)
+        self.net = net
+        self.n_leads = n_leads
+        self.input_size = input_size
+        self.repeat = channel_mode == "repeat" and n_leads == 1
+        self.activation_checkpointing = activation_checkpointing
+        keep = {
+            "none": None,
+            "layer4": ("layer4",),
+            "layer3": ("layer3", "layer4"),
+        }[freeze]
+        if keep is not None:
+            for name, p in net.named_parameters():
+                p.requires_grad = name.split(".")[0] in keep
+
+    def forward(self, images: torch.Tensor, rr: torch.Tensor | None = None,
+                **kwargs: Any) -> torch.Tensor:
+        # **kwargs: skorch passes fit parameters (such as groups) to forward; unused here.
+        features = self.features(images)
+        if self.n_rr:
+            if rr is None:
+                raise ValueError(f"this network takes {self.n_rr} rhythm features: pass rr")
+            r = (torch.log(rr.float().clamp(min=1e-3)) - self.rr_mean) / self.rr_std
+            features = torch.cat([features, self.rr_net(r)], dim=1)
+        return self.head(features)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The pooled image features (n, 512) of a batch of compact Fourier images."""
+        if x.dtype == torch.uint8:
+            x = x.float().div_(255.0)
+        else:
+            x = x.float()
+        if x.ndim == 3:
+            x = x.unsqueeze(1)
+        if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:
+            x = nn.functional.interpolate(
+                x, size=(self.input_size, self.input_size), mode="bilinear",
+                align_corners=False,
+            )
+        if self.repeat:
+            x = x.expand(-1, 3, -1, -1)
+        x = (x - self.mean) / self.std
+        if self.activation_checkpointing and self.training and torch.is_grad_enabled():
+            return self._checkpointed(x)
+        return self.net(x)
+
+    def _checkpointed(self, x: torch.Tensor) -> torch.Tensor:
+        """torchvision's ResNet forward, the stem and each block under checkpoint."""
+        from torch.utils.checkpoint import checkpoint
+
+        net = self.net
+        stem = nn.Sequential(net.conv1, net.bn1, net.relu, net.maxpool)
+        blocks = [stem, *net.layer1, *net.layer2, *net.layer3, *net.layer4]
+        for block in blocks:
+            x = checkpoint(_Once(block), x, use_reentrant=False, preserve_rng_state=False)
+        return torch.flatten(net.avgpool(x), 1)
+
+
+class _Once:
+    """Run ``block``; when autograd calls again to recompute, leave batch-norm stats alone.
+
+    Recomputing a block in training mode would update its batch-norm running
+    statistics a second time with the same batch; a momentum of 0 (and the
+    batch counter put back) makes the recomputation leave them as they were.
+    """
+
+    def __init__(self, block: nn.Module) -> None:
+        self.block = block
+        self.calls = 0
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls += 1
+        if self.calls == 1:
+            return self.block(x)
+        norms = [m for m in self.block.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        saved = [(m.momentum, m.num_batches_tracked.clone()) for m in norms]
+        for m in norms:
+            m.momentum = 0.0
+        try:
+            return self.block(x)
+        finally:
+            for m, (momentum, count) in zip(norms, saved):
+                m.momentum = momentum
+                m.num_batches_tracked.copy_(count)
+
+
