@@ -1,37 +1,57 @@
-"""``make_tlft_pipeline``: segment -> fourier -> resnet, with presets."""
+"""``make_tlft_pipeline`` (segment, fourier, resnet; presets) and ``make_baseline_pipeline``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sklearn.pipeline import Pipeline
+import numpy as np
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .models import ResNet18Classifier
-from .preprocessing import BeatSegmenter, FourierImageTransformer
+from .preprocessing import BeatSegmenter, FourierImageTransformer, MorphologyFeatures, RRFeatures
 
-__all__ = ["PRESETS", "make_tlft_pipeline"]
+__all__ = ["PRESETS", "check_params", "make_baseline_pipeline", "make_tlft_pipeline"]
+
+_COMMON_CPU = {
+    # the whole 2.4 s window (the neighbouring beats carry the rhythm), resampled to
+    # 120 Hz, short-window STFT up to 40 Hz, 64 x 64 images the network sees at 64 x 64
+    "segment__leads": ("MLII",),
+    "segment__before": 1.2,
+    "segment__after": 1.2,
+    "segment__highpass": 0.5,
+    "segment__lowpass": 40.0,
+    "segment__target_fs": 120.0,
+    "fourier__n_fft": 64,
+    "fourier__hop_length": 4,
+    "fourier__window": "hann",
+    "fourier__fmax": 40.0,
+    "fourier__freq_scale": "linear",
+    "fourier__image_size": 64,
+    "resnet__input_size": 64,
+    "resnet__lr": 1e-3,
+    "resnet__batch_size": 64,
+}
 
 #: Parameters of each preset, in ``step__param`` form.
 PRESETS: dict[str, dict[str, Any]] = {
-    # What we measured to work best on a 2-core CPU: the whole 2.4 s window (the
-    # neighbouring beats carry the rhythm), resampled to 120 Hz, short-window STFT
-    # up to 40 Hz, 64 x 64 images that the network also sees at 64 x 64.
+    # Chosen on patient-grouped 3-fold CV inside DS1 (benchmarks/select_ds1.py): the
+    # beat's image and its difference from the patient's typical beat as two channels,
+    # the rhythm features beside the pooled image features, class-capped epochs.
     "default": {
-        "segment__before": 1.2,
-        "segment__after": 1.2,
-        "segment__highpass": 0.5,
-        "segment__lowpass": 40.0,
-        "segment__target_fs": 120.0,
-        "fourier__fs": 120.0,
-        "fourier__n_fft": 64,
-        "fourier__hop_length": 4,
-        "fourier__window": "hann",
-        "fourier__fmax": 40.0,
-        "fourier__freq_scale": "linear",
-        "fourier__image_size": 64,
-        "resnet__input_size": 64,
-        "resnet__lr": 1e-3,
-        "resnet__batch_size": 64,
+        **_COMMON_CPU,
+        "fourier__reference": "difference",
+        "resnet__max_per_class": 1500,
+        "resnet__max_epochs": 10,
+        "resnet__class_weight": None,
+    },
+    # The previous default: the beat's image alone, every beat every epoch, balanced
+    # class weights. Kept to show what rhythm and reference add.
+    "morphology": {
+        **_COMMON_CPU,
+        "fourier__reference": "none",
+        "resnet__max_per_class": None,
         "resnet__max_epochs": 8,
         "resnet__class_weight": "balanced",
     },
@@ -44,12 +64,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     # pass; with memory to spare (a GPU server), set fourier__lazy=False and
     # resnet__activation_checkpointing=False.
     "paper": {
+        "segment__leads": ("MLII",),
         "segment__before": 1.2,
         "segment__after": 1.2,
         "segment__highpass": 0.25,
         "segment__lowpass": None,
         "segment__target_fs": None,
-        "fourier__fs": 360.0,
         "fourier__n_fft": 512,
         "fourier__hop_length": 1,
         "fourier__window": "hamming",
@@ -68,21 +88,72 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+# skorch routes parameters with these prefixes to its parts (module__, optimizer__...)
+_SKORCH_PREFIXES = ("module__", "criterion__", "optimizer__", "iterator_train__",
+                    "iterator_valid__", "callbacks__", "dataset__")
+
+
+def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
+    """Raise a ``ValueError`` naming the first parameter ``pipe`` does not have.
+
+    The one check of ``step__param`` names, used by :func:`make_tlft_pipeline`
+    and the command line's ``--set``: a name is valid when ``pipe.get_params()``
+    has it, or when it is routed by skorch to a part of the network
+    (``resnet__optimizer__weight_decay``, ``resnet__module__...``).
+
+    Parameters
+    ----------
+    pipe : Pipeline
+        The pipeline.
+    params : dict
+        ``{step__param: value}``.
+
+    Examples
+    --------
+    >>> from sktlft.pipeline import check_params, make_tlft_pipeline
+    >>> pipe = make_tlft_pipeline(resnet__weights=None)
+    >>> check_params(pipe, {"resnet__optimizer__weight_decay": 0.01})
+    >>> check_params(pipe, {"resnet__max_epoch": 3})
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown pipeline parameter 'resnet__max_epoch'; ...
+    """
+    valid = pipe.get_params()
+    nets = {name for name, step in pipe.steps if hasattr(step, "get_params_for")}
+    for key in params:
+        if key in valid:
+            continue
+        step, _, rest = key.partition("__")
+        if step in nets and rest.startswith(_SKORCH_PREFIXES):
+            continue
+        close = sorted(k for k in valid if k.startswith(step + "__"))[:6]
+        raise ValueError(
+            f"unknown pipeline parameter {key!r}; parameters look like segment__before, "
+            f"fourier__image_size, resnet__max_epochs or resnet__optimizer__weight_decay"
+            + (f" (some of {step}: {', '.join(close)})" if close else "")
+        )
+
 
 def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     """Build the TLFT pipeline: ``segment`` -> ``fourier`` -> ``resnet``.
 
+    Feed it ``BeatDataset.inputs()`` (beats, rhythm features and the patient's
+    reference beat, a :class:`skorch.helper.SliceDict`) to use everything the
+    default preset was chosen with; a plain array of beat windows works too
+    (images alone, no rhythm).
+
     Parameters
     ----------
-    preset : {"default", "paper"}, default="default"
-        Starting parameters (see :data:`PRESETS`). ``"paper"`` reproduces the
-        published method (224 x 224 log-frequency images made batch by batch,
-        about 9 images/s to train on two CPU cores within 4 GB); ``"default"``
-        is what we measured to work on a CPU (64 x 64 images, about twenty
-        times faster to train).
+    preset : {"default", "morphology", "paper"}, default="default"
+        Starting parameters (see :data:`PRESETS`). ``"default"`` is the
+        configuration chosen inside DS1 (64 x 64 images of the beat and of its
+        difference from the patient's typical beat, rhythm features,
+        class-capped epochs); ``"morphology"`` the earlier image-only one;
+        ``"paper"`` the published method (224 x 224 log-frequency images made
+        batch by batch, about 9 images/s to train on two CPU cores within 4 GB).
     **params
         Any pipeline parameter in ``step__param`` form, applied after the
-        preset, e.g. ``resnet__max_epochs=2`` or ``fourier__image_size=48``.
+        preset, e.g. ``resnet__max_epochs=2`` or ``resnet__optimizer__weight_decay=0.01``.
 
     Returns
     -------
@@ -100,20 +171,85 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
-    pipe = Pipeline(
-        [
-            ("segment", BeatSegmenter()),
-            ("fourier", FourierImageTransformer()),
-            ("resnet", ResNet18Classifier()),
-        ]
-    )
+    pipe = Pipeline([
+        ("segment", BeatSegmenter()),
+        ("fourier", FourierImageTransformer()),
+        ("resnet", ResNet18Classifier()),
+    ])
     settings = {**PRESETS[preset], **params}
-    valid = pipe.get_params()
-    unknown = [k for k in settings if k not in valid and not k.startswith("resnet__")]
-    if unknown:
-        raise ValueError(
-            f"unknown pipeline parameter(s) {unknown}; parameters look like "
-            "segment__before, fourier__image_size or resnet__max_epochs"
-        )
+    check_params(pipe, settings)
     pipe.set_params(**settings)
     return pipe
+
+
+def make_baseline_pipeline(*, morphology: bool = False, priors: str = "equal") -> Pipeline:
+    """The classic baseline: a shrinkage linear discriminant on rhythm (and shape) features.
+
+    de Chazal et al. (2004) style: the log rhythm features of each beat
+    (:class:`~sktlft.preprocessing.RRFeatures`: RR intervals, also relative to
+    the patient's mean), optionally with
+    :class:`~sktlft.preprocessing.MorphologyFeatures`, standardised, then
+    :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis` with
+    Ledoit-Wolf shrinkage. Trains on DS1 in seconds. Takes
+    ``BeatDataset.inputs()``.
+
+    Parameters
+    ----------
+    morphology : bool, default=False
+        Add the morphology features (the beat's shape and its difference from
+        the patient's typical beat). Inside DS1 they lowered the grouped-CV
+        macro F1 (benchmarks/select_ds1.py), hence off by default.
+    priors : {"equal", "empirical"}, default="equal"
+        Class priors of the discriminant: equal (every class as likely, which
+        favours the rare classes' sensitivity) or the training frequencies.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps ``"features"``, ``"scale"``, ``"lda"``.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GroupKFold, cross_val_predict
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft.pipeline import make_baseline_pipeline
+    >>> ds = load_mitbih_sample()
+    >>> pred = cross_val_predict(make_baseline_pipeline(), ds.inputs(), ds.target,
+    ...                          groups=ds.groups, cv=GroupKFold(3))
+    >>> pred.shape
+    (2083,)
+    """
+    if priors not in ("equal", "empirical"):
+        raise ValueError(f"priors must be 'equal' or 'empirical', got {priors!r}")
+    parts = [("rr", RRFeatures())]
+    if morphology:
+        parts.append(("morphology", MorphologyFeatures()))
+    lda = LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto")
+    pipe = Pipeline([
+        ("features", FeatureUnion(parts)),
+        ("scale", StandardScaler()),
+        ("lda", _EqualPriorLDA() if priors == "equal" else lda),
+    ])
+    return pipe
+
+
+class _EqualPriorLDA(LinearDiscriminantAnalysis):
+    """Shrinkage LDA (lsqr) with equal priors over the classes found in ``fit``.
+
+    The lsqr solution depends on the priors only through ``log(priors_)`` in
+    ``intercept_``, so the fitted intercepts are moved to equal priors after
+    the ordinary fit, and no parameter is changed.
+    """
+
+    def __init__(self, solver: str = "lsqr", shrinkage: Any = "auto") -> None:
+        super().__init__(solver=solver, shrinkage=shrinkage)
+
+    def fit(self, X: Any, y: Any) -> _EqualPriorLDA:
+        super().fit(X, y)
+        equal = np.full(len(self.classes_), 1.0 / len(self.classes_))
+        shift = np.log(equal) - np.log(self.priors_)
+        if len(self.classes_) == 2:  # one decision: the log-odds of class 1 against class 0
+            shift = shift[1:] - shift[:1]
+        self.intercept_ = self.intercept_ + shift
+        self.priors_ = equal
+        return self
