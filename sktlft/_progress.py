@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
-from typing import Any, TextIO
+from typing import Any
 
 from skorch.callbacks import Callback
+
+logger = logging.getLogger("sktlft")
 
 
 def format_seconds(seconds: float) -> str:
@@ -52,7 +54,10 @@ class RunClock:
 
 
 class EpochProgress(Callback):
-    """skorch callback printing one line per epoch: stage, epoch, loss, speed, time left.
+    """skorch callback logging one line per epoch: stage, epoch, loss, speed, time left.
+
+    The line goes to the ``"sktlft"`` logger at INFO level (the command line
+    shows it on stderr).
 
     Parameters
     ----------
@@ -60,26 +65,24 @@ class EpochProgress(Callback):
         What is being fitted, e.g. ``"fold 2/3"``.
     clock : RunClock or None
         Shared by the fits of a run, for the estimate of the time left.
-    stream : file, default=sys.stdout
-        Where to print.
     """
 
-    def __init__(self, stage: str = "", clock: RunClock | None = None,
-                 stream: TextIO | None = None) -> None:
+    def __init__(self, stage: str = "", clock: RunClock | None = None) -> None:
         self.stage = stage
         self.clock = clock
-        self.stream = stream
 
     def on_epoch_end(self, net: Any, dataset_train: Any = None, **kwargs: Any) -> None:
         h = net.history[-1]
-        n = len(dataset_train) if dataset_train is not None else 0
+        # images actually trained on (a class-capped epoch is smaller than the data)
+        n = sum(b.get("train_batch_size", 0) for b in h.get("batches", []))
+        if not n and dataset_train is not None:
+            n = len(dataset_train)
         speed = n / h["dur"] if h.get("dur") else float("nan")
-        parts = [f"[sktlft] {self.stage}".rstrip(),
-                 f"epoch {h['epoch']}/{net.max_epochs}",
+        parts = [self.stage or "fit", f"epoch {h['epoch']}/{net.max_epochs}",
                  f"train_loss {h['train_loss']:.4f}"]
         if "valid_loss" in h:
             parts.append(f"valid_loss {h['valid_loss']:.4f}")
         parts.append(f"{h['dur']:.1f}s ({speed:.0f} img/s)")
         if self.clock is not None:
             parts.append(f"~{self.clock.tick(max(n, 1), net.max_epochs)} left")
-        print(" · ".join(parts), file=self.stream or sys.stdout, flush=True)
+        logger.info(" · ".join(parts))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
-from sklearn.model_selection import BaseCrossValidator, StratifiedKFold, cross_validate
+from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils.validation import check_consistent_length
 
 from .datasets import DS1, DS2, patient_id
 
 __all__ = ["InterPatientSplit", "compare_splits"]
+
+logger = logging.getLogger("sktlft")
 
 
 class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
@@ -132,70 +134,59 @@ class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
 
 def compare_splits(
     estimator: Any,
-    X: Any,
-    y: Any,
-    groups: Any,
+    dataset: Any,
     *,
     cv: int = 3,
-    records: Any = None,
-    scoring: Any = None,
+    inter_patient: bool = True,
+    inputs: dict[str, bool] | None = None,
+    keep_q: bool = False,
     random_state: int | None = 0,
     n_jobs: int | None = None,
-    verbose: int = 0,
 ) -> dict[str, dict[str, Any]]:
     """The leakage experiment: one estimator scored under leaky and patient-wise splits.
 
-    Scores ``estimator`` with (a) a beat-level random stratified K-fold, which
-    puts beats of one patient on both sides, and (b) a patient-grouped K-fold
-    (``StratifiedGroupKFold`` on ``groups``), and (c) the DS1 -> DS2 split when
-    ``records`` are given and hold both halves. The gap between (a) and (b)
-    is what a leaky split inflates.
+    Runs :func:`sktlft.evaluation.evaluate` with (a) a beat-level random
+    stratified K-fold, which puts beats of one patient on both sides, (b) a
+    patient-grouped K-fold, and (c) the DS1 -> DS2 split when
+    ``inter_patient`` and the dataset holds records of both halves. The gap
+    between (a) and (b) is what a leaky split inflates.
 
     Parameters
     ----------
     estimator : estimator
         E.g. :func:`~sktlft.make_tlft_pipeline`; cloned for every fit.
-    X, y : array-like
-        Beats and labels.
-    groups : array-like of shape (n_beats,)
-        Patient IDs.
+    dataset : BeatDataset
+        Beats, labels, patients and records.
     cv : int, default=3
         Folds of (a) and (b).
-    records : array-like of shape (n_beats,), default=None
-        Record names, for (c).
-    scoring : dict, default=None
-        Scorers as :func:`~sklearn.model_selection.cross_validate` takes them;
-        default: :func:`sktlft.metrics.aami_scorers` (accuracy, macro F1,
-        per-class F1).
+    inter_patient : bool, default=True
+        Add (c) when the records allow it.
+    inputs : dict, default=None
+        Passed to :func:`~sktlft.evaluation.evaluate` (which inputs of the dataset).
+    keep_q : bool, default=False
+        Keep Q beats.
     random_state : int or None, default=0
         Seeds the fold assignment.
     n_jobs : int or None, default=None
         Parallel fits (joblib; a Dask backend works too).
-    verbose : int, default=0
-        Passed to ``cross_validate``; above 0 also prints each protocol as it starts.
 
     Returns
     -------
     table : dict
-        ``{protocol: {score name: mean over folds, "folds": n}}`` with protocols
-        ``"random beat-level"``, ``"patient-grouped"`` and, with ``records``,
+        ``{protocol: {"accuracy", "macro_f1", "macro_f1_nsv", "f1_<c>", "se_<c>",
+        "ppv_<c>", "folds"}}``, each pooled over the test beats of all folds, with
+        protocols ``"random beat-level"``, ``"patient-grouped"`` and
         ``"inter-patient DS1->DS2"``.
 
     Examples
     --------
-    The experiment with a quick linear model on raw samples of the bundled
-    excerpt (for the network, pass :func:`~sktlft.make_tlft_pipeline`'s
-    pipeline; it takes minutes):
+    The experiment with the quick baseline on the bundled excerpt (for the
+    network, pass :func:`~sktlft.make_tlft_pipeline`'s pipeline; it takes minutes):
 
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> from sklearn.pipeline import make_pipeline
-    >>> from sklearn.preprocessing import StandardScaler
     >>> from sktlft.datasets import load_mitbih_sample
     >>> from sktlft.model_selection import compare_splits
-    >>> ds = load_mitbih_sample()
-    >>> X = ds.data[:, 0, ::16]  # every 16th sample of the first lead
-    >>> model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    >>> table = compare_splits(model, X, ds.target, ds.groups, records=ds.record)
+    >>> from sktlft.pipeline import make_baseline_pipeline
+    >>> table = compare_splits(make_baseline_pipeline(morphology=True), load_mitbih_sample())
     >>> list(table)
     ['random beat-level', 'patient-grouped', 'inter-patient DS1->DS2']
     >>> table["random beat-level"]["macro_f1"] > table["patient-grouped"]["macro_f1"]
@@ -203,31 +194,29 @@ def compare_splits(
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .metrics import aami_scorers
+    from .evaluation import evaluate
 
-    y = np.asarray(y)
-    groups = np.asarray(groups)
-    check_consistent_length(X, y, groups)
-    scoring = aami_scorers(labels=sorted(set(y.tolist()))) if scoring is None else scoring
-    protocols: list[tuple[str, Any, Any]] = [
-        ("random beat-level", StratifiedKFold(cv, shuffle=True, random_state=random_state),
-         None),
-        ("patient-grouped",
-         StratifiedGroupKFold(cv, shuffle=True, random_state=random_state), groups),
+    if not keep_q:
+        dataset = dataset.subset(dataset.target != "Q")
+    X, y = dataset.data, dataset.target
+    protocols: list[tuple[str, Any]] = [
+        ("random beat-level", list(StratifiedKFold(cv, shuffle=True, random_state=random_state)
+                                   .split(X, y))),
+        ("patient-grouped", list(StratifiedGroupKFold(cv, shuffle=True, random_state=random_state)
+                                 .split(X, y, dataset.groups))),
     ]
-    if records is not None:
-        records = np.asarray(records)
-        check_consistent_length(X, records)
-        protocols.append(("inter-patient DS1->DS2", InterPatientSplit(), records))
+    records = set(dataset.record.tolist())
+    if inter_patient and records & set(DS1) and records & set(DS2):
+        protocols.append(("inter-patient DS1->DS2",
+                          list(InterPatientSplit().split(X, groups=dataset.record))))
     table: dict[str, dict[str, Any]] = {}
-    for name, splitter, grp in protocols:
-        if verbose:
-            print(f"[sktlft] leakage experiment: {name}", flush=True)
-        res = cross_validate(
-            clone(estimator), X, y, groups=grp, cv=splitter, scoring=scoring,
-            n_jobs=n_jobs, verbose=verbose, error_score="raise",
-        )
-        row = {k[5:]: float(np.mean(v)) for k, v in res.items() if k.startswith("test_")}
-        row["folds"] = len(res["fit_time"])
+    for name, splits in protocols:
+        logger.info("leakage experiment: %s", name)
+        pooled = evaluate(estimator, dataset, cv=splits, inputs=inputs, keep_q=True,
+                          n_jobs=n_jobs).pooled
+        row: dict[str, Any] = {"accuracy": pooled["accuracy"], "macro_f1": pooled["macro_f1"],
+                               "macro_f1_nsv": pooled["macro_f1_nsv"], "folds": len(splits)}
+        for c, m in pooled["classes"].items():
+            row.update({f"f1_{c}": m["F1"], f"se_{c}": m["Se"], f"ppv_{c}": m["+P"]})
         table[name] = row
     return table

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedGroupKFold
+from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sktlft import make_tlft_pipeline
 from sktlft.datasets import DS1, DS2
 from sktlft.model_selection import InterPatientSplit, compare_splits
 
@@ -72,22 +71,22 @@ def test_inter_patient_split_in_grid_search(sample, routing):
         assert score == pytest.approx(ref.score(X[test], y[test]))
 
 
-@pytest.mark.parametrize("cv", [GroupKFold(3), StratifiedGroupKFold(3)])
-def test_grouped_kfold_keeps_patients_apart(sample, cv):
-    for train, test in cv.split(sample.data, sample.target, groups=sample.groups):
-        assert not set(sample.groups[train]) & set(sample.groups[test])
+def test_compare_splits_shows_the_leak(sample):
+    # the same baseline under a beat-level split scores far higher than on unseen
+    # patients (measured on the sample: macro F1 0.92 against 0.63)
 
+    from sktlft.evaluation import evaluate
+    from sktlft.pipeline import make_baseline_pipeline
 
-def test_compare_splits_table(sample):
-    rng = np.random.default_rng(0)
-    idx = np.sort(rng.choice(len(sample.target), 300, replace=False))
-    pipe = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
-                              resnet__weights=None, resnet__max_epochs=1,
-                              resnet__verbose=0, resnet__random_state=0)
-    table = compare_splits(pipe, sample.data[idx], sample.target[idx], sample.groups[idx],
-                           cv=3, records=sample.record[idx])
+    est = make_baseline_pipeline(morphology=True)
+    table = compare_splits(est, sample, cv=3)
     assert list(table) == ["random beat-level", "patient-grouped", "inter-patient DS1->DS2"]
-    for row in table.values():
-        assert 0 <= row["macro_f1"] <= 1 and "f1_V" in row and "accuracy" in row
+    assert table["random beat-level"]["macro_f1"] > table["patient-grouped"]["macro_f1"] + 0.15
     assert table["patient-grouped"]["folds"] == 3
     assert table["inter-patient DS1->DS2"]["folds"] == 1
+    # each row is the pooled report of evaluate() on those splits
+    splits = StratifiedGroupKFold(3, shuffle=True, random_state=0).split(
+        sample.data, sample.target, sample.groups)
+    pooled = evaluate(est, sample, cv=list(splits)).pooled
+    assert table["patient-grouped"]["macro_f1"] == pytest.approx(pooled["macro_f1"])
+    assert table["patient-grouped"]["se_S"] == pytest.approx(pooled["classes"]["S"]["Se"])

@@ -1,0 +1,471 @@
+"""Patient-wise evaluation as a Python API: folds, pooled AAMI report, figures, JSON.
+
+``sktlft evaluate`` and ``sktlft leakage`` are thin layers over :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+
+from . import __version__
+from .datasets import BeatDataset
+from .metrics import aami_report
+
+__all__ = ["EvaluationReport", "dask_backend", "evaluate", "hardware_info", "save_folder"]
+
+logger = logging.getLogger("sktlft")
+
+#: What :func:`evaluate` feeds the estimator by default: every input of a BeatDataset.
+ALL_INPUTS = {"rhythm": True, "reference": True}
+
+
+def hardware_info() -> dict[str, Any]:
+    """The machine and library versions a result was measured with.
+
+    Examples
+    --------
+    >>> from sktlft.evaluation import hardware_info
+    >>> sorted(hardware_info())[:3]
+    ['cpu', 'cpu_count', 'machine']
+    """
+    import torch
+
+    info = {"machine": platform.machine(), "cpu": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "torch": torch.__version__,
+            "sktlft": __version__}
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+@dataclass
+class EvaluationReport:
+    """What :func:`evaluate` measured: predictions, pooled and per-fold AAMI reports.
+
+    Attributes
+    ----------
+    y_true, y_pred : ndarray of shape (n_test,)
+        Reference and predicted class of every test beat (all folds, in fold order).
+    proba : ndarray of shape (n_test, n_classes)
+        Predicted probabilities, columns in the order of ``classes``.
+    classes : ndarray
+        Class labels.
+    test_index : ndarray of int
+        Index of each test beat in the dataset that was split (for an external
+        test set, in that set).
+    groups : ndarray
+        Patient of each test beat.
+    pooled : dict
+        :func:`~sktlft.metrics.aami_report` over all test beats.
+    folds : list of dict
+        Per fold: ``report``, ``fit_time_s``, ``predict_time_s``, ``n_train``,
+        ``n_test``, ``test_patients``, ``history`` (the network's epochs).
+    info : dict
+        What produced it (``protocol``, ``data``, ``estimator``, ``hardware``,
+        ``wall_time_s``...); free to extend.
+    estimators : list
+        The fitted estimators, when :func:`evaluate` was asked to keep them.
+    """
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    proba: np.ndarray
+    classes: np.ndarray
+    test_index: np.ndarray
+    groups: np.ndarray
+    pooled: dict[str, Any]
+    folds: list[dict[str, Any]]
+    info: dict[str, Any] = field(default_factory=dict)
+    estimators: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def labels(self) -> list[str]:
+        """Classes reported, in AAMI order."""
+        return list(self.pooled["labels"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the per-beat arrays and estimators, JSON-ready."""
+        return {**self.info, "n_test_beats": len(self.y_true),
+                "class_counts": {c: int((self.y_true == c).sum()) for c in self.labels},
+                "pooled": self.pooled, "folds": self.folds}
+
+    def to_json(self, path: str | os.PathLike | None = None) -> str:
+        """The report as JSON text; also written to ``path`` (atomically) when given.
+
+        Parameters
+        ----------
+        path : str or path-like, default=None
+            File to write.
+
+        Returns
+        -------
+        str
+            The JSON text.
+        """
+        text = json.dumps(self.to_dict(), indent=2, default=_json_default)
+        if path is not None:
+            path = Path(path)
+            tmp = path.with_name(f".{path.name}.part")
+            tmp.write_text(text)
+            os.replace(tmp, path)
+        return text
+
+    def plot_confusion_matrix(self, **kwargs: Any):
+        """The pooled confusion matrix (:func:`sktlft.plotting.plot_confusion_matrix`)."""
+        from .plotting import plot_confusion_matrix
+
+        kwargs.setdefault("title", f"{self.info.get('protocol', '')}, "
+                                   f"{len(self.y_true)} test beats".lstrip(", "))
+        return plot_confusion_matrix(self.y_true, self.y_pred, labels=self.labels, **kwargs)
+
+    def plot_training_history(self, **kwargs: Any):
+        """Each fold's training curve (:func:`sktlft.plotting.plot_training_history`)."""
+        from .plotting import plot_training_history
+
+        return plot_training_history(
+            {f"fold {i + 1}": f["history"] for i, f in enumerate(self.folds)}, **kwargs)
+
+    def save(self, folder: str | os.PathLike, *, figures: dict[str, Any] | None = None,
+             files: dict[str, Any] | None = None) -> Path:
+        """Write ``metrics.json`` and the figures into a new folder, all or nothing.
+
+        See :func:`save_folder`; the confusion matrix and the training history
+        are always written.
+
+        Parameters
+        ----------
+        folder : str or path-like
+            Must not exist yet (or be empty).
+        figures : dict, default=None
+            More figures, ``{file name: matplotlib Figure}``.
+        files : dict, default=None
+            More files, ``{file name: callable(path)}`` that writes each.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
+        figs = {"confusion_matrix.png": self.plot_confusion_matrix(),
+                "training_curve.png": self.plot_training_history(), **(figures or {})}
+        return save_folder(folder, {"metrics.json": self.to_dict()}, figures=figs,
+                           files=files)
+
+
+def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
+                figures: dict[str, Any] | None = None,
+                files: dict[str, Any] | None = None) -> Path:
+    """Create a result folder all at once: written beside it, renamed when complete.
+
+    Everything goes into a hidden temporary folder next to ``folder``, which
+    is renamed to ``folder`` only when every file is written: a crash, Ctrl-C
+    or a full disk leaves no folder that looks finished (the hidden one is
+    removed on the way out).
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Must not exist yet (or be an empty folder).
+    jsons : dict
+        ``{file name: JSON-serialisable object}``.
+    figures : dict, default=None
+        ``{file name: matplotlib Figure}``, saved as PNG and closed.
+    files : dict, default=None
+        ``{file name: callable(path)}`` that writes each file.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sktlft.evaluation import save_folder
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> sorted(p.name for p in save_folder(root / "r", {"a.json": {"x": 1}}).iterdir())
+    ['a.json']
+    """
+    import matplotlib.pyplot as plt
+
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f"{folder} exists and is not an empty folder; sktlft does not "
+                              "overwrite results")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, obj in jsons.items():
+            (tmp / name).write_text(json.dumps(obj, indent=2, default=_json_default))
+        for name, fig in (figures or {}).items():
+            fig.savefig(tmp / name, dpi=110)
+        for name, write in (files or {}).items():
+            write(tmp / name)
+        if folder.exists():
+            folder.rmdir()
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        for fig in (figures or {}).values():
+            plt.close(fig)
+    return folder
+
+
+def _with_progress(estimator: Any, stage: str, clock: Any) -> Any:
+    """A clone whose skorch networks log a line per epoch."""
+    from skorch import NeuralNet
+
+    from ._progress import EpochProgress
+
+    est = clone(estimator)
+    nets = {"": est} if isinstance(est, NeuralNet) else {
+        k: v for k, v in est.get_params(deep=True).items() if isinstance(v, NeuralNet)}
+    for key, net in nets.items():
+        callbacks = [c for c in (net.callbacks or []) if not (
+            isinstance(c, tuple) and c[0] == "progress")]
+        callbacks.append(("progress", EpochProgress(stage, clock)))
+        est.set_params(**{(f"{key}__" if key else "") + "callbacks": callbacks})
+    return est
+
+
+def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> dict[str, Any]:
+    """Fit on (X, y) and give the test beats' probabilities (one joblib task)."""
+    t = time.perf_counter()
+    model.fit(X, y)
+    fit_time = time.perf_counter() - t
+    t = time.perf_counter()
+    proba = model.predict_proba(X_test)
+    net = model[-1] if hasattr(model, "steps") else model
+    hist = getattr(net, "history", None) or []
+    wanted = ("epoch", "train_loss", "valid_loss", "dur")
+    return {"proba": proba, "classes": np.asarray(model.classes_), "fit_time_s": fit_time,
+            "predict_time_s": time.perf_counter() - t,
+            "history": [{k: v for k, v in h.items() if k in wanted or k.startswith("valid_")}
+                        for h in hist],
+            "model": model if keep else None}
+
+
+def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: Any):
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    if isinstance(cv, (int, np.integer)):
+        n_patients = len(np.unique(groups))
+        if not 2 <= cv <= n_patients:
+            raise ValueError(f"cv={cv}: a patient-grouped CV needs 2 to {n_patients} folds "
+                             f"(the number of patients)")
+        cv = StratifiedGroupKFold(int(cv), shuffle=True, random_state=random_state)
+    if hasattr(cv, "split"):
+        return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y, groups)]
+    return [(np.asarray(a), np.asarray(b)) for a, b in cv]
+
+
+def evaluate(
+    estimator: Any,
+    dataset: BeatDataset,
+    *,
+    cv: Any = 3,
+    test: BeatDataset | None = None,
+    inputs: dict[str, bool] | None = None,
+    keep_q: bool = False,
+    n_jobs: int | None = None,
+    random_state: int | None = 0,
+    keep_estimators: bool = False,
+    progress: bool = True,
+) -> EvaluationReport:
+    """Score an estimator patient-wise: fit on training patients, predict unseen ones.
+
+    With ``test=None``, ``dataset`` is split by ``cv`` (patient-grouped by
+    default; every fold's estimator is a fresh clone fitted on its training
+    beats only) and the test beats of all folds are pooled into one AAMI
+    report. With ``test`` (another database, or DS2), one clone is fitted on
+    all of ``dataset`` and scored on ``test``. Folds run through joblib, so a
+    Dask backend (:func:`dask_backend`) spreads them over a cluster.
+
+    Parameters
+    ----------
+    estimator : estimator
+        E.g. :func:`~sktlft.make_tlft_pipeline` or
+        :func:`~sktlft.pipeline.make_baseline_pipeline`; cloned for every fit.
+    dataset : BeatDataset
+        From :func:`~sktlft.datasets.fetch_mitbih` and friends.
+    cv : int, CV splitter or iterable of (train, test), default=3
+        An int is a ``StratifiedGroupKFold`` over patients (``dataset.groups``),
+        shuffled with ``random_state``; a splitter gets ``groups``; e.g.
+        :class:`~sktlft.model_selection.InterPatientSplit` with
+        ``dataset.record`` is DS1 -> DS2 (pass it as a list of splits).
+    test : BeatDataset, default=None
+        An external test set: fit on all of ``dataset``, score on ``test``.
+    inputs : dict, default=None
+        Arguments of :meth:`BeatDataset.inputs`; ``None``: every input (beats,
+        rhythm features, reference). ``{"rhythm": False, "reference": False}``
+        feeds the plain beat windows.
+    keep_q : bool, default=False
+        Keep Q beats (left out by default, as in the literature).
+    n_jobs : int or None, default=None
+        Folds fitted in parallel (joblib).
+    random_state : int or None, default=0
+        Seeds the fold assignment of an int ``cv``.
+    keep_estimators : bool, default=False
+        Keep each fold's fitted estimator in the report.
+    progress : bool, default=True
+        Log a line per fold and per epoch to the ``"sktlft"`` logger.
+
+    Returns
+    -------
+    EvaluationReport
+        Pooled and per-fold AAMI reports, predictions, probabilities.
+
+    Examples
+    --------
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft.evaluation import evaluate
+    >>> from sktlft.pipeline import make_baseline_pipeline
+    >>> report = evaluate(make_baseline_pipeline(), load_mitbih_sample(), cv=3)
+    >>> len(report.folds), report.labels, len(report.y_true)
+    (3, ['N', 'S', 'V', 'F'], 2083)
+    """
+    from joblib import Parallel, delayed
+
+    from ._progress import RunClock
+
+    t_start = time.perf_counter()
+    inputs = ALL_INPUTS if inputs is None else inputs
+    if not keep_q:
+        dataset = dataset.subset(dataset.target != "Q")
+        test = None if test is None else test.subset(test.target != "Q")
+    X, y, groups = dataset.inputs(**inputs), dataset.target, dataset.groups
+    if test is None:
+        splits = _splits(cv, X, y, groups, random_state)
+        jobs = [(X[tr], y[tr], X[te], te) for tr, te in splits]
+        y_test, g_test = y, groups
+        protocol = f"{len(splits)}-fold patient-wise CV" if len(splits) > 1 else "split"
+        sizes = [len(tr) for tr, _ in splits]
+    else:
+        X_test = test.inputs(**inputs)
+        jobs = [(X, y, X_test, np.arange(len(test.target)))]
+        y_test, g_test = test.target, test.groups
+        protocol = f"trained on {dataset.database}, tested on {test.database}"
+        splits = [(np.arange(len(y)), np.arange(len(test.target)))]
+        sizes = [len(y)]
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    epochs = next((v for k, v in params.items() if k.endswith("max_epochs")), 1)
+    cap = next((v for k, v in params.items() if k.endswith("max_per_class")), None)
+    if cap:  # class-capped epochs train on fewer beats than the fold has
+        sizes = [sum(min(int((y[tr] == c).sum()), cap) for c in np.unique(y))
+                 for tr, _ in splits] if test is None else [
+            sum(min(int((y == c).sum()), cap) for c in np.unique(y))]
+    clock = RunClock(sum(sizes) * epochs)
+    k = len(jobs)
+
+    def task(i: int):
+        Xtr, ytr, Xte, _ = jobs[i]
+        model = _with_progress(estimator, f"fold {i + 1}/{k}" if k > 1 else "fit", clock) \
+            if progress else clone(estimator)
+        if progress:
+            logger.info("fold %d/%d: training on %d beats of %d patients, testing on %d",
+                        i + 1, k, len(ytr), len(np.unique(groups[splits[i][0]])), len(Xte))
+        return delayed(_fit_predict)(model, Xtr, ytr, Xte, keep_estimators)
+
+    results = Parallel(n_jobs=n_jobs)(task(i) for i in range(k))
+    classes = np.unique(np.concatenate([r["classes"] for r in results]))
+    test_index = np.concatenate([j[3] for j in jobs])
+    proba = np.zeros((len(test_index), len(classes)))
+    row = 0
+    for r in results:
+        cols = np.searchsorted(classes, r["classes"])
+        proba[row: row + len(r["proba"]), cols] = r["proba"]
+        row += len(r["proba"])
+    y_true = y_test[test_index]
+    y_pred = classes[proba.argmax(axis=1)]
+    labels = [c for c in "NSVFQ" if c in set(y_true.tolist()) | set(y_pred.tolist())]
+    folds, row = [], 0
+    for (tr, te), r in zip(splits, results):
+        n = len(r["proba"])
+        folds.append({"report": aami_report(y_true[row: row + n], y_pred[row: row + n],
+                                            labels=labels),
+                      "fit_time_s": r["fit_time_s"], "predict_time_s": r["predict_time_s"],
+                      "n_train": len(tr), "n_test": n,
+                      "test_patients": np.unique(g_test[te]).tolist(), "history": r["history"]})
+        row += n
+    return EvaluationReport(
+        y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
+        groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),
+        folds=folds,
+        info={"protocol": protocol, "data": dataset.database, "n_train_patients":
+              len(np.unique(groups)), "inputs": inputs, "keep_q": keep_q,
+              "estimator": repr(estimator)[:2000], "hardware": hardware_info(),
+              "wall_time_s": time.perf_counter() - t_start},
+        estimators=[r["model"] for r in results] if keep_estimators else [],
+    )
+
+
+@contextlib.contextmanager
+def dask_backend(address: str, scatter: Sequence[Any] = ()) -> Iterator[Any]:
+    """Run joblib work (the folds of :func:`evaluate`) on a Dask cluster.
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address, e.g. ``"tcp://10.0.0.5:8786"``.
+    scatter : sequence, default=()
+        Large arrays sent to the workers once, not once per task.
+
+    Yields
+    ------
+    dask.distributed.Client
+        The connected client (closed on exit).
+
+    Examples
+    --------
+    >>> from sktlft.evaluation import dask_backend
+    >>> with dask_backend("tcp://scheduler:8786"):  # doctest: +SKIP
+    ...     report = evaluate(pipe, ds, n_jobs=-1)
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        raise ImportError("a Dask cluster needs Dask: pip install 'sktlft[dask]'") from exc
+    import joblib
+
+    try:
+        client = Client(address, timeout="20s")
+    except OSError as exc:
+        raise ValueError(f"scheduler {address}: cannot reach the Dask scheduler ({exc})") \
+            from exc
+    logger.info("Dask cluster at %s: %d workers", address,
+                len(client.scheduler_info()["workers"]))
+    try:
+        with joblib.parallel_config(backend="dask", scatter=list(scatter) or None):
+            yield client
+    finally:
+        client.close()

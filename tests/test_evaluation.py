@@ -1,0 +1,79 @@
+"""Tests of sktlft.evaluation: patient-wise folds, pooled reports, external test sets, saving."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sktlft.datasets import fetch_mitbih, fetch_svdb
+from sktlft.evaluation import EvaluationReport, evaluate, save_folder
+from sktlft.metrics import aami_report
+from sktlft.pipeline import make_baseline_pipeline
+
+
+@pytest.fixture(scope="module")
+def report(sample):
+    return evaluate(make_baseline_pipeline(morphology=True), sample, cv=3,
+                    keep_estimators=True)
+
+
+def test_folds_test_every_patient_once_with_models_fitted_on_the_others(sample, report):
+    tested = [p for f in report.folds for p in f["test_patients"]]
+    assert sorted(tested) == sorted(set(sample.groups.tolist()))
+    assert len(report.y_true) == len(sample.target) == len(np.unique(report.test_index))
+    np.testing.assert_array_equal(report.y_true, sample.target[report.test_index])
+    np.testing.assert_array_equal(report.groups, sample.groups[report.test_index])
+    # each fold's model predicted its test beats; the report pools exactly those
+    row = 0
+    for fold, est in zip(report.folds, report.estimators):
+        idx = report.test_index[row: row + fold["n_test"]]
+        assert set(sample.groups[idx].tolist()) == set(fold["test_patients"])
+        np.testing.assert_array_equal(est.predict(sample.subset(idx).inputs()),
+                                      report.y_pred[row: row + fold["n_test"]])
+        assert fold["n_train"] + fold["n_test"] == len(sample.target)
+        row += fold["n_test"]
+    assert report.pooled == aami_report(report.y_true, report.y_pred, labels=report.labels)
+    np.testing.assert_array_equal(report.classes[report.proba.argmax(1)], report.y_pred)
+
+
+def test_report_saves_all_or_nothing(report, tmp_path):
+    out = report.save(tmp_path / "r")
+    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "metrics.json",
+                                                     "training_curve.png"]
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["pooled"]["macro_f1"] == report.pooled["macro_f1"] and len(m["folds"]) == 3
+    with pytest.raises(FileExistsError, match="not an empty folder"):
+        report.save(out)
+
+    def broken(path):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        save_folder(tmp_path / "half", {"a.json": {}}, files={"b.bin": broken})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no half-written folder
+
+
+def test_q_beats_left_out_unless_asked(sample):
+    ds = sample.subset(np.arange(300))
+    ds.target[:3] = "Q"
+    r = evaluate(make_baseline_pipeline(), ds, cv=2)
+    assert len(r.y_true) == 297 and "Q" not in r.labels
+    assert isinstance(r, EvaluationReport)
+    with pytest.raises(ValueError, match="cv=20"):
+        evaluate(make_baseline_pipeline(), sample, cv=20)
+
+
+def test_external_test_set_on_svdb(mitdb_home):
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    train = fetch_mitbih(mitdb_home, records="DS1", download_if_missing=False)
+    test = fetch_svdb(mitdb_home, records="800,801,802", download_if_missing=False)
+    r = evaluate(make_baseline_pipeline(), train, test=test)
+    assert r.info["protocol"] == "trained on mitdb, tested on svdb"
+    assert len(r.folds) == 1 and r.folds[0]["test_patients"] == [800, 801, 802]
+    assert r.folds[0]["n_train"] == int((train.target != "Q").sum())
+    assert len(r.y_true) == int((test.target != "Q").sum())
+    # the rhythm baseline trained on DS1 finds most of these patients' N beats
+    assert r.pooled["classes"]["N"]["Se"] > 0.6
