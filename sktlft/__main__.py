@@ -1,5 +1,7 @@
-"""``python -m sktlft``: the same as the ``sktlft`` command."""
+"""``python -m sktlft``: the command line."""
 
-from sktlft.cli import main
+import sys
 
-raise SystemExit(main())
+from .cli import main
+
+sys.exit(main())

@@ -3,58 +3,65 @@
 from __future__ import annotations
 
 import csv
+import logging
 import os
-from fractions import Fraction
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .datasets import SYMBOL_TO_AAMI, extract_beats
+from .datasets import read_record, record_beats
 
-__all__ = ["annotate_record", "find_beats"]
+__all__ = ["annotate_record", "model_inputs"]
+
+logger = logging.getLogger("sktlft")
+
+#: MIT-BIH symbols of paced beats: the model never learned paced rhythms.
+_PACED = {"/", "f"}
 
 
-def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
+def model_inputs(pipeline: Any, beats: Any) -> Any:
+    """The input a fitted pipeline was trained with, from a record's beats.
+
+    Rhythm features go in when the network was fitted with them, the
+    reference beat when the Fourier step uses it; otherwise the plain windows.
 
     Parameters
     ----------
-    signal : ndarray of shape (n_samples,)
-        One lead, in mV.
-    fs : float
-        Sampling rate in Hz.
+    pipeline : Pipeline
+        A fitted :func:`~sktlft.make_tlft_pipeline`.
+    beats : Bunch
+        From :func:`~sktlft.datasets.record_beats`.
 
     Returns
     -------
-    ndarray of int
-        Sample indices of the R peaks, sorted and unique.
-
-    Examples
-    --------
-    >>> import wfdb
-    >>> from importlib import resources
-    >>> from sktlft.annotate import find_beats
-    >>> path = resources.files("sktlft.datasets") / "data" / "mitdb_sample" / "100"
-    >>> rec = wfdb.rdrecord(str(path), channels=[0])
-    >>> ann = wfdb.rdann(str(path), "atr")
-    >>> peaks = find_beats(rec.p_signal[:, 0], rec.fs)
-    >>> bool(abs(len(peaks) - sum(s == "N" or s == "A" for s in ann.symbol)) <= 3)
-    True
+    ndarray or skorch.helper.SliceDict
+        What ``pipeline.predict`` takes.
     """
-    from wfdb import processing
+    from skorch.helper import SliceDict
 
-    xqrs = processing.XQRS(sig=np.asarray(signal, dtype=np.float64), fs=fs)
-    xqrs.detect(verbose=False)
-    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
-    if len(peaks) == 0:
-        return peaks
-    radius = max(1, round(0.1 * fs))
-    corrected = processing.correct_peaks(
-        np.asarray(signal, dtype=np.float64), peaks, search_radius=radius,
-        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare",
-    )
-    return np.unique(np.asarray(corrected, dtype=np.int64))
+    rhythm = getattr(pipeline[-1], "n_rr_in_", 0) > 0
+    reference = getattr(pipeline[1], "reference", "none") != "none"
+    if not rhythm and not reference:
+        return beats.data
+    parts = {"beats": beats.data}
+    if rhythm:
+        parts["rr"] = beats.rr
+    if reference:
+        parts["reference"] = np.broadcast_to(beats.reference, beats.data.shape)
+    return SliceDict(**parts)
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        write(tmp)
+        os.replace(tmp / path.name, path)
+    finally:
+        for p in tmp.iterdir():
+            p.unlink()
+        tmp.rmdir()
 
 
 def annotate_record(
@@ -62,23 +69,27 @@ def annotate_record(
     model: str | os.PathLike | tuple[Any, dict[str, Any]],
     out: str | os.PathLike,
     *,
+    lead: str | int | None = None,
     detect: bool = False,
     force: bool = False,
     extension: str = "tlft",
 ) -> dict[str, Any]:
     """Classify every beat of a WFDB record and write the labels as WFDB annotations.
 
-    Beats come from the record's ``atr`` annotations (beat symbols only) when
-    that file exists and ``detect`` is false, else from :func:`find_beats`.
-    A record at another sampling rate is resampled to the model's rate before
-    the windows are cut (positions are written at the record's own rate).
-    Beats too close to the record's edges for a full window are classified
-    from a window padded by reflection, so every beat gets a label.
+    The fitted pipeline says what it needs: its segmenter's ``leads``, ``fs``
+    and window, whether its network reads rhythm features and whether its
+    Fourier step uses the patient's reference beat. The record is read with
+    :func:`~sktlft.datasets.read_record` (resampled to the model's rate;
+    positions are written at the record's own rate); beats come from its
+    ``atr`` annotations (beat symbols only) when that file exists and
+    ``detect`` is false, else from wfdb's XQRS detector. Beats too close to
+    the edges get windows padded by reflection, so every beat gets a label.
+    Rhythm features and the reference beat come from this record alone.
 
     Writes ``out/<record>.<extension>`` (WFDB annotations, one per beat, the
-    AAMI letter as the symbol; open it in any WFDB viewer) and
-    ``out/<record>.csv`` (sample, time in seconds, label, one probability
-    column per class, and the reference symbol when beats came from ``atr``).
+    AAMI letter as the symbol) and ``out/<record>.csv`` (sample, time in
+    seconds, label, one probability column per class, and the reference
+    symbol when beats came from ``atr``), each complete or not at all.
 
     Parameters
     ----------
@@ -88,6 +99,9 @@ def annotate_record(
         A model file from :func:`sktlft.persistence.save_model`, or its loaded content.
     out : str or path-like
         Output folder (created).
+    lead : str, int or None, default=None
+        The record's lead to read, by name or signal index, for a one-lead
+        model; ``None``: the lead the model was trained on (``MLII``).
     detect : bool, default=False
         Detect R peaks even when an ``atr`` file exists.
     force : bool, default=False
@@ -99,7 +113,8 @@ def annotate_record(
     -------
     dict
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
-        beats and ``n_edge`` (beats classified from padded windows).
+        beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
+        (paced beats in the reference annotations), ``labels``, ``samples``.
 
     Examples
     --------
@@ -110,84 +125,64 @@ def annotate_record(
 
     from .persistence import load_model
 
+    if not extension.isalnum():
+        raise ValueError(f"extension must be letters and digits, got {extension!r}")
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
-    if not path.with_suffix(".hea").is_file():
-        raise FileNotFoundError(f"record {path}: no header file {path.with_suffix('.hea')}")
-    if not extension.isalnum():
-        raise ValueError(f"extension must be letters and digits, got {extension!r}")
     out = Path(out)
     ann_file = out / f"{path.name}.{extension}"
     csv_file = out / f"{path.name}.csv"
     existing = [p for p in (ann_file, csv_file) if p.exists()]
     if existing and not force:
-        raise FileExistsError(f"{existing[0]} exists; pass --force (force=True) to overwrite")
-    pipe, info = load_model(model) if not isinstance(model, tuple) else model
-    config = info.get("config", {})
-    leads = list(config.get("leads", ["MLII"]))
-    fs_model = float(config.get("fs", 360.0))
-    window = float(config.get("window", 2.4))
-
-    header = wfdb.rdheader(str(path))
-    missing = [lead for lead in leads if lead not in header.sig_name]
-    if missing:
-        raise ValueError(
-            f"record {path.name} has no lead {missing[0]!r} (its leads: "
-            f"{', '.join(header.sig_name)}); the model was trained on {', '.join(leads)}"
-        )
-    rec = wfdb.rdrecord(str(path), channels=[header.sig_name.index(x) for x in leads],
-                        return_res=32)
-    signal = np.nan_to_num(rec.p_signal.astype(np.float32))
-    fs = float(rec.fs)
-
-    reference = None
-    if not detect and path.with_suffix(".atr").is_file():
-        ann = wfdb.rdann(str(path), "atr")
-        symbols = np.asarray(ann.symbol)
-        is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
-        peaks = np.asarray(ann.sample, dtype=np.int64)[is_beat]
-        reference = symbols[is_beat]
-        source = "atr annotations"
-    else:
-        peaks = find_beats(signal[:, 0], fs)
-        source = "detected by XQRS"
-    if len(peaks) == 0:
-        raise ValueError(f"record {path.name}: no beats found")
-
-    if abs(fs - fs_model) > 1e-6:
-        from scipy.signal import resample_poly
-
-        ratio = Fraction(fs_model / fs).limit_denominator(1000)
-        signal = resample_poly(signal, ratio.numerator, ratio.denominator, axis=0).astype(
-            np.float32)
-        at = np.round(peaks * fs_model / fs).astype(np.int64)
-    else:
-        at = peaks
-    n_window = round(window * fs_model)
-    pad = n_window
-    padded = np.pad(signal, ((pad, pad), (0, 0)), mode="reflect")
-    X, kept = extract_beats(padded, at + pad, fs_model, window=window)
-    assert kept.all()
-    n_edge = int(((at - n_window // 2) < 0).sum() + ((at + n_window - n_window // 2)
-                                                       > len(signal)).sum())
-    proba = pipe.predict_proba(X)
+        raise FileExistsError(f"{existing[0]} exists; pass --force to overwrite")
+    pipe = (load_model(model) if not isinstance(model, tuple) else model)[0]
+    seg = pipe[0]
+    leads = tuple(seg.leads or ("MLII",))
+    if lead is not None:
+        if len(leads) != 1:
+            raise ValueError(f"lead: the model reads {len(leads)} leads {leads}; a lead can "
+                             "be chosen only for a one-lead model")
+        leads = (lead,)
+    rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
+    if len(rec.peaks) < 2:
+        raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
+                         "be noise, or not an ECG lead (try another --lead)")
+    n_paced = 0 if rec.symbols is None else int(np.isin(rec.symbols, list(_PACED)).sum())
+    if n_paced:
+        logger.warning("record %s has %d paced beats (of %d): the model never learned paced "
+                       "rhythms, so their labels mean little", path.name, n_paced,
+                       len(rec.peaks))
+    beats = record_beats(rec, window=seg.window_, pad="reflect")
+    proba = pipe.predict_proba(model_inputs(pipe, beats))
     classes = np.asarray(pipe.classes_)
     labels = classes[proba.argmax(axis=1)]
+    peaks = rec.peaks_record
+    half = round(seg.window_ * rec.fs) // 2
+    n_edge = int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum())
 
     out.mkdir(parents=True, exist_ok=True)
-    wfdb.wrann(path.name, extension, peaks, symbol=[str(s) for s in labels],
-               fs=fs, write_dir=str(out))
-    with open(csv_file, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["sample", "time_s", "label", *[f"p_{c}" for c in classes],
-                    *(["reference"] if reference is not None else [])])
-        for i in range(len(peaks)):
-            row = [int(peaks[i]), f"{peaks[i] / fs:.4f}", labels[i],
-                   *[f"{p:.5f}" for p in proba[i]]]
-            if reference is not None:
-                row.append(reference[i])
-            w.writerow(row)
+
+    def write_ann(tmp: Path) -> None:
+        wfdb.wrann(path.name, extension, peaks, symbol=[str(s) for s in labels],
+                   fs=rec.fs_record, write_dir=str(tmp))
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp / csv_file.name, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["sample", "time_s", "label", *[f"p_{c}" for c in classes],
+                        *(["reference"] if rec.symbols is not None else [])])
+            for i in range(len(peaks)):
+                row = [int(peaks[i]), f"{peaks[i] / rec.fs_record:.4f}", labels[i],
+                       *[f"{p:.5f}" for p in proba[i]]]
+                if rec.symbols is not None:
+                    row.append(rec.symbols[i])
+                w.writerow(row)
+
+    _write_atomically(ann_file, write_ann)
+    _write_atomically(csv_file, write_csv)
     counts = {str(c): int((labels == c).sum()) for c in classes}
     return {"files": [ann_file, csv_file], "n_beats": len(peaks), "counts": counts,
-            "source": source, "n_edge": n_edge, "labels": labels, "samples": peaks}
+            "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
+            "n_edge": n_edge, "n_paced": n_paced, "labels": labels, "samples": peaks,
+            "reference": rec.symbols}

@@ -10,6 +10,7 @@ import numpy as np
 
 __all__ = [
     "plot_confusion_matrix",
+    "plot_example_images",
     "plot_leakage",
     "plot_spectrogram_grid",
     "plot_training_history",
@@ -363,3 +364,51 @@ def plot_leakage(table: Mapping[str, Mapping[str, float]], *, classes: Sequence 
     ax.legend(fontsize=8, loc="upper right")
     ax.grid(axis="y", alpha=0.3)
     return fig
+
+
+def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
+                        random_state: int | None = 0):
+    """Fourier images of a few beats of each class, as a pipeline's first two steps make them.
+
+    Clones the ``segment`` and ``fourier`` steps of ``pipeline``, fits them on
+    ``n_per_class`` random beats of each class of ``dataset`` (no network is
+    trained) and draws :func:`plot_spectrogram_grid`.
+
+    Parameters
+    ----------
+    pipeline : Pipeline
+        E.g. :func:`~sktlft.make_tlft_pipeline`; its first two steps are used.
+    dataset : BeatDataset
+        Where the beats come from.
+    n_per_class : int, default=6
+        Beats per class.
+    random_state : int or None, default=0
+        Which beats.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+
+    Examples
+    --------
+    >>> from sktlft import make_tlft_pipeline
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft.plotting import plot_example_images
+    >>> fig = plot_example_images(make_tlft_pipeline(resnet__weights=None), load_mitbih_sample())
+    """
+    from sklearn.base import clone
+
+    y = dataset.target
+    rng = np.random.default_rng(random_state)
+    classes = [c for c in "NSVF" if (y == c).any()]
+    show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
+                                      replace=False) for c in classes])
+    seg, fourier = clone(pipeline[0]), clone(pipeline[1])
+    beats = seg.fit_transform(dataset.subset(show).inputs())
+    images = fourier.fit_transform(beats)
+    if isinstance(images, Mapping):
+        images = images["images"]
+    return plot_spectrogram_grid(np.asarray(images), y[show], n_per_class=n_per_class,
+                                 classes=classes, frequencies=fourier.frequencies_,
+                                 times=fourier.times_, top_db=fourier.top_db,
+                                 random_state=random_state)

@@ -38,11 +38,12 @@ def model_file(tmp_path_factory):
 def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     out = tmp_path / "report"
     assert main(["evaluate", "--cv", "3", "--out", str(out), *FAST]) == 0
-    text = capsys.readouterr().out
-    assert "fold 3/3" in text and "epoch 1/1" in text and "left" in text
-    assert "AAMI report" in text and "macro F1" in text
+    cap = capsys.readouterr()
+    # progress on stderr, results on stdout
+    assert "fold 3/3" in cap.err and "epoch 1/1" in cap.err and "left" in cap.err
+    assert "AAMI report" in cap.out and "macro F1" in cap.out and "epoch" not in cap.out
     m = json.loads((out / "metrics.json").read_text())
-    assert m["n_beats"] == 2083 and m["n_patients"] == 9
+    assert m["n_test_beats"] == 2083 and m["n_train_patients"] == 9
     assert len(m["folds"]) == 3
     tested = [p for f in m["folds"] for p in f["test_patients"]]
     assert sorted(tested) == sorted(set(tested)) and len(tested) == 9  # each patient once
@@ -50,12 +51,15 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     assert sum(c["support"] for c in m["pooled"]["classes"].values()) == 2083
     for png in ("confusion_matrix.png", "spectrograms.png", "training_curve.png"):
         _png_ok(out / png)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no leftovers
     model, info = load_model(out / "model.joblib")
-    assert info["config"]["leads"] == ["MLII"] and info["config"]["fs"] == 360.0
-    assert model.predict(np.zeros((2, 1, 864), np.float32)).shape == (2,)
+    # the fitted pipeline describes itself: leads, rate, window, inputs
+    seg = model[0]
+    assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
+    assert model[-1].n_rr_in_ == 12 and info["config"]["inputs"]["rhythm"]
     # never overwrites a report
     assert main(["evaluate", "--out", str(out), *FAST]) == 2
-    assert "not empty" in capsys.readouterr().err
+    assert "not an empty folder" in capsys.readouterr().err
 
 
 def test_evaluate_inter_patient_on_full_data(mitdb_home, tmp_path, capsys):
@@ -69,15 +73,31 @@ def test_evaluate_inter_patient_on_full_data(mitdb_home, tmp_path, capsys):
     assert "DS1->DS2" in capsys.readouterr().out
 
 
+def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys):
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    out = tmp_path / "r"
+    argv = ["evaluate", "--data", str(mitdb_home), "--records", "101,106,208",
+            "--test-db", "svdb", "--test-records", "800,801", "--out", str(out),
+            "--no-model", *FAST]
+    assert main(argv) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["protocol"] == "trained on mitdb, tested on svdb"
+    assert m["folds"][0]["test_patients"] == [800, 801]
+    assert "tested on svdb" in capsys.readouterr().out
+    assert main(["evaluate", "--test-db", "svdb", *FAST]) == 2
+    assert "needs --data" in capsys.readouterr().err
+
+
 def test_leakage_table_has_both_protocols(tmp_path, capsys):
     out = tmp_path / "leak"
     assert main(["leakage", "--cv", "2", "--out", str(out), *FAST]) == 0
     text = capsys.readouterr().out
     assert "random beat-level" in text and "patient-grouped" in text
     table = json.loads((out / "leakage.json").read_text())["table"]
-    assert set(table) == {"random beat-level", "patient-grouped"}
+    assert set(table) == {"random beat-level", "patient-grouped", "inter-patient DS1->DS2"}
     for row in table.values():
-        assert 0 <= row["macro_f1"] <= 1 and row["folds"] == 2
+        assert row["folds"] in (1, 2) and row["f1_N"] > row["f1_F"]
     _png_ok(out / "leakage.png")
 
 
@@ -149,6 +169,9 @@ def test_errors_are_one_line(tmp_path, capsys, model_file):
     cases = [
         (["evaluate", "--data", str(tmp_path / "nope")], "no such folder"),
         (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
+        (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
+        (["evaluate", "--cv", "12"], "only 9 patients"),
+        (["--debug", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
         (["predict", str(SAMPLE / "100"), "--model", str(SAMPLE / "100.hea"), "--out",
           str(tmp_path / "o")], "not an sktlft model file"),
@@ -166,8 +189,10 @@ def test_errors_are_one_line(tmp_path, capsys, model_file):
     try:
         for argv, msg in cases:
             assert main(argv) == 2, argv
-            err = capsys.readouterr().err
-            assert msg in err and "Traceback" not in err and err.count("\n") == 1, err
+            err = capsys.readouterr().err.splitlines()
+            assert msg in err[-1] and "Traceback" not in "\n".join(err), err
+            assert all(line.startswith("[sktlft]") for line in err[:-1]), err
+        assert not list(tmp_path.glob("sktlft_report*"))
     finally:
         _wfdb.dl_database = orig
 
@@ -180,7 +205,13 @@ def test_predict_missing_lead(model_file, tmp_path, capsys):
                 fmt=["16"], write_dir=str(d))
     assert main(["predict", str(d / "x"), "--model", str(model_file), "--out",
                  str(tmp_path / "o")]) == 2
-    assert "has no lead 'MLII'" in capsys.readouterr().err
+    assert "has no lead 'MLII' (its leads are 0: V5)" in capsys.readouterr().err
+    # --lead picks another lead by name or index
+    for lead in ("V5", "0"):
+        out = tmp_path / f"o{lead}"
+        assert main(["predict", str(d / "x"), "--model", str(model_file), "--out", str(out),
+                     "--lead", lead]) == 0
+        assert len(wfdb.rdann(str(out / "x"), "tlft").sample) > 200
 
 
 def test_model_file_versions(tmp_path, monkeypatch):
@@ -219,3 +250,45 @@ def test_time_left_weighs_fits_by_their_images(monkeypatch):
     one_fit = _progress.RunClock()  # sized by its first epoch
     now[0] = 30.0
     assert one_fit.tick(50, max_epochs=3) == "40s"
+
+
+def _run_and_interrupt(argv, tmp_path, signum, after_line="epoch 1/"):
+    """Run the command line in a subprocess and send it a signal during training."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "sktlft", *argv], cwd=tmp_path,
+                            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    lines = []
+    start = time.time()
+    for line in proc.stderr:  # wait until an epoch has ended: training is under way
+        lines.append(line)
+        if after_line in line or time.time() - start > 120:
+            break
+    t = time.time()
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, "".join(lines) + err, time.time() - t
+
+
+@pytest.mark.parametrize("signum,code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_interrupted_train_saves_nothing(tmp_path, signum, code):
+    import signal
+
+    argv = ["train", "--out", "m.joblib", *FAST, "--set", "resnet__max_epochs=50"]
+    rc, err, took = _run_and_interrupt(argv, tmp_path, getattr(signal, signum))
+    assert rc == code, err
+    assert "interrupted" in err and "nothing was saved" in err and took < 20
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_evaluate_leaves_no_report(tmp_path):
+    import signal
+
+    rc, err, _ = _run_and_interrupt(["evaluate", *FAST, "--set", "resnet__max_epochs=50"],
+                                    tmp_path, signal.SIGINT)
+    assert rc == 130 and "AAMI report" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -56,14 +56,16 @@ def test_evaluate_with_scheduler(cluster, tmp_path, capsys):
             "--out", str(out), "--weights", "none", "--set", "fourier__image_size=32",
             "--set", "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
     assert main(argv) == 0
-    text = capsys.readouterr().out
+    text = capsys.readouterr().err
     assert "Dask cluster at" in text and "2 workers" in text
     m = json.loads((out / "metrics.json").read_text())
     assert len(m["folds"]) == 2 and m["pooled"]["n_beats"] == 2083
 
 
-def test_unreachable_scheduler_is_one_line(capsys):
+def test_unreachable_scheduler_is_one_line_and_leaves_nothing(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     assert main(["evaluate", "--scheduler", "tcp://127.0.0.1:1", "--no-model",
                  "--weights", "none"]) == 2
-    err = capsys.readouterr().err
-    assert "cannot reach the Dask scheduler" in err and err.count("\n") == 1
+    err = capsys.readouterr().err.splitlines()
+    assert "cannot reach the Dask scheduler" in err[-1]
+    assert list(tmp_path.iterdir()) == []
