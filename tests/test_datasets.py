@@ -13,17 +13,17 @@ from sktlft.datasets import (
     DS1,
     DS2,
     PACED_RECORDS,
-    DataIntegrityError,
-    DataNotFoundError,
     RR_FEATURE_NAMES,
     SVDB_RECORDS,
+    DataIntegrityError,
+    DataNotFoundError,
     extract_beats,
-    fetch_svdb,
-    read_record,
-    rr_features,
     fetch_mitbih,
+    fetch_svdb,
     load_mitbih_sample,
     patient_id,
+    read_record,
+    rr_features,
 )
 
 # Published AAMI counts (de Chazal 2004, quoted in shared/data/README.md).

@@ -1,4 +1,4 @@
-"""``BeatDataset``: the per-beat arrays of several records, and the loader behind every database."""
+"""``BeatDataset``: the per-beat arrays of many records, and the loader behind every database."""
 
 from __future__ import annotations
 
