@@ -21,28 +21,39 @@ logger = logging.getLogger("sktlft")
 _PACED = {"/", "f"}
 
 
-def model_inputs(pipeline: Any, beats: Any) -> Any:
-    """The input a fitted pipeline was trained with, from a record's beats.
+def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) -> Any:
+    """The input a fitted model was trained with, from a record's beats.
 
-    Rhythm features go in when the network was fitted with them, the
-    reference beat when the Fourier step uses it; otherwise the plain windows.
+    ``inputs`` as the model file records them (the arguments of
+    :meth:`~sktlft.datasets.BeatDataset.inputs`); without them, rhythm
+    features go in when the network was fitted with them or the model is an
+    ensemble, the reference beat when the Fourier step uses it.
 
     Parameters
     ----------
-    pipeline : Pipeline
-        A fitted :func:`~sktlft.make_tlft_pipeline`.
+    model : estimator
+        A fitted :func:`~sktlft.make_tlft_pipeline` or
+        :func:`~sktlft.pipeline.make_ensemble`.
     beats : Bunch
         From :func:`~sktlft.datasets.record_beats`.
+    inputs : dict, default=None
+        ``{"rhythm": bool, "reference": bool}``.
 
     Returns
     -------
     ndarray or skorch.helper.SliceDict
-        What ``pipeline.predict`` takes.
+        What ``model.predict`` takes.
     """
     from skorch.helper import SliceDict
 
-    rhythm = getattr(pipeline[-1], "n_rr_in_", 0) > 0
-    reference = getattr(pipeline[1], "reference", "none") != "none"
+    from .pipeline import tlft_part
+
+    tlft = tlft_part(model)
+    if inputs is not None:
+        rhythm, reference = inputs.get("rhythm", True), inputs.get("reference", True)
+    else:
+        rhythm = tlft is not model or getattr(tlft[-1], "n_rr_in_", 0) > 0
+        reference = tlft is not None and tlft[1].reference != "none"
     if not rhythm and not reference:
         return beats.data
     parts = {"beats": beats.data}
@@ -136,8 +147,13 @@ def annotate_record(
     existing = [p for p in (ann_file, csv_file) if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass --force to overwrite")
-    pipe = (load_model(model) if not isinstance(model, tuple) else model)[0]
-    seg = pipe[0]
+    from .pipeline import tlft_part
+
+    pipe, info = load_model(model) if not isinstance(model, tuple) else model
+    if tlft_part(pipe) is None:
+        raise ValueError("annotate_record needs a model with the network (its segmenter "
+                         "says which leads, rate and window to read)")
+    seg = tlft_part(pipe)[0]
     leads = tuple(seg.leads or ("MLII",))
     if lead is not None:
         if len(leads) != 1:
@@ -154,7 +170,7 @@ def annotate_record(
                        "rhythms, so their labels mean little", path.name, n_paced,
                        len(rec.peaks))
     beats = record_beats(rec, window=seg.window_, pad="reflect")
-    proba = pipe.predict_proba(model_inputs(pipe, beats))
+    proba = pipe.predict_proba(model_inputs(pipe, beats, info.get("config", {}).get("inputs")))
     classes = np.asarray(pipe.classes_)
     labels = classes[proba.argmax(axis=1)]
     peaks = rec.peaks_record

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from ._cliparser import build_parser
 
 logger = logging.getLogger("sktlft")
 
@@ -114,10 +114,14 @@ def _resolve_weights(choice: str) -> str | None:
 
 
 def _build_pipeline(args: argparse.Namespace):
-    """The pipeline the options describe, checked as make_tlft_pipeline checks it."""
-    from .pipeline import make_tlft_pipeline
+    """The estimator the options describe, checked as make_tlft_pipeline checks it."""
+    from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
     params = _parse_sets(args.set)
+    if args.estimator == "baseline":
+        if params:
+            raise CLIError("--set applies to the network; --estimator baseline has none")
+        return make_baseline_pipeline(), {}
     params.setdefault("resnet__random_state", args.seed)
     params.setdefault("resnet__device", args.device)
     params.setdefault("resnet__verbose", 0)
@@ -133,6 +137,8 @@ def _build_pipeline(args: argparse.Namespace):
             step._validate_params()
         except (InvalidParameterError, ValueError, TypeError) as exc:
             raise CLIError(f"--set {name}__...: {exc}") from exc
+    if args.estimator == "ensemble":
+        return make_ensemble(args.preset, **params), params
     return pipe, params
 
 
@@ -199,16 +205,18 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if args.cv > n_patients:
             raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
         cv, what = args.cv, f"{args.cv}-fold patient-wise CV"
-    _say(f"{what}, preset {args.preset!r}, report in {out}/")
+    _say(f"{what}, {args.estimator} (network preset {args.preset!r}), report in {out}/")
     kwargs = {"cv": cv, "test": test, "inputs": _inputs(args), "keep_q": args.keep_q,
-              "random_state": args.seed, "keep_estimators": cv is None or isinstance(cv, list)}
+              "random_state": args.seed,
+              "keep_estimators": not args.no_model and (cv is None or isinstance(cv, list))}
     if args.scheduler:
         with dask_backend(args.scheduler, scatter=[ds.data]):
             report = evaluate(pipe, ds, n_jobs=-1, **kwargs)
     else:
         report = evaluate(pipe, ds, n_jobs=args.jobs, **kwargs)
     report.info.update({"command": "sktlft " + " ".join(args._argv), "split": what,
-                        "preset": args.preset, "set": {k: repr(v) for k, v in params.items()}})
+                        "estimator": args.estimator, "preset": args.preset,
+                        "set": {k: repr(v) for k, v in params.items()}})
 
     print(f"\nAAMI report, {what} ({len(report.y_true)} test beats):")
     print(format_report(report.pooled))
@@ -219,8 +227,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     sys.stdout.flush()
 
     files = {}
-    if not args.no_model:
-        if report.estimators and len(report.estimators) == 1:
+    single = bool(report.estimators) and len(report.estimators) == 1
+    if (single and not args.no_model) or args.refit:
+        if single:
             final = report.estimators[0]
             _say("model: saving the model trained on the training beats")
         else:
@@ -233,7 +242,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final.fit(sub.inputs(**_inputs(args)), sub.target)
         files["model.joblib"] = lambda path: save_model(final, path, config={
             "command": report.info["command"], "inputs": _inputs(args)})
-    figures = {"spectrograms.png": plot_example_images(pipe, ds, random_state=args.seed)}
+    from .pipeline import tlft_part
+
+    tlft = tlft_part(pipe)
+    figures = {} if tlft is None else {
+        "spectrograms.png": plot_example_images(tlft, ds, random_state=args.seed)}
     report.info["wall_time_s"] = time.perf_counter() - t_start
     report.save(out, figures=figures, files=files)
     written = ["metrics.json", "confusion_matrix.png", "training_curve.png", *figures, *files]
@@ -340,125 +353,13 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- parser -------------------------------------------------------------------------------
-def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", default="default", choices=["default", "morphology", "paper"],
-                   help="pipeline preset (default: %(default)s)")
-    p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
-                   help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
-    p.add_argument("--weights", default="auto",
-                   help="auto (ImageNet when cached, else random), imagenet, none, or a "
-                        "state-dict file (default: %(default)s)")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--keep-q", action="store_true",
-                   help="keep Q beats (left out by default, as in the literature)")
-    p.add_argument("--no-rhythm", action="store_true",
-                   help="feed the beat windows alone (no rhythm features, no reference beat)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``sktlft`` command."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show tracebacks on errors")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="say more (one line per record read)")
-    parser = argparse.ArgumentParser(
-        prog="sktlft", parents=[common],
-        description="ECG beat classification by transfer learning on Fourier images, "
-                    "evaluated patient-wise.")
-    parser.add_argument("--version", action="version", version=f"sktlft {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    p = sub.add_parser(
-        "evaluate", parents=[common],
-        help="patient-wise evaluation with a report folder (the main job)",
-        description="Patient-grouped K-fold CV (default, on the bundled sample unless "
-                    "--data), the inter-patient DS1 -> DS2 benchmark, or training on mitdb "
-                    "DS1 and testing on another database (--test-db svdb); prints the AAMI "
-                    "table and writes metrics.json, PNG figures and the fitted model.")
-    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--split", default="cv", choices=["cv", "inter-patient", "random"],
-                   help="cv: patient-grouped K-fold; inter-patient: DS1 -> DS2; random: "
-                        "one beat-level random split (leaky, to measure the leakage gap)")
-    p.add_argument("--test-db", choices=["svdb"],
-                   help="train on mitdb (--records, default DS1) and test on this database")
-    p.add_argument("--test-data", help="folder holding the --test-db database (default: --data)")
-    p.add_argument("--test-lead", type=int, default=0,
-                   help="signal index of the --test-db lead (default: 0)")
-    p.add_argument("--test-records", help="--test-db records, e.g. 800,801 (default: all)")
-    p.add_argument("--test-size", type=float, default=0.5,
-                   help="test share of --split random (default: 0.5)")
-    p.add_argument("--cv", type=int, default=3, help="folds for --split cv (default: 3)")
-    p.add_argument("--records", help="records: all, DS1, DS2 or 101,106,...")
-    p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")
-    p.add_argument("--jobs", type=int, default=1, help="folds in parallel (default: 1)")
-    p.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
-    p.add_argument("--no-model", action="store_true", help="do not save a model")
-    _add_model_options(p)
-    p.set_defaults(func=_cmd_evaluate)
-
-    p = sub.add_parser(
-        "leakage", parents=[common],
-        help="the same pipeline under a beat-level random split and patient-wise splits",
-        description="Scores one pipeline under (a) a beat-level random stratified K-fold "
-                    "and (b) a patient-grouped K-fold, and (c) DS1 -> DS2 with --data; "
-                    "prints the table and writes leakage.json and leakage.png.")
-    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (with --data)")
-    p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")
-    p.add_argument("--out", help="output folder (default: a new sktlft_leakage_<time>/)")
-    p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
-    _add_model_options(p)
-    p.set_defaults(func=_cmd_leakage)
-
-    p = sub.add_parser("train", parents=[common], help="train a model and save it",
-                       description="Fit the pipeline on the given records and save it.")
-    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", default=None, help="DS1, DS2, all or 101,106,...")
-    p.add_argument("--out", required=True, help="model file to write (.joblib)")
-    p.add_argument("--force", action="store_true", help="overwrite --out")
-    _add_model_options(p)
-    p.set_defaults(func=_cmd_train)
-
-    p = sub.add_parser(
-        "predict", parents=[common], help="annotate every beat of a WFDB record",
-        description="Reads a WFDB record (any sampling rate), takes its beats from its atr "
-                    "annotations or detects them (wfdb's XQRS), classifies every beat and "
-                    "writes DIR/<record>.<extension> (a WFDB annotation file) and "
-                    "DIR/<record>.csv.")
-    p.add_argument("record", help="record path without extension, e.g. data/mitdb/100")
-    p.add_argument("--model", required=True, help="model file from `sktlft train`")
-    p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--lead", default="MLII",
-                   help="lead of the record to read, by name or signal index (default: MLII)")
-    p.add_argument("--detect", action="store_true",
-                   help="detect R peaks even when an atr file exists")
-    p.add_argument("--extension", default="tlft",
-                   help="annotation file extension (default: %(default)s)")
-    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
-    p.set_defaults(func=_cmd_predict)
-
-    p = sub.add_parser("download", parents=[common],
-                       help="fetch a database from PhysioNet into DIR/<db> and verify it")
-    p.add_argument("--data", required=True, help="folder that will hold mitdb/ (or svdb/)")
-    p.add_argument("--db", default="mitdb", choices=["mitdb", "svdb"],
-                   help="which database (default: mitdb)")
-    p.set_defaults(func=_cmd_download)
-
-    p = sub.add_parser("info", parents=[common],
-                       help="beats per AAMI class and patient (bundled sample or --data)")
-    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
-    p.set_defaults(func=_cmd_info)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sktlft`` command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    command = {"evaluate": _cmd_evaluate, "leakage": _cmd_leakage, "train": _cmd_train,
+               "predict": _cmd_predict, "info": _cmd_info, "download": _cmd_download}
+    args.func = command[args.command]
     args._argv = argv
     debug = getattr(args, "debug", False)
     handler = logging.StreamHandler(sys.stderr)

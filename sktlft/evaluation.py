@@ -5,15 +5,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
-import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 
-from . import __version__
+from ._runtime import dask_backend, hardware_info
 from .datasets import BeatDataset
 from .metrics import aami_report
 
@@ -31,31 +28,6 @@ logger = logging.getLogger("sktlft")
 
 #: What :func:`evaluate` feeds the estimator by default: every input of a BeatDataset.
 ALL_INPUTS = {"rhythm": True, "reference": True}
-
-
-def hardware_info() -> dict[str, Any]:
-    """The machine and library versions a result was measured with.
-
-    Examples
-    --------
-    >>> from sktlft.evaluation import hardware_info
-    >>> sorted(hardware_info())[:3]
-    ['cpu', 'cpu_count', 'machine']
-    """
-    import torch
-
-    info = {"machine": platform.machine(), "cpu": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-            "python": platform.python_version(), "torch": torch.__version__,
-            "sktlft": __version__}
-    with contextlib.suppress(OSError), open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    if torch.cuda.is_available():
-        info["gpu"] = torch.cuda.get_device_name(0)
-    return info
 
 
 def _json_default(o: Any) -> Any:
@@ -427,45 +399,3 @@ def evaluate(
               "wall_time_s": time.perf_counter() - t_start},
         estimators=[r["model"] for r in results] if keep_estimators else [],
     )
-
-
-@contextlib.contextmanager
-def dask_backend(address: str, scatter: Sequence[Any] = ()) -> Iterator[Any]:
-    """Run joblib work (the folds of :func:`evaluate`) on a Dask cluster.
-
-    Parameters
-    ----------
-    address : str
-        The scheduler's address, e.g. ``"tcp://10.0.0.5:8786"``.
-    scatter : sequence, default=()
-        Large arrays sent to the workers once, not once per task.
-
-    Yields
-    ------
-    dask.distributed.Client
-        The connected client (closed on exit).
-
-    Examples
-    --------
-    >>> from sktlft.evaluation import dask_backend
-    >>> with dask_backend("tcp://scheduler:8786"):  # doctest: +SKIP
-    ...     report = evaluate(pipe, ds, n_jobs=-1)
-    """
-    try:
-        from dask.distributed import Client
-    except ImportError as exc:
-        raise ImportError("a Dask cluster needs Dask: pip install 'sktlft[dask]'") from exc
-    import joblib
-
-    try:
-        client = Client(address, timeout="20s")
-    except OSError as exc:
-        raise ValueError(f"scheduler {address}: cannot reach the Dask scheduler ({exc})") \
-            from exc
-    logger.info("Dask cluster at %s: %d workers", address,
-                len(client.scheduler_info()["workers"]))
-    try:
-        with joblib.parallel_config(backend="dask", scatter=list(scatter) or None):
-            yield client
-    finally:
-        client.close()

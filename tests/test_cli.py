@@ -37,7 +37,7 @@ def model_file(tmp_path_factory):
 
 def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     out = tmp_path / "report"
-    assert main(["evaluate", "--cv", "3", "--out", str(out), *FAST]) == 0
+    assert main(["evaluate", "--cv", "3", "--out", str(out), "--refit", *FAST]) == 0
     cap = capsys.readouterr()
     # progress on stderr, results on stdout
     assert "fold 3/3" in cap.err and "epoch 1/1" in cap.err and "left" in cap.err
@@ -223,7 +223,7 @@ def test_model_file_versions(tmp_path, monkeypatch):
     with pytest.raises(FileExistsError):
         save_model(DummyClassifier(), path)
     monkeypatch.setattr(p, "__version__", "9.3.0")
-    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.1\.\d+.*this is sktlft 9\.3"):
+    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.\d+.*this is sktlft 9\.3"):
         load_model(path)
 
 

@@ -214,3 +214,21 @@ def test_paper_memory_savers_change_nothing_but_memory(small):
 
     again = pickle.loads(pickle.dumps(saver))
     assert (again.predict(X[200:]) == saver.predict(X[200:])).all()
+
+
+def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path):
+    from sktlft.pipeline import make_ensemble, tlft_part
+
+    X, y, _ = small_inputs
+    vote = make_ensemble(**FAST).fit(X, y)
+    net, base = vote.named_estimators_["tlft"], vote.named_estimators_["baseline"]
+    assert tlft_part(vote) is net and tlft_part(base) is None
+    np.testing.assert_allclose(vote.predict_proba(X[:40]),
+                               (net.predict_proba(X[:40]) + base.predict_proba(X[:40])) / 2)
+    assert vote.classes_.tolist() == ["F", "N", "S", "V"]
+    assert set(vote.predict(X[:40])) <= set("FNSV")
+    joblib.dump(vote, tmp_path / "v.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "v.joblib").predict_proba(X[:40]),
+                                  vote.predict_proba(X[:40]))
+    c = clone(vote).set_params(tlft__resnet__max_epochs=2)
+    assert c.get_params()["tlft__resnet__max_epochs"] == 2 and not hasattr(c, "classes_")

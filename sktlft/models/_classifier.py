@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 import uuid
-from collections.abc import Iterator
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -15,65 +13,21 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _assert_all_finite,
     check_consistent_length,
     check_is_fitted,
-    column_or_1d,
 )
-from skorch import NeuralNetClassifier
-from skorch.dataset import Dataset as SkorchDataset
 from skorch.helper import SliceDict
-from skorch.utils import to_device
 from torch import nn
 
-from ..datasets import AAMI_CLASSES
-from ..preprocessing import FourierImages
-from ._data import (
-    ClassCapSampler,
-    LazyImageDataset,
-    check_inputs,
-    dataset_labels,
-    resolve_device,
-)
+from ._base import ImageNetClassifier
+from ._data import check_inputs, check_targets, resolve_device
 from ._module import ResNet18Module
 
 __all__ = ["ResNet18Classifier"]
 
 
-def _check_targets(y: Any, n: int, classes: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate labels; return (y, classes_, y encoded as indices into classes_)."""
-    if y is None:
-        raise ValueError("y is required: one label per beat")
-    y = column_or_1d(y, warn=True)
-    if len(y) != n:
-        raise ValueError(f"y has {len(y)} labels for {n} beats")
-    if y.dtype.kind in "fc":
-        _assert_all_finite(y, input_name="y")
-    check_classification_targets(y)
-    if y.dtype.kind in "US" and np.isin(y, AAMI_CLASSES).sum() not in (0, len(y)):
-        bad = sorted(set(y[~np.isin(y, AAMI_CLASSES)].tolist()))[:5]
-        raise ValueError(
-            f"y mixes AAMI classes {AAMI_CLASSES} with other labels {bad}; map "
-            "MIT-BIH symbols with sktlft.datasets.SYMBOL_TO_AAMI first"
-        )
-    if classes is None:
-        classes_, y_idx = np.unique(y, return_inverse=True)
-        if len(classes_) < 2:
-            raise ValueError(f"y has {len(classes_)} class; at least 2 are needed")
-        return y, classes_, y_idx
-    classes_ = np.asarray(classes)
-    if classes_.ndim != 1 or len(classes_) < 2 or len(set(classes_.tolist())) != len(classes_):
-        raise ValueError(f"classes must list at least 2 distinct labels, got {classes!r}")
-    index = {c: i for i, c in enumerate(classes_.tolist())}
-    unknown = sorted(set(y.tolist()) - set(index), key=str)
-    if unknown:
-        raise ValueError(f"y has labels {unknown[:5]} that are not in classes={classes_.tolist()}")
-    return y, classes_, np.array([index[v] for v in y.tolist()], dtype=np.int64)
-
-
-class ResNet18Classifier(NeuralNetClassifier):
+class ResNet18Classifier(ImageNetClassifier):
     """ResNet-18 fine-tuned on Fourier images: a skorch ``NeuralNetClassifier``.
 
     Takes images of shape (n_beats, n_channels, H, W) as
@@ -247,47 +201,7 @@ class ResNet18Classifier(NeuralNetClassifier):
         self.amp = amp
         self.checkpoint_dir = checkpoint_dir
 
-    # -- device "auto": resolved by resolve_device, seen by skorch only while it works ------
-    @contextlib.contextmanager
-    def _on_device(self) -> Iterator[None]:
-        """Let skorch see the resolved device while it works; keep the parameter as set."""
-        requested = self.device
-        if requested != "auto":
-            yield
-            return
-        self.device = getattr(self, "device_", None) or resolve_device("auto")
-        try:
-            yield
-        finally:
-            self.device = requested
-
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        device = resolve_device(self.device) or "cpu"
-        if (self.amp and str(device).startswith("cuda") and torch.cuda.is_available()
-                and torch.cuda.is_bf16_supported()):
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
-
-    @contextlib.contextmanager
-    def _seeded(self) -> Iterator[None]:
-        if self.random_state is None:
-            yield
-            return
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.random_state)
-            yield
-
     # -- skorch hooks ----------------------------------------------------------------
-    def get_default_callbacks(self) -> list[tuple[str, Any]]:
-        callbacks = list(super().get_default_callbacks())
-        path = getattr(self, "checkpoint_path_", None)
-        if path is not None:
-            from skorch.callbacks import Checkpoint
-
-            monitor = "valid_loss_best" if self.train_split else "train_loss_best"
-            callbacks.append(("checkpoint", Checkpoint(monitor=monitor, dirname=str(path))))
-        return callbacks
-
     def initialize_module(self) -> ResNet18Classifier:
         kwargs = {
             "n_classes": len(self.classes_), "n_leads": self.n_features_in_,
@@ -300,52 +214,6 @@ class ResNet18Classifier(NeuralNetClassifier):
         kwargs.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(self.module, kwargs)
         return self
-
-    def initialize_criterion(self) -> ResNet18Classifier:
-        kwargs = self.get_params_for("criterion")
-        weight = getattr(self, "class_weight_", None)
-        if weight is not None and "weight" not in kwargs:
-            kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
-        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
-        return self
-
-    def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
-        lazy = isinstance(X, FourierImages) or (
-            isinstance(X, dict) and isinstance(X.get("images"), FourierImages))
-        if lazy and self.dataset is SkorchDataset:
-            return LazyImageDataset(X, y, **self.get_params_for("dataset"))
-        return super().get_dataset(X, y)
-
-    def get_iterator(self, dataset: Any, training: bool = False) -> Any:
-        if not (training and self.max_per_class):
-            return super().get_iterator(dataset, training=training)
-        kwargs = self.get_params_for("iterator_train")
-        kwargs.pop("shuffle", None)
-        kwargs.setdefault("batch_size", self.batch_size)
-        sampler = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
-        return self.iterator_train(dataset, sampler=sampler, **kwargs)
-
-    def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
-        with self._autocast():
-            out = super().infer(x, **fit_params)
-        return out.float()
-
-    def get_split_datasets(self, X: Any, y: Any = None, **fit_params: Any):
-        groups = fit_params.pop("groups", None)
-        if self.train_split and groups is None:
-            raise ValueError(
-                "train_split is set, so fit needs groups (patient IDs) for a split that "
-                "keeps each patient on one side, e.g. "
-                "train_split=ValidSplit(GroupKFold(5)) and fit(X, y, groups=groups)"
-            )
-        if groups is not None and self.train_split:
-            fit_params["groups"] = groups
-        return super().get_split_datasets(X, y, **fit_params)
-
-    def check_data(self, X: Any, y: Any) -> None:
-        # fit has validated X and y and encoded y against classes_; skorch's version
-        # would set classes_inferred_ from the encoded integers.
-        pass
 
     # -- scikit-learn API ---------------------------------------------------------
     def _validate_X(self, X: Any, *, reset: bool) -> Any:
@@ -398,7 +266,7 @@ class ResNet18Classifier(NeuralNetClassifier):
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
         X = self._validate_X(X, reset=True)
-        y, classes, y_idx = _check_targets(y, len(X), self.classes)
+        y, classes, y_idx = check_targets(y, len(X), self.classes)
         if groups is not None:
             check_consistent_length(y, groups)
             fit_params["groups"] = np.asarray(groups)
@@ -425,95 +293,6 @@ class ResNet18Classifier(NeuralNetClassifier):
         with self._on_device(), self._seeded():
             super().fit(X, y_idx, **fit_params)
         return self
-
-    def partial_fit(self, X: Any, y: Any = None, classes: Any = None,
-                    **fit_params: Any) -> ResNet18Classifier:
-        """Train for ``max_epochs`` more epochs (from where the last fit stopped).
-
-        Parameters
-        ----------
-        X : array-like or dict
-            As in :meth:`fit`.
-        y : array-like of shape (n_beats,)
-            Labels, all among ``classes_``.
-        classes : None
-            Ignored (the classes are those of the first fit, or ``classes``).
-        **fit_params : dict
-            Passed on to skorch.
-
-        Returns
-        -------
-        self : ResNet18Classifier
-            The classifier.
-        """
-        if fit_params.get("_routing_method") == "fit":  # skorch's fit, y already encoded
-            return super().partial_fit(X, y, **fit_params)
-        if not self.initialized_ or not hasattr(self, "classes_inferred_"):
-            return self.fit(X, y, **fit_params)
-        X = self._validate_X(X, reset=False)
-        _, _, y_idx = _check_targets(y, len(X), self.classes_)
-        with self._on_device(), self._seeded():
-            super().partial_fit(X, y_idx, **fit_params)
-        return self
-
-    def forward_iter(self, X: Any, training: bool = False, device: str = "cpu"):
-        # fork_rng: torch's DataLoader draws a seed even without shuffling; predicting
-        # must not move the caller's global random state.
-        with self._on_device(), torch.random.fork_rng(devices=[]):
-            yield from super().forward_iter(X, training=training, device=device)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in the order of ``classes_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
-            Images (and rhythm features), as in :meth:`fit`.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_beats, n_classes)
-            Probabilities (softmax of the network's outputs).
-        """
-        if not isinstance(X, torch.utils.data.Dataset):
-            X = self._validate_X(X, reset=False)
-        return super().predict_proba(X).astype(np.float64)
-
-    def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each beat.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
-            Images (and rhythm features), as in :meth:`fit`.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_beats,)
-            Labels from ``classes_``. (For a torch ``Dataset``, which skorch's
-            validation scoring passes, the indices into ``classes_``, the
-            encoding of the dataset's own targets.)
-        """
-        idx = self.predict_proba(X).argmax(axis=1)
-        if isinstance(X, torch.utils.data.Dataset):
-            return idx
-        return self.classes_[idx]
-
-    def __setstate__(self, state: dict) -> None:
-        requested = state.get("device")
-        if requested == "auto":
-            state["device"] = resolve_device("auto")
-        super().__setstate__(state)
-        if requested == "auto":
-            self.device = "auto"
-            # a model trained on CUDA and loaded on a CPU-only machine now lives on the CPU
-            if getattr(self, "device_", None) and self.device_.startswith("cuda"):
-                if not torch.cuda.is_available():
-                    self.device_ = "cpu"
-                    for name in self._modules + self._criteria:
-                        obj = getattr(self, name + "_", None)
-                        if isinstance(obj, nn.Module):
-                            setattr(self, name + "_", to_device(obj, "cpu"))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,11 +7,15 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _assert_all_finite, column_or_1d
 from skorch.dataset import Dataset as SkorchDataset
 
+from ..datasets import AAMI_CLASSES
 from ..preprocessing import FourierImages
 
-__all__ = ["ClassCapSampler", "LazyImageDataset", "check_inputs", "resolve_device"]
+__all__ = ["ClassCapSampler", "LazyImageDataset", "check_inputs", "check_targets",
+           "resolve_device"]
 
 
 def resolve_device(device: str | None) -> str | None:
@@ -139,3 +143,34 @@ class ClassCapSampler(torch.utils.data.Sampler):
         order = np.concatenate(picks)
         rng.shuffle(order)
         return iter(order.tolist())
+
+
+def check_targets(y: Any, n: int, classes: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate labels; return (y, classes_, y encoded as indices into classes_)."""
+    if y is None:
+        raise ValueError("y is required: one label per beat")
+    y = column_or_1d(y, warn=True)
+    if len(y) != n:
+        raise ValueError(f"y has {len(y)} labels for {n} beats")
+    if y.dtype.kind in "fc":
+        _assert_all_finite(y, input_name="y")
+    check_classification_targets(y)
+    if y.dtype.kind in "US" and np.isin(y, AAMI_CLASSES).sum() not in (0, len(y)):
+        bad = sorted(set(y[~np.isin(y, AAMI_CLASSES)].tolist()))[:5]
+        raise ValueError(
+            f"y mixes AAMI classes {AAMI_CLASSES} with other labels {bad}; map "
+            "MIT-BIH symbols with sktlft.datasets.SYMBOL_TO_AAMI first"
+        )
+    if classes is None:
+        classes_, y_idx = np.unique(y, return_inverse=True)
+        if len(classes_) < 2:
+            raise ValueError(f"y has {len(classes_)} class; at least 2 are needed")
+        return y, classes_, y_idx
+    classes_ = np.asarray(classes)
+    if classes_.ndim != 1 or len(classes_) < 2 or len(set(classes_.tolist())) != len(classes_):
+        raise ValueError(f"classes must list at least 2 distinct labels, got {classes!r}")
+    index = {c: i for i, c in enumerate(classes_.tolist())}
+    unknown = sorted(set(y.tolist()) - set(index), key=str)
+    if unknown:
+        raise ValueError(f"y has labels {unknown[:5]} that are not in classes={classes_.tolist()}")
+    return y, classes_, np.array([index[v] for v in y.tolist()], dtype=np.int64)

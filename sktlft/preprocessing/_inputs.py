@@ -23,7 +23,6 @@ class BeatArray(np.ndarray):
     Examples
     --------
     >>> import numpy as np
-from scipy.sparse import issparse
     >>> from sktlft.preprocessing import BeatArray
     >>> b = BeatArray(np.zeros((2, 1, 8), dtype=np.float32), fs=120.0)
     >>> b.fs, b[:1].fs, type(np.asarray(b)).__name__

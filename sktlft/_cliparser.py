@@ -1,0 +1,125 @@
+"""The ``sktlft`` command line's arguments (the commands are in :mod:`sktlft.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import __version__
+
+__all__ = ["build_parser"]
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--estimator", default="ensemble", choices=["ensemble", "tlft", "baseline"],
+                   help="ensemble: soft vote of the network and the baseline (chosen inside "
+                        "DS1); tlft: the network alone; baseline: the rhythm LDA alone "
+                        "(default: %(default)s)")
+    p.add_argument("--preset", default="default", choices=["default", "morphology", "paper"],
+                   help="the network's preset (default: %(default)s)")
+    p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
+                   help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
+    p.add_argument("--weights", default="auto",
+                   help="auto (ImageNet when cached, else random), imagenet, none, or a "
+                        "state-dict file (default: %(default)s)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--keep-q", action="store_true",
+                   help="keep Q beats (left out by default, as in the literature)")
+    p.add_argument("--no-rhythm", action="store_true",
+                   help="feed the beat windows alone (no rhythm features, no reference beat)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sktlft`` command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks on errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="say more (one line per record read)")
+    parser = argparse.ArgumentParser(
+        prog="sktlft", parents=[common],
+        description="ECG beat classification by transfer learning on Fourier images, "
+                    "evaluated patient-wise.")
+    parser.add_argument("--version", action="version", version=f"sktlft {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "evaluate", parents=[common],
+        help="patient-wise evaluation with a report folder (the main job)",
+        description="Patient-grouped K-fold CV (default, on the bundled sample unless "
+                    "--data), the inter-patient DS1 -> DS2 benchmark, or training on mitdb "
+                    "DS1 and testing on another database (--test-db svdb); prints the AAMI "
+                    "table and writes metrics.json, PNG figures and the fitted model.")
+    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
+    p.add_argument("--split", default="cv", choices=["cv", "inter-patient", "random"],
+                   help="cv: patient-grouped K-fold; inter-patient: DS1 -> DS2; random: "
+                        "one beat-level random split (leaky, to measure the leakage gap)")
+    p.add_argument("--test-db", choices=["svdb"],
+                   help="train on mitdb (--records, default DS1) and test on this database")
+    p.add_argument("--test-data", help="folder holding the --test-db database (default: --data)")
+    p.add_argument("--test-lead", type=int, default=0,
+                   help="signal index of the --test-db lead (default: 0)")
+    p.add_argument("--test-records", help="--test-db records, e.g. 800,801 (default: all)")
+    p.add_argument("--test-size", type=float, default=0.5,
+                   help="test share of --split random (default: 0.5)")
+    p.add_argument("--cv", type=int, default=3, help="folds for --split cv (default: 3)")
+    p.add_argument("--records", help="records: all, DS1, DS2 or 101,106,...")
+    p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")
+    p.add_argument("--jobs", type=int, default=1, help="folds in parallel (default: 1)")
+    p.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
+    p.add_argument("--no-model", action="store_true",
+                   help="do not save the model of a single split (DS1 -> DS2, --test-db)")
+    p.add_argument("--refit", action="store_true",
+                   help="after the folds of --split cv, fit on all beats and save that model "
+                        "(`sktlft train` does the same)")
+    _add_model_options(p)
+
+    p = sub.add_parser(
+        "leakage", parents=[common],
+        help="the same pipeline under a beat-level random split and patient-wise splits",
+        description="Scores one pipeline under (a) a beat-level random stratified K-fold "
+                    "and (b) a patient-grouped K-fold, and (c) DS1 -> DS2 with --data; "
+                    "prints the table and writes leakage.json and leakage.png.")
+    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
+    p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (with --data)")
+    p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")
+    p.add_argument("--out", help="output folder (default: a new sktlft_leakage_<time>/)")
+    p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
+    _add_model_options(p)
+
+    p = sub.add_parser("train", parents=[common], help="train a model and save it",
+                       description="Fit the pipeline on the given records and save it.")
+    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
+    p.add_argument("--records", default=None, help="DS1, DS2, all or 101,106,...")
+    p.add_argument("--out", required=True, help="model file to write (.joblib)")
+    p.add_argument("--force", action="store_true", help="overwrite --out")
+    _add_model_options(p)
+
+    p = sub.add_parser(
+        "predict", parents=[common], help="annotate every beat of a WFDB record",
+        description="Reads a WFDB record (any sampling rate), takes its beats from its atr "
+                    "annotations or detects them (wfdb's XQRS), classifies every beat and "
+                    "writes DIR/<record>.<extension> (a WFDB annotation file) and "
+                    "DIR/<record>.csv.")
+    p.add_argument("record", help="record path without extension, e.g. data/mitdb/100")
+    p.add_argument("--model", required=True, help="model file from `sktlft train`")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--lead", default="MLII",
+                   help="lead of the record to read, by name or signal index (default: MLII)")
+    p.add_argument("--detect", action="store_true",
+                   help="detect R peaks even when an atr file exists")
+    p.add_argument("--extension", default="tlft",
+                   help="annotation file extension (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+
+    p = sub.add_parser("download", parents=[common],
+                       help="fetch a database from PhysioNet into DIR/<db> and verify it")
+    p.add_argument("--data", required=True, help="folder that will hold mitdb/ (or svdb/)")
+    p.add_argument("--db", default="mitdb", choices=["mitdb", "svdb"],
+                   help="which database (default: mitdb)")
+
+    p = sub.add_parser("info", parents=[common],
+                       help="beats per AAMI class and patient (bundled sample or --data)")
+    p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
+    p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
+    return parser
