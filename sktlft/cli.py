@@ -220,6 +220,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     print(f"\nAAMI report, {what} ({len(report.y_true)} test beats):")
     print(format_report(report.pooled))
+    for name, member in report.members.items():
+        print(f"\n{name} alone:\n{format_report(member)}")
     if len(report.folds) > 1:
         f1s = [f["report"]["macro_f1"] for f in report.folds]
         print("macro F1 per fold: " + ", ".join(f"{100 * f:.1f}" for f in f1s)

@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 
 from ._runtime import dask_backend, hardware_info
 from .datasets import BeatDataset
 from .metrics import aami_report
+from .pipeline import tlft_part
 
 __all__ = ["EvaluationReport", "dask_backend", "evaluate", "hardware_info", "save_folder"]
 
@@ -65,6 +67,9 @@ class EvaluationReport:
         ``wall_time_s``...); free to extend.
     estimators : list
         The fitted estimators, when :func:`evaluate` was asked to keep them.
+    members : dict
+        For a soft vote (:func:`~sktlft.pipeline.make_ensemble`), the pooled
+        report of each member alone, ``{name: report}``.
     """
 
     y_true: np.ndarray
@@ -77,6 +82,7 @@ class EvaluationReport:
     folds: list[dict[str, Any]]
     info: dict[str, Any] = field(default_factory=dict)
     estimators: list[Any] = field(default_factory=list, repr=False)
+    members: dict[str, Any] = field(default_factory=dict)
 
     @property
     def labels(self) -> list[str]:
@@ -87,7 +93,7 @@ class EvaluationReport:
         """Everything but the per-beat arrays and estimators, JSON-ready."""
         return {**self.info, "n_test_beats": len(self.y_true),
                 "class_counts": {c: int((self.y_true == c).sum()) for c in self.labels},
-                "pooled": self.pooled, "folds": self.folds}
+                "pooled": self.pooled, "members": self.members, "folds": self.folds}
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """The report as JSON text; also written to ``path`` (atomically) when given.
@@ -236,11 +242,19 @@ def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> 
     model.fit(X, y)
     fit_time = time.perf_counter() - t
     t = time.perf_counter()
-    proba = model.predict_proba(X_test)
-    net = model[-1] if hasattr(model, "steps") else model
-    hist = getattr(net, "history", None) or []
+    members = {}
+    if isinstance(model, VotingClassifier) and model.voting == "soft" and model.weights is None:
+        # the vote is the mean of its members' probabilities: score each of them too
+        members = {name: est.predict_proba(X_test)
+                   for name, est in model.named_estimators_.items()}
+        proba = np.mean(list(members.values()), axis=0)
+    else:
+        proba = model.predict_proba(X_test)
+    tlft = tlft_part(model)
+    hist = getattr(tlft[-1], "history", None) or [] if tlft is not None else []
     wanted = ("epoch", "train_loss", "valid_loss", "dur")
-    return {"proba": proba, "classes": np.asarray(model.classes_), "fit_time_s": fit_time,
+    return {"proba": proba, "members": members, "classes": np.asarray(model.classes_),
+            "fit_time_s": fit_time,
             "predict_time_s": time.perf_counter() - t,
             "history": [{k: v for k, v in h.items() if k in wanted or k.startswith("valid_")}
                         for h in hist],
@@ -389,10 +403,15 @@ def evaluate(
                       "n_train": len(tr), "n_test": n,
                       "test_patients": np.unique(g_test[te]).tolist(), "history": r["history"]})
         row += n
+    members = {}
+    for name in results[0]["members"]:  # each member of a soft vote, scored alone
+        p = np.concatenate([r["members"][name] for r in results])
+        members[name] = aami_report(y_true, results[0]["classes"][p.argmax(axis=1)],
+                                    labels=labels)
     return EvaluationReport(
         y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
         groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),
-        folds=folds,
+        folds=folds, members=members,
         info={"protocol": protocol, "data": dataset.database, "n_train_patients":
               len(np.unique(groups)), "inputs": inputs, "keep_q": keep_q,
               "estimator": repr(estimator)[:2000], "hardware": hardware_info(),

@@ -77,3 +77,24 @@ def test_external_test_set_on_svdb(mitdb_home):
     assert len(r.y_true) == int((test.target != "Q").sum())
     # the rhythm baseline trained on DS1 finds most of these patients' N beats
     assert r.pooled["classes"]["N"]["Se"] > 0.6
+
+
+def test_a_soft_vote_reports_each_member(sample):
+    from sktlft.pipeline import make_ensemble
+
+    rng = np.random.default_rng(0)
+    idx = np.sort(np.concatenate(
+        [rng.choice(np.flatnonzero(sample.target == c), 60, replace=False) for c in "NSVF"]))
+    vote = make_ensemble(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
+                         resnet__max_epochs=1, resnet__verbose=0, resnet__random_state=0)
+    r = evaluate(vote, sample.subset(idx), cv=3, keep_estimators=True)
+    assert set(r.members) == {"tlft", "baseline"}
+    assert len(r.folds[0]["history"]) == 1  # the network's epochs
+    # the vote's probabilities are the mean of its members' (as VotingClassifier has them)
+    row = 0
+    for fold, est in zip(r.folds, r.estimators):
+        X = sample.subset(idx[r.test_index[row: row + fold["n_test"]]]).inputs()
+        np.testing.assert_allclose(r.proba[row: row + fold["n_test"]], est.predict_proba(X))
+        row += fold["n_test"]
+    base = evaluate(make_baseline_pipeline(), sample.subset(idx), cv=3)
+    assert r.members["baseline"] == base.pooled
