@@ -64,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="test share of --split random (default: 0.5)")
     p.add_argument("--cv", type=int, default=3, help="folds for --split cv (default: 3)")
     p.add_argument("--records", help="records: all, DS1, DS2 or 101,106,...")
+    p.add_argument("--include-paced", action="store_true",
+                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")
     p.add_argument("--jobs", type=int, default=1, help="folds in parallel (default: 1)")
     p.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
@@ -82,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "prints the table and writes leakage.json and leakage.png.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (with --data)")
+    p.add_argument("--include-paced", action="store_true",
+                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")
     p.add_argument("--out", help="output folder (default: a new sktlft_leakage_<time>/)")
     p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
@@ -91,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Fit the pipeline on the given records and save it.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None, help="DS1, DS2, all or 101,106,...")
+    p.add_argument("--include-paced", action="store_true",
+                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--out", required=True, help="model file to write (.joblib)")
     p.add_argument("--force", action="store_true", help="overwrite --out")
     _add_model_options(p)
@@ -122,4 +128,6 @@ def build_parser() -> argparse.ArgumentParser:
                        help="beats per AAMI class and patient (bundled sample or --data)")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
+    p.add_argument("--include-paced", action="store_true",
+                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
     return parser

@@ -86,3 +86,40 @@ class EpochProgress(Callback):
         if self.clock is not None:
             parts.append(f"~{self.clock.tick(max(n, 1), net.max_epochs)} left")
         logger.info(" · ".join(parts))
+
+
+def with_progress(estimator: Any, stage: str, clock: Any, *, bars: bool = False) -> Any:
+    """A clone whose skorch networks log a line per epoch (and show batch bars).
+
+    Parameters
+    ----------
+    estimator : estimator
+        A pipeline, an ensemble or a network; every skorch network in it reports.
+    stage : str
+        What is being fitted, e.g. ``"fold 2/3"``.
+    clock : RunClock
+        Shared by the fits of a run, for the time left.
+    bars : bool, default=False
+        Also show skorch's :class:`~skorch.callbacks.ProgressBar` (tqdm) inside
+        each epoch: batches, images/s and time left (for a terminal).
+
+    Returns
+    -------
+    estimator
+        The clone.
+    """
+    from sklearn.base import clone
+    from skorch import NeuralNet
+    from skorch.callbacks import ProgressBar
+
+    est = clone(estimator)
+    nets = {"": est} if isinstance(est, NeuralNet) else {
+        k: v for k, v in est.get_params(deep=True).items() if isinstance(v, NeuralNet)}
+    for key, net in nets.items():
+        callbacks = [c for c in (net.callbacks or []) if not (
+            isinstance(c, tuple) and c[0] in ("progress", "batches"))]
+        callbacks.append(("progress", EpochProgress(stage, clock)))
+        if bars:
+            callbacks.append(("batches", ProgressBar(postfix_keys=["train_loss"])))
+        est.set_params(**{(f"{key}__" if key else "") + "callbacks": callbacks})
+    return est

@@ -46,7 +46,8 @@ def _say(msg: str) -> None:
 
 
 # -- data ------------------------------------------------------------------------------
-def _load(data: str | None, records: str | None, db: str = "mitdb", lead: Any = None):
+def _load(data: str | None, records: str | None, db: str = "mitdb", lead: Any = None,
+          include_paced: bool = False):
     from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
 
     t = time.perf_counter()
@@ -58,6 +59,8 @@ def _load(data: str | None, records: str | None, db: str = "mitdb", lead: Any = 
     if not Path(data).is_dir():
         raise CLIError(f"--data {data}: no such folder (it must hold {db}/)")
     kwargs: dict[str, Any] = {"records": records, "download_if_missing": False}
+    if db == "mitdb":
+        kwargs["exclude_paced"] = not include_paced
     if lead is not None:
         kwargs["leads"] = (lead,)
     ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
@@ -181,7 +184,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     records = args.records or (None if args.split == "cv" else "all")
     if args.test_db:
         records = args.records or "DS1"
-    ds = _load(args.data, records)
+    ds = _load(args.data, records, include_paced=args.include_paced)
     test = None
     if args.test_db:
         test = _load(args.test_data or args.data, args.test_records, db=args.test_db,
@@ -207,7 +210,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         cv, what = args.cv, f"{args.cv}-fold patient-wise CV"
     _say(f"{what}, {args.estimator} (network preset {args.preset!r}), report in {out}/")
     kwargs = {"cv": cv, "test": test, "inputs": _inputs(args), "keep_q": args.keep_q,
-              "random_state": args.seed,
+              "random_state": args.seed, "progress": "bars" if sys.stderr.isatty() else True,
               "keep_estimators": not args.no_model and (cv is None or isinstance(cv, list))}
     if args.scheduler:
         with dask_backend(args.scheduler, scatter=[ds.data]):
@@ -236,10 +239,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             _say("model: saving the model trained on the training beats")
         else:
             _say(f"model: refitting on all {len(ds.target)} beats to save it")
-            from ._progress import RunClock
-            from .evaluation import _with_progress
+            from ._progress import RunClock, with_progress
 
-            final = _with_progress(pipe, "final model", RunClock())
+            final = with_progress(pipe, "final model", RunClock(), bars=sys.stderr.isatty())
             sub = ds.subset(ds.target != "Q") if not args.keep_q else ds
             final.fit(sub.inputs(**_inputs(args)), sub.target)
         files["model.joblib"] = lambda path: save_model(final, path, config={
@@ -264,7 +266,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     pipe, _ = _build_pipeline(args)
     out = _out_folder(args.out, "leakage")
     t_start = time.perf_counter()
-    ds = _load(args.data, args.records)
+    ds = _load(args.data, args.records, include_paced=args.include_paced)
     if args.cv > len(np.unique(ds.groups)):
         raise CLIError(f"--cv {args.cv}: only {len(np.unique(ds.groups))} patients")
     table = compare_splits(pipe, ds, cv=args.cv, inter_patient=args.data is not None,
@@ -290,18 +292,17 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from ._progress import RunClock
-    from .evaluation import _with_progress
+    from ._progress import RunClock, with_progress
     from .persistence import save_model
 
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
     pipe, _ = _build_pipeline(args)
-    ds = _load(args.data, args.records)
+    ds = _load(args.data, args.records, include_paced=args.include_paced)
     if not args.keep_q:
         ds = ds.subset(ds.target != "Q")
-    model = _with_progress(pipe, "train", RunClock())
+    model = with_progress(pipe, "train", RunClock(), bars=sys.stderr.isatty())
     t = time.perf_counter()
     model.fit(ds.inputs(**_inputs(args)), ds.target)
     _say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
@@ -326,7 +327,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    ds = _load(args.data, args.records)
+    ds = _load(args.data, args.records, include_paced=args.include_paced)
     classes = list(ds.target_names)
     print(f"{len(ds.target)} beats, {len(ds.records)} records, "
           f"{len(np.unique(ds.groups))} patients, leads {', '.join(map(str, ds.leads))}, "

@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 
+from ._progress import with_progress
 from ._runtime import dask_backend, hardware_info
 from .datasets import BeatDataset
 from .metrics import aami_report
@@ -219,21 +220,11 @@ def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
     return folder
 
 
-def _with_progress(estimator: Any, stage: str, clock: Any) -> Any:
-    """A clone whose skorch networks log a line per epoch."""
-    from skorch import NeuralNet
-
-    from ._progress import EpochProgress
-
-    est = clone(estimator)
-    nets = {"": est} if isinstance(est, NeuralNet) else {
-        k: v for k, v in est.get_params(deep=True).items() if isinstance(v, NeuralNet)}
-    for key, net in nets.items():
-        callbacks = [c for c in (net.callbacks or []) if not (
-            isinstance(c, tuple) and c[0] == "progress")]
-        callbacks.append(("progress", EpochProgress(stage, clock)))
-        est.set_params(**{(f"{key}__" if key else "") + "callbacks": callbacks})
-    return est
+def _predict_proba(model: Any, X: Any, chunk: int = 16384) -> np.ndarray:
+    """predict_proba a chunk of beats at a time, so that a large test set's images
+    (svdb: 184,000 beats) are never all in memory at once."""
+    return np.concatenate([model.predict_proba(X[i: i + chunk])
+                           for i in range(0, len(X), chunk)])
 
 
 def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> dict[str, Any]:
@@ -245,11 +236,11 @@ def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> 
     members = {}
     if isinstance(model, VotingClassifier) and model.voting == "soft" and model.weights is None:
         # the vote is the mean of its members' probabilities: score each of them too
-        members = {name: est.predict_proba(X_test)
+        members = {name: _predict_proba(est, X_test)
                    for name, est in model.named_estimators_.items()}
         proba = np.mean(list(members.values()), axis=0)
     else:
-        proba = model.predict_proba(X_test)
+        proba = _predict_proba(model, X_test)
     tlft = tlft_part(model)
     hist = getattr(tlft[-1], "history", None) or [] if tlft is not None else []
     wanted = ("epoch", "train_loss", "valid_loss", "dur")
@@ -286,7 +277,7 @@ def evaluate(
     n_jobs: int | None = None,
     random_state: int | None = 0,
     keep_estimators: bool = False,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> EvaluationReport:
     """Score an estimator patient-wise: fit on training patients, predict unseen ones.
 
@@ -323,8 +314,9 @@ def evaluate(
         Seeds the fold assignment of an int ``cv``.
     keep_estimators : bool, default=False
         Keep each fold's fitted estimator in the report.
-    progress : bool, default=True
-        Log a line per fold and per epoch to the ``"sktlft"`` logger.
+    progress : bool or "bars", default=True
+        Log a line per fold and per epoch to the ``"sktlft"`` logger; ``"bars"``
+        also shows a progress bar of the batches inside each epoch (for a terminal).
 
     Returns
     -------
@@ -375,8 +367,8 @@ def evaluate(
 
     def task(i: int):
         Xtr, ytr, Xte, _ = jobs[i]
-        model = _with_progress(estimator, f"fold {i + 1}/{k}" if k > 1 else "fit", clock) \
-            if progress else clone(estimator)
+        model = with_progress(estimator, f"fold {i + 1}/{k}" if k > 1 else "fit", clock,
+                              bars=progress == "bars") if progress else clone(estimator)
         if progress:
             logger.info("fold %d/%d: training on %d beats of %d patients, testing on %d",
                         i + 1, k, len(ytr), len(np.unique(groups[splits[i][0]])), len(Xte))

@@ -163,6 +163,14 @@ def test_predict_resamples_other_rates(model_file, tmp_path):
                  str(out)]) == 0
     got = wfdb.rdann(str(out / "209"), "tlft")
     assert got.fs == 250 and len(got.sample) == len(keep)
+    np.testing.assert_array_equal(got.sample, np.round(ann.sample[keep] * 250 / 360))
+    # the labels at 250 Hz are those the model gives the original 360 Hz record
+    orig = tmp_path / "out360"
+    assert main(["predict", str(SAMPLE / "209"), "--model", str(model_file), "--out",
+                 str(orig)]) == 0
+    ref = wfdb.rdann(str(orig / "209"), "tlft")
+    ref_labels = np.array(ref.symbol)[np.isin(ref.sample, ann.sample[keep])]
+    assert (np.array(got.symbol) == ref_labels).mean() > 0.9
 
 
 def test_errors_are_one_line(tmp_path, capsys, model_file):

@@ -344,3 +344,18 @@ def test_rhythm_input_and_class_capped_epochs(sample):
         clf.predict(bad)
     again = fast(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X[:20]), again.predict_proba(X[:20]))
+
+
+def test_an_interrupted_fit_is_visible(images):
+    from skorch.callbacks import Callback
+
+    class CtrlC(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt  # what Ctrl-C does inside skorch's loop
+
+    X, y, _ = images
+    with pytest.warns(RuntimeWarning, match="interrupted after 2 of 5 epochs"):
+        clf = fast(max_epochs=5, callbacks=[("ctrl_c", CtrlC())]).fit(X, y)
+    assert clf.interrupted_ and clf.history[-1, "interrupted"]
+    assert not fast(max_epochs=1).fit(X, y).interrupted_

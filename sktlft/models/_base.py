@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -134,17 +135,42 @@ class ImageNetClassifier(NeuralNetClassifier):
 
         Returns
         -------
-        self : ResNet18Classifier
+        self : ImageNetClassifier
             The classifier.
+
+        Warns
+        -----
+        RuntimeWarning
+            When training was interrupted (Ctrl-C): skorch then stops training
+            and returns; ``interrupted_`` is True and the history's last epoch
+            records ``interrupted``.
         """
         if fit_params.get("_routing_method") == "fit":  # skorch's fit, y already encoded
-            return super().partial_fit(X, y, **fit_params)
+            return self._train(X, y, **fit_params)
         if not self.initialized_ or not hasattr(self, "classes_inferred_"):
             return self.fit(X, y, **fit_params)
         X = self._validate_X(X, reset=False)
         _, _, y_idx = check_targets(y, len(X), self.classes_)
         with self._on_device(), self._seeded():
-            super().partial_fit(X, y_idx, **fit_params)
+            self._train(X, y_idx, **fit_params)
+        return self
+
+    def _train(self, X: Any, y: Any, **fit_params: Any) -> ImageNetClassifier:
+        """skorch's training loop, and whether it ran all its epochs."""
+        from skorch.callbacks import EarlyStopping
+
+        before = len(self.history)
+        super().partial_fit(X, y, **fit_params)
+        done = len(self.history) - before
+        early = any(isinstance(cb, EarlyStopping) for _, cb in self.callbacks_)
+        self.interrupted_ = done < self.max_epochs and not early
+        if self.interrupted_:
+            if len(self.history):
+                self.history.record("interrupted", True)
+            warnings.warn(
+                f"training was interrupted after {done} of {self.max_epochs} epochs: the "
+                "model is only partly trained (interrupted_ is True)", RuntimeWarning,
+                stacklevel=3)
         return self
 
     def forward_iter(self, X: Any, training: bool = False, device: str = "cpu"):
