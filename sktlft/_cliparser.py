@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--records", default=None, help="DS1, DS2, all or 101,106,...")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
-    p.add_argument("--out", required=True, help="model file to write (.joblib)")
+    p.add_argument("--out", required=True,
+                   help="model file to write (.sktlft: JSON + safetensors, loads without "
+                        "running code)")
     p.add_argument("--force", action="store_true", help="overwrite --out")
     _add_model_options(p)
 
@@ -109,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "DIR/<record>.csv.")
     p.add_argument("record", help="record path without extension, e.g. data/mitdb/100")
     p.add_argument("--model", required=True, help="model file from `sktlft train`")
+    p.add_argument("--trust-pickle", action="store_true",
+                   help="also load a pickle/joblib model file (sktlft 0.1's); loading a "
+                        "pickle runs whatever code it holds: only for files you trust")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lead", default="MLII",
                    help="lead of the record to read, by name or signal index (default: MLII)")

@@ -84,6 +84,7 @@ def annotate_record(
     detect: bool = False,
     force: bool = False,
     extension: str = "tlft",
+    trust_pickle: bool = False,
 ) -> dict[str, Any]:
     """Classify every beat of a WFDB record and write the labels as WFDB annotations.
 
@@ -119,6 +120,8 @@ def annotate_record(
         Overwrite existing outputs; otherwise they raise ``FileExistsError``.
     extension : str, default="tlft"
         Annotator name, the annotation file's extension.
+    trust_pickle : bool, default=False
+        Also load a pickle/joblib model file (see :func:`~sktlft.persistence.load_model`).
 
     Returns
     -------
@@ -130,7 +133,7 @@ def annotate_record(
     Examples
     --------
     >>> from sktlft.annotate import annotate_record
-    >>> annotate_record("data/100", "model.joblib", "out/")  # doctest: +SKIP
+    >>> annotate_record("data/100", "model.sktlft", "out/")  # doctest: +SKIP
     """
     import wfdb
 
@@ -149,7 +152,8 @@ def annotate_record(
         raise FileExistsError(f"{existing[0]} exists; pass --force to overwrite")
     from .pipeline import tlft_part
 
-    pipe, info = load_model(model) if not isinstance(model, tuple) else model
+    pipe, info = (load_model(model, trust_pickle=trust_pickle) if not isinstance(model, tuple)
+                  else model)
     if tlft_part(pipe) is None:
         raise ValueError("annotate_record needs a model with the network (its segmenter "
                          "says which leads, rate and window to read)")

@@ -244,7 +244,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final = with_progress(pipe, "final model", RunClock(), bars=sys.stderr.isatty())
             sub = ds.subset(ds.target != "Q") if not args.keep_q else ds
             final.fit(sub.inputs(**_inputs(args)), sub.target)
-        files["model.joblib"] = lambda path: save_model(final, path, config={
+        files["model.sktlft"] = lambda path: save_model(final, path, config={
             "command": report.info["command"], "inputs": _inputs(args)})
     from .pipeline import tlft_part
 
@@ -318,7 +318,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     lead: Any = int(args.lead) if args.lead.isdigit() else args.lead
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
-                             force=args.force, extension=args.extension, lead=lead)
+                             force=args.force, extension=args.extension, lead=lead,
+                             trust_pickle=args.trust_pickle)
     for path in result["files"]:
         _say(f"wrote {path}")
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())

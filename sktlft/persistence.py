@@ -1,29 +1,204 @@
-"""Model files: a fitted pipeline saved with joblib, with its version and configuration."""
+"""Model files that run no code when loaded: a JSON description plus safetensors arrays.
+
+A model file (``.sktlft``) is a zip archive of two members:
+
+- ``model.json``: the fitted estimator as a tree of allowed classes (sktlft's
+  estimators, scikit-learn's ``Pipeline``, ``FeatureUnion``, ``StandardScaler``,
+  ``LinearDiscriminantAnalysis``, ``LabelEncoder``, ``VotingClassifier``), each
+  with its parameters and fitted attributes, plus the format number, the
+  sktlft/torch versions and the run's configuration;
+- ``arrays.safetensors``: every array, the network weights among them (no
+  optimizer state: predicting never needs it).
+
+Loading builds the estimators from that description: a class that is not on
+the list is refused, and nothing in the file is executed. Pickle and joblib
+files (which run whatever code they hold when loaded) are refused unless the
+caller says they trust the file (``trust_pickle=True``, ``--trust-pickle``).
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import platform
+import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
 from . import __version__
 
 __all__ = ["FORMAT", "ModelFileError", "load_model", "save_model"]
 
 #: Version of the model-file layout; a file of another layout is refused.
-FORMAT = 1
+FORMAT = 2
+
+# Classes a model file may name, and the callables its parameters may name.
+_ESTIMATORS = {
+    "sktlft.preprocessing._segment.BeatSegmenter",
+    "sktlft.preprocessing._fourier.FourierImageTransformer",
+    "sktlft.preprocessing._features.RRFeatures",
+    "sktlft.preprocessing._features.MorphologyFeatures",
+    "sktlft.models._classifier.ResNet18Classifier",
+    "sktlft.pipeline._EqualPriorLDA",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.discriminant_analysis.LinearDiscriminantAnalysis",
+    "sklearn.ensemble._voting.VotingClassifier",
+}
+_TYPES = {
+    "sktlft.models._module.ResNet18Module",
+    "torch.nn.modules.loss.CrossEntropyLoss",
+    "torch.optim.adam.Adam",
+    "torch.optim.adamw.AdamW",
+    "torch.optim.sgd.SGD",
+    "torch.utils.data.dataloader.DataLoader",
+    "skorch.dataset.Dataset",
+}
+# what a skorch network keeps of its fitted state (the rest is rebuilt by initialize)
+_NET_STATE = ("classes_inferred_", "n_features_in_", "image_shape_", "n_rr_in_", "rr_mean_",
+              "rr_std_", "class_weight_", "interrupted_")
 
 
 class ModelFileError(ValueError):
-    """The file is not an sktlft model, or was saved by an incompatible version."""
+    """The file is not an sktlft model, was altered, or was saved by an incompatible version."""
 
 
-def _major_minor(version: str) -> tuple[str, ...]:
-    return tuple(version.split(".")[:2])
+def _name(obj: Any) -> str:
+    cls = obj if isinstance(obj, type) else type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _resolve(name: str, allowed: set[str]) -> Any:
+    if name not in allowed:
+        raise ModelFileError(f"the model file names {name!r}, which sktlft does not load")
+    module, _, qualname = name.rpartition(".")
+    return getattr(importlib.import_module(module), qualname)
+
+
+class _Encoder:
+    """Turns a fitted estimator into JSON-able data and a dict of arrays."""
+
+    def __init__(self) -> None:
+        self.arrays: dict[str, np.ndarray] = {}
+
+    def array(self, value: np.ndarray) -> dict[str, Any]:
+        if value.dtype.kind in "US":
+            return {"__strings__": value.tolist(), "dtype": value.dtype.str}
+        if value.dtype.kind == "O":
+            return {"__objects__": [self(v) for v in value.tolist()]}
+        key = f"a{len(self.arrays)}"
+        self.arrays[key] = np.ascontiguousarray(value)
+        return {"__array__": key}
+
+    def estimator(self, obj: Any) -> dict[str, Any]:
+        from skorch import NeuralNet
+
+        name = _name(obj)
+        if name not in _ESTIMATORS:
+            raise TypeError(f"save_model cannot save a {name}; it saves sktlft's estimators "
+                            "and the scikit-learn parts of its pipelines")
+        params = obj.get_params(deep=False)
+        if isinstance(obj, NeuralNet):
+            params = {k: v for k, v in params.items()
+                      if k not in ("callbacks", "train_split") and not k.startswith("_")}
+            state = {k: getattr(obj, k) for k in _NET_STATE if hasattr(obj, k)}
+            if getattr(obj, "initialized_", False):
+                state["module_"] = {k: v.detach().cpu().numpy()
+                                    for k, v in obj.module_.state_dict().items()}
+        else:
+            state = {k: v for k, v in vars(obj).items()
+                     if (k.endswith("_") and k != "named_estimators_") or k == "_max_components"}
+        return {"__estimator__": name, "params": self(params), "fitted": self(state)}
+
+    def __call__(self, value: Any) -> Any:
+        from sklearn.base import BaseEstimator
+
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return self.array(value)
+        if isinstance(value, tuple):
+            return {"__tuple__": [self(v) for v in value]}
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return {"__dict__": {k: self(v) for k, v in value.items()}}
+        if isinstance(value, BaseEstimator):
+            return self.estimator(value)
+        if isinstance(value, type) and _name(value) in _TYPES:
+            return {"__type__": _name(value)}
+        raise TypeError(f"save_model cannot store a value of type {_name(value)}")
+
+
+class _Decoder:
+    """Builds estimators back from the JSON description and the arrays."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "__array__" in value:
+            if value["__array__"] not in self.arrays:
+                raise ModelFileError(f"array {value['__array__']} is missing from the file")
+            return self.arrays[value["__array__"]]
+        if "__strings__" in value:
+            return np.array(value["__strings__"], dtype=value["dtype"])
+        if "__objects__" in value:
+            out = np.empty(len(value["__objects__"]), dtype=object)
+            out[:] = [self(v) for v in value["__objects__"]]
+            return out
+        if "__tuple__" in value:
+            return tuple(self(v) for v in value["__tuple__"])
+        if "__dict__" in value:
+            return {k: self(v) for k, v in value["__dict__"].items()}
+        if "__type__" in value:
+            return _resolve(value["__type__"], _TYPES)
+        if "__estimator__" in value:
+            return self.estimator(value)
+        raise ModelFileError(f"unknown entry in the model description: {sorted(value)[:3]}")
+
+    def estimator(self, value: dict[str, Any]) -> Any:
+        import torch
+        from sklearn.utils import Bunch
+        from skorch import NeuralNet
+
+        cls = _resolve(value["__estimator__"], _ESTIMATORS)
+        obj = cls(**self(value["params"]))
+        state = self(value["fitted"])
+        if isinstance(obj, NeuralNet):
+            weights = state.pop("module_", None)
+            for k, v in state.items():
+                setattr(obj, k, v)
+            if weights is not None:
+                initial = obj.weights
+                obj.set_params(weights=None)  # the file's weights, not ImageNet's
+                with obj._on_device():
+                    obj.initialize()
+                obj.set_params(weights=initial)
+                obj.device_ = str(next(obj.module_.parameters()).device)
+                obj.module_.load_state_dict({k: torch.from_numpy(np.array(v))
+                                             for k, v in weights.items()})
+            return obj
+        for k, v in state.items():
+            setattr(obj, k, v)
+        if hasattr(obj, "estimators_") and hasattr(obj, "estimators"):  # VotingClassifier
+            obj.named_estimators_ = Bunch(**{name: est for (name, _), est in
+                                             zip(obj.estimators, obj.estimators_)})
+        if hasattr(obj, "_restore") and state:  # fitted: rebuild what the file does not keep
+            obj._restore()
+        return obj
 
 
 def save_model(
@@ -33,16 +208,20 @@ def save_model(
     config: dict[str, Any] | None = None,
     overwrite: bool = False,
 ) -> Path:
-    """Save a fitted pipeline with joblib, recording the sktlft version and configuration.
+    """Save a fitted model as a file that loads without running code.
+
+    Written under a temporary name beside ``path`` and renamed when complete.
 
     Parameters
     ----------
     model : estimator
-        Usually a fitted :func:`~sktlft.make_tlft_pipeline`.
+        A fitted :func:`~sktlft.make_tlft_pipeline`, :func:`~sktlft.pipeline.make_ensemble`
+        or :func:`~sktlft.pipeline.make_baseline_pipeline` (or any tree of the
+        classes listed in :mod:`sktlft.persistence`).
     path : str or path-like
-        The file to write (``.joblib`` by convention).
+        The file to write (``.sktlft`` by convention).
     config : dict, default=None
-        What produced the model (preset, parameters, records, classes...); stored as is.
+        What produced the model (command, records, inputs...); stored as JSON.
     overwrite : bool, default=False
         Replace an existing file; otherwise an existing file raises ``FileExistsError``.
 
@@ -53,84 +232,135 @@ def save_model(
 
     Examples
     --------
-    >>> from sktlft.persistence import save_model, load_model
-    >>> from sklearn.dummy import DummyClassifier
     >>> import tempfile, pathlib
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = save_model(DummyClassifier().fit([[0]], ["N"]), d / "m.joblib", config={"a": 1})
-    >>> model, info = load_model(d / "m.joblib")
-    >>> info["config"], info["sktlft_version"] == __import__("sktlft").__version__
-    ({'a': 1}, True)
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft.persistence import save_model, load_model
+    >>> from sktlft.pipeline import make_baseline_pipeline
+    >>> ds = load_mitbih_sample()
+    >>> model = make_baseline_pipeline().fit(ds.inputs(), ds.target)
+    >>> path = save_model(model, pathlib.Path(tempfile.mkdtemp()) / "m.sktlft",
+    ...                   config={"trained_on": "sample"})
+    >>> again, info = load_model(path)
+    >>> bool((again.predict(ds.inputs()) == model.predict(ds.inputs())).all())
+    True
+    >>> info["config"], info["format"]
+    ({'trained_on': 'sample'}, 2)
     """
+    import torch
+    from safetensors.numpy import save
+
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another name or allow overwriting")
-    payload = {
-        "sktlft_model_format": FORMAT,
-        "sktlft_version": __version__,
+    enc = _Encoder()
+    description = {
+        "sktlft_model_format": FORMAT, "sktlft_version": __version__,
+        "torch_version": torch.__version__, "python": platform.python_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "config": dict(config or {}),
-        "model": model,
+        "config": json.loads(json.dumps(config or {}, default=str)),
+        "model": enc(model),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    joblib.dump(payload, tmp)
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as z:
+            z.writestr("model.json", json.dumps(description))
+            z.writestr("arrays.safetensors", save(enc.arrays))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
 
 
-def load_model(path: str | os.PathLike) -> tuple[Any, dict[str, Any]]:
-    """Load a model saved by :func:`save_model`.
+def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[Any, dict]:
+    """Load a model saved by :func:`save_model`; it runs no code from the file.
 
     Parameters
     ----------
     path : str or path-like
         The model file.
+    trust_pickle : bool, default=False
+        Also load a pickle or joblib file (such as those of sktlft 0.1).
+        **Loading a pickle runs whatever code it holds**: only for files you
+        made yourself or trust.
 
     Returns
     -------
     model : estimator
-        The fitted pipeline (on the CPU when CUDA is not available).
+        The fitted model (on the CPU when CUDA is not available).
     info : dict
-        ``sktlft_version``, ``created``, ``python`` and ``config``.
+        ``format``, ``sktlft_version``, ``torch_version``, ``created``, ``config``.
 
     Raises
     ------
     ModelFileError
-        Not an sktlft model file, or one saved by an incompatible sktlft version.
+        Not an sktlft model file, altered, of another format, a class sktlft
+        does not load, or a pickle without ``trust_pickle``.
     FileNotFoundError
         No such file.
 
     Examples
     --------
     >>> from sktlft.persistence import load_model
-    >>> load_model("no-such-file.joblib")
+    >>> load_model("no-such-file.sktlft")
     Traceback (most recent call last):
     ...
-    FileNotFoundError: model file no-such-file.joblib does not exist
+    FileNotFoundError: model file no-such-file.sktlft does not exist
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} does not exist")
+    with open(path, "rb") as f:
+        archive = f.read(4) == b"PK\x03\x04"  # a zip, even a truncated one
+    if not archive and not zipfile.is_zipfile(path):
+        return _load_pickle(path, trust_pickle)
+    from safetensors.numpy import load
+
     try:
-        payload = joblib.load(path)
-    except Exception as exc:
-        raise ModelFileError(
-            f"{path} is not an sktlft model file (joblib could not read it: "
-            f"{type(exc).__name__}); make one with `sktlft train` or save_model"
-        ) from exc
-    if not isinstance(payload, dict) or "sktlft_model_format" not in payload:
-        raise ModelFileError(
-            f"{path} is not an sktlft model file; make one with `sktlft train` or save_model"
-        )
-    fmt = payload["sktlft_model_format"]
-    saved = str(payload.get("sktlft_version", "?"))
-    if fmt != FORMAT or _major_minor(saved) != _major_minor(__version__):
+        with zipfile.ZipFile(path) as z:
+            description = json.loads(z.read("model.json"))
+            arrays = load(z.read("arrays.safetensors"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, Exception) as exc:
+        raise ModelFileError(f"{path} is not a readable sktlft model file ({type(exc).__name__}: "
+                             f"{str(exc)[:100]}); it may be truncated or altered") from exc
+    if not isinstance(description, dict) or "sktlft_model_format" not in description:
+        raise ModelFileError(f"{path} is not an sktlft model file")
+    fmt = description["sktlft_model_format"]
+    saved = str(description.get("sktlft_version", "?"))
+    if fmt != FORMAT or saved.split(".")[:2] != __version__.split(".")[:2]:
         raise ModelFileError(
             f"{path} was saved by sktlft {saved} (model format {fmt}); this is sktlft "
             f"{__version__} (format {FORMAT}), which cannot load it safely. Load it with "
-            f"sktlft {'.'.join(_major_minor(saved))}.x or train the model again."
-        )
-    info = {k: v for k, v in payload.items() if k != "model"}
-    return payload["model"], info
+            f"sktlft {'.'.join(saved.split('.')[:2])}.x or train the model again.")
+    try:
+        model = _Decoder(arrays)(description["model"])
+    except ModelFileError:
+        raise
+    except Exception as exc:
+        raise ModelFileError(f"{path}: the model description is damaged ({type(exc).__name__}: "
+                             f"{str(exc)[:100]})") from exc
+    info = {"format": fmt, **{k: description.get(k) for k in (
+        "sktlft_version", "torch_version", "python", "created", "config")}}
+    return model, info
+
+
+def _load_pickle(path: Path, trust: bool) -> tuple[Any, dict]:
+    kind = " but a pickle" if path.read_bytes()[:1] == b"\x80" else ""
+    if not trust:
+        raise ModelFileError(
+            f"{path} is not an sktlft model archive{kind}: loading a pickle or joblib file "
+            "runs whatever code it holds, so sktlft refuses it. If you made the file "
+            "yourself or trust it, pass --trust-pickle (trust_pickle=True); better, save "
+            "models with sktlft 0.2 (save_model)")
+    import joblib
+
+    try:
+        payload = joblib.load(path)
+    except Exception as exc:
+        raise ModelFileError(f"{path} is not an sktlft model file ({type(exc).__name__})") \
+            from exc
+    if isinstance(payload, dict) and "model" in payload:
+        return payload["model"], {k: v for k, v in payload.items() if k != "model"}
+    return payload, {"format": None, "config": {}}
+

@@ -13,7 +13,7 @@ import pytest
 import wfdb
 
 from sktlft.cli import main
-from sktlft.persistence import ModelFileError, load_model, save_model
+from sktlft.persistence import load_model
 
 FAST = ["--weights", "none", "--set", "fourier__image_size=32", "--set",
         "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
@@ -30,7 +30,7 @@ def _png_ok(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def model_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "model.joblib"
+    path = tmp_path_factory.mktemp("model") / "model.sktlft"
     assert main(["train", "--out", str(path), *FAST]) == 0
     return path
 
@@ -52,7 +52,7 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     for png in ("confusion_matrix.png", "spectrograms.png", "training_curve.png"):
         _png_ok(out / png)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no leftovers
-    model, info = load_model(out / "model.joblib")
+    model, info = load_model(out / "model.sktlft")
     # the fitted pipeline describes itself: leads, rate, window, inputs
     seg = model[0]
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
@@ -222,19 +222,6 @@ def test_predict_missing_lead(model_file, tmp_path, capsys):
         assert len(wfdb.rdann(str(out / "x"), "tlft").sample) > 200
 
 
-def test_model_file_versions(tmp_path, monkeypatch):
-    from sklearn.dummy import DummyClassifier
-
-    import sktlft.persistence as p
-
-    path = save_model(DummyClassifier().fit([[0]], ["N"]), tmp_path / "m.joblib")
-    with pytest.raises(FileExistsError):
-        save_model(DummyClassifier(), path)
-    monkeypatch.setattr(p, "__version__", "9.3.0")
-    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.\d+.*this is sktlft 9\.3"):
-        load_model(path)
-
-
 def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
     from sktlft.cli import _parse_sets
 
@@ -286,7 +273,7 @@ def _run_and_interrupt(argv, tmp_path, signum, after_line="epoch 1/"):
 def test_interrupted_train_saves_nothing(tmp_path, signum, code):
     import signal
 
-    argv = ["train", "--out", "m.joblib", *FAST, "--set", "resnet__max_epochs=50"]
+    argv = ["train", "--out", "m.sktlft", *FAST, "--set", "resnet__max_epochs=50"]
     rc, err, took = _run_and_interrupt(argv, tmp_path, getattr(signal, signum))
     assert rc == code, err
     assert "interrupted" in err and "nothing was saved" in err and took < 20

@@ -275,8 +275,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         parts, _ = self._parts(X, reset=True)
         if self.dtype == "uint8" and self.scaling != "fixed":
             raise ValueError('dtype="uint8" needs scaling="fixed"')
-        self._plan = FourierPlan.make(parts[0].shape[-1], self.fs_, **{
-            k: getattr(self, k) for k in _PLAN_PARAMS})
+        self._restore()
         self.frequencies_ = self._plan.frequencies
         self.times_ = self._plan.times
         self.n_channels_out_ = parts[0].shape[1] * len(parts)
@@ -296,6 +295,11 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             self.mean_ = mean.astype(np.float32)
             self.scale_ = np.where(std > 1e-8, std, 1.0).astype(np.float32)
         return self
+
+    def _restore(self) -> None:
+        """Rebuild the STFT plan from the fitted attributes (a model file keeps no plan)."""
+        self._plan = FourierPlan.make(self.n_window_in_, self.fs_, **{
+            k: getattr(self, k) for k in _PLAN_PARAMS})
 
     def _images(self, parts: list[np.ndarray]) -> np.ndarray:
         standard = self.scaling == "standard"

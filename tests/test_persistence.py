@@ -1,0 +1,141 @@
+"""Model files: a JSON description and safetensors arrays that load without running code."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+
+from sktlft.persistence import FORMAT, ModelFileError, load_model, save_model
+from sktlft.pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+
+FAST = dict(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
+            resnet__max_epochs=1, resnet__verbose=0, resnet__random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data(sample):
+    rng = np.random.default_rng(0)
+    idx = np.sort(np.concatenate(
+        [rng.choice(np.flatnonzero(sample.target == c), 60, replace=False) for c in "NSVF"]))
+    sub = sample.subset(idx)
+    return sub.inputs(), sub.target
+
+
+@pytest.mark.parametrize("make", [
+    lambda: make_tlft_pipeline(**FAST, fourier__scaling="standard"),
+    lambda: make_ensemble(**FAST),
+    lambda: make_baseline_pipeline(morphology=True),
+], ids=["network", "ensemble", "baseline"])
+def test_round_trip_gives_identical_probabilities(data, tmp_path, make):
+    X, y = data
+    model = make().fit(X, y)
+    path = save_model(model, tmp_path / "m.sktlft", config={"records": ["101"]})
+    again, info = load_model(path)
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+    assert info["format"] == FORMAT and info["config"] == {"records": ["101"]}
+    assert type(again) is type(model)
+    assert again.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.sktlft"]  # no temporary left
+
+
+def test_network_file_holds_weights_only(data, tmp_path):
+    X, y = data
+    model = make_tlft_pipeline(**{**FAST, "resnet__input_size": 64}).fit(X, y)
+    path = save_model(model, tmp_path / "m.sktlft")
+    n_params = sum(p.numel() for p in model[-1].module_.parameters())
+    # float32 weights (and batch-norm buffers), no optimizer state (Adam would double it)
+    assert 4 * n_params < path.stat().st_size < 4 * n_params * 1.05
+    assert path.stat().st_size < 46e6
+    with pytest.raises(FileExistsError):
+        save_model(model, path)
+
+
+def _rewrite(path, out, *, json_edit=None, arrays=None):
+    with zipfile.ZipFile(path) as z:
+        desc = json.loads(z.read("model.json"))
+        raw = z.read("arrays.safetensors")
+    if json_edit:
+        json_edit(desc)
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("model.json", json.dumps(desc))
+        z.writestr("arrays.safetensors", raw if arrays is None else arrays)
+    return out
+
+
+def test_altered_files_give_one_clear_error(data, tmp_path):
+    X, y = data
+    path = save_model(make_baseline_pipeline().fit(X, y), tmp_path / "m.sktlft")
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    (tmp_path / "flipped.sktlft").write_bytes(bytes(raw))
+    (tmp_path / "cut.sktlft").write_bytes(path.read_bytes()[:-200])
+
+    def fmt(d):
+        d["sktlft_model_format"] = 99
+
+    def evil(d):
+        d["model"]["__estimator__"] = "os.system"
+
+    cases = {
+        "flipped.sktlft": "truncated or altered",
+        "cut.sktlft": "not a readable sktlft model file",
+        _rewrite(path, tmp_path / "fmt.sktlft", json_edit=fmt).name: "model format 99",
+        _rewrite(path, tmp_path / "evil.sktlft", json_edit=evil).name: "'os.system'",
+        _rewrite(path, tmp_path / "noarr.sktlft", arrays=b"junk").name: "not a readable",
+    }
+    for name, msg in cases.items():
+        with pytest.raises(ModelFileError, match=msg):
+            load_model(tmp_path / name)
+
+
+class _Boom:
+    def __reduce__(self):
+        import pathlib
+
+        return (pathlib.Path.touch, (pathlib.Path(_Boom.target),))
+
+
+def test_pickles_are_refused_unless_trusted_and_never_run(data, tmp_path):
+    X, y = data
+    _Boom.target = str(tmp_path / "pwned")
+    evil = tmp_path / "evil.joblib"
+    with open(evil, "wb") as f:
+        pickle.dump({"sktlft_model_format": 1, "model": _Boom()}, f)
+    with pytest.raises(ModelFileError, match=r"runs whatever code.*--trust-pickle"):
+        load_model(evil)
+    assert not (tmp_path / "pwned").exists()
+    # a pickle the user made and trusts still loads, when they say so
+    model = make_baseline_pipeline().fit(X, y)
+    joblib.dump(model, tmp_path / "mine.joblib")
+    again, _ = load_model(tmp_path / "mine.joblib", trust_pickle=True)
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_command_line_refuses_a_pickle(tmp_path, capsys):
+    from importlib import resources
+
+    from sktlft.cli import main
+
+    _Boom.target = str(tmp_path / "pwned")
+    evil = tmp_path / "evil.joblib"
+    evil.write_bytes(pickle.dumps(_Boom()))
+    record = str(resources.files("sktlft.datasets") / "data" / "mitdb_sample" / "100")
+    assert main(["predict", record, "--model", str(evil), "--out", str(tmp_path / "o")]) == 2
+    assert "--trust-pickle" in capsys.readouterr().err
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "o").exists()
+
+
+def test_versions_must_match(data, tmp_path, monkeypatch):
+    import sktlft.persistence as p
+
+    X, y = data
+    path = save_model(make_baseline_pipeline().fit(X, y), tmp_path / "m.sktlft")
+    monkeypatch.setattr(p, "__version__", "9.3.0")
+    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.\d+.*this is sktlft 9\.3"):
+        load_model(path)
