@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import sys
 from datetime import datetime, timezone
@@ -24,26 +23,10 @@ def data_home(arg: str | None) -> Path:
 
 
 def hardware() -> dict[str, Any]:
-    import torch
+    """The machine and library versions: :func:`sktlft.evaluation.hardware_info`."""
+    from sktlft.evaluation import hardware_info
 
-    info = {
-        "cpu": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "torch": torch.__version__,
-        "python": platform.python_version(),
-    }
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    info["cpu"] = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    if torch.cuda.is_available():
-        info["gpu"] = torch.cuda.get_device_name(0)
-    return info
+    return hardware_info()
 
 
 def peak_rss_mb() -> float:

@@ -1,12 +1,13 @@
 """Peak memory (RSS) of load + transform + fit on all of DS1, per preset.
 
 Each preset runs in a fresh process: ``fetch_mitbih(records="DS1")``, then the
-whole pipeline's ``fit`` (segmentation and Fourier images of every DS1 beat, then
-training). Memory does not grow after the first batches, so training stops after
-``--batches`` batches (skorch ends ``fit`` cleanly on KeyboardInterrupt). The
-paper preset runs twice: as it is (images made batch by batch, activations
-recomputed in the backward pass) and without those two savers, for the memory
-they save and the time per batch they cost::
+whole pipeline's ``fit`` on the inputs ``sktlft evaluate`` gives it (the beats, their
+rhythm features and the patient's reference beat, ``ds.inputs()``): segmentation and
+Fourier images of every DS1 beat, then training. Memory does not grow after the first
+batches, so training stops after ``--batches`` batches (skorch ends ``fit`` cleanly
+on KeyboardInterrupt). The paper preset runs twice: as it is (images made batch by
+batch, activations recomputed in the backward pass) and without those two savers,
+for the memory they save and the time per batch they cost::
 
     python benchmarks/bench_memory.py [--data DIR] [--batches 3]
 
@@ -53,8 +54,9 @@ pipe = make_tlft_pipeline(preset, resnet__weights=None, resnet__verbose=0,
                           resnet__device="cpu",
                           resnet__callbacks=[("stop", stop := StopAfter(batches))],
                           **overrides)
-pipe.fit(ds.data, ds.target)
-images = pipe[1].transform(pipe[0].transform(ds.data[:1]))
+X = ds.inputs()  # beats, rhythm features, reference beat: what `sktlft evaluate` feeds
+pipe.fit(X, ds.target)
+images = pipe[1].transform(pipe[0].transform(X[:1]))["images"]
 print(json.dumps({"beats": len(ds.target), "peak_after_load_MB": after_load,
                   "peak_MB": peak(), "image": list(images.shape[1:]),
                   "image_dtype": str(images.dtype), "seconds": time.perf_counter() - t,

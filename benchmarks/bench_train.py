@@ -1,9 +1,10 @@
 """Training and prediction throughput: ResNet18Classifier beside a plain PyTorch loop.
 
-Same images (real Fourier images of the bundled sample), same module, optimizer,
-loss, batch size, device and data order, measured in the same run, alternating
-the two (best of ``--repeats``), at the ``default`` (64 x 64) and ``paper``
-(224 x 224) presets::
+Same inputs (real Fourier images of the bundled sample, as each preset makes them,
+with the beats' rhythm features), same module, optimizer, loss, batch size and
+device, measured in the same run, alternating the two (best of ``--repeats``), at
+the ``default`` (64 x 64, two channels: the beat and its difference from the
+patient's reference) and ``paper`` (224 x 224) presets::
 
     python benchmarks/bench_train.py [--device cpu|cuda] [--repeats 3]
 
@@ -23,17 +24,21 @@ from _common import report
 
 
 def images_for(preset: str, n: int):
+    """The preset's inputs to its network: Fourier images (made eagerly) and rhythm features."""
     from sktlft import make_tlft_pipeline
     from sktlft.datasets import load_mitbih_sample
 
     ds = load_mitbih_sample()
-    pipe = make_tlft_pipeline(preset, resnet__weights=None)
+    pipe = make_tlft_pipeline(preset, resnet__weights=None, fourier__lazy=False)
     idx = np.resize(np.arange(len(ds.target)), n)
-    X = pipe[:2].fit_transform(ds.data[idx])
-    return X, ds.target[idx], pipe.get_params()
+    X = ds.inputs(reference=pipe[1].reference != "none")[idx]
+    out = pipe[:2].fit_transform(X)
+    return out["images"], np.asarray(out["rr"]), ds.target[idx], pipe.get_params()
 
 
-def sktlft_epoch(X, y, params, device, seed):
+def sktlft_epoch(X, rr, y, params, device, seed):
+    from skorch.helper import SliceDict
+
     from sktlft import ResNet18Classifier
 
     clf = ResNet18Classifier(
@@ -41,38 +46,43 @@ def sktlft_epoch(X, y, params, device, seed):
         batch_size=params["resnet__batch_size"], max_epochs=1, device=device,
         random_state=seed, verbose=0, amp=True,
     )
+    inputs = SliceDict(images=X, rr=rr)
     sync(device)
     t = time.perf_counter()
-    clf.fit(X, y)
+    clf.fit(inputs, y)
     sync(device)
     fit = time.perf_counter() - t
     t = time.perf_counter()
-    clf.predict_proba(X)
+    clf.predict_proba(inputs)
     sync(device)
     return fit, time.perf_counter() - t
 
 
-def plain_epoch(X, y, params, device, seed):
+def plain_epoch(X, rr, y, params, device, seed):
     from sktlft.models import ResNet18Module
 
     torch.manual_seed(seed)
     classes, y_idx = np.unique(y, return_inverse=True)
+    logs = np.log(np.maximum(rr, 1e-3))  # the classifier standardises log RR the same way
     module = ResNet18Module(len(classes), n_leads=X.shape[1], weights=None,
-                            input_size=params["resnet__input_size"]).to(device)
+                            input_size=params["resnet__input_size"], n_rr=rr.shape[1],
+                            rr_mean=logs.mean(axis=0),
+                            rr_std=np.maximum(logs.std(axis=0), 1e-3)).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=params["resnet__lr"])
     loss_fn = torch.nn.CrossEntropyLoss()
-    ds = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(y_idx))
+    images, rhythm = torch.from_numpy(X), torch.from_numpy(rr)
+    ds = torch.utils.data.TensorDataset(images, rhythm, torch.from_numpy(y_idx))
     bs = params["resnet__batch_size"]
     amp = (torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda"
            else torch.autocast("cpu", enabled=False))
     sync(device)
     t = time.perf_counter()
     module.train()
-    for xb, yb in torch.utils.data.DataLoader(ds, batch_size=bs, shuffle=True):
-        xb, yb = xb.to(device), yb.to(device)
+    for xb, rb, yb in torch.utils.data.DataLoader(ds, batch_size=bs, shuffle=True):
+        xb, rb, yb = xb.to(device), rb.to(device), yb.to(device)
         opt.zero_grad()
         with amp:
-            out = module(xb)
+            out = module(xb, rr=rb)
         loss = loss_fn(out.float(), yb)
         loss.backward()
         opt.step()
@@ -81,11 +91,11 @@ def plain_epoch(X, y, params, device, seed):
     t = time.perf_counter()
     module.eval()
     with torch.no_grad():
-        for (xb,) in torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(torch.from_numpy(X)), batch_size=bs
+        for xb, rb in torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(images, rhythm), batch_size=bs
         ):
             with amp:
-                torch.softmax(module(xb.to(device)).float(), dim=1).cpu()
+                torch.softmax(module(xb.to(device), rr=rb.to(device)).float(), dim=1).cpu()
     sync(device)
     return fit, time.perf_counter() - t
 
@@ -105,17 +115,18 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for preset, n in (("default", args.default_images), ("paper", args.paper_images)):
-        X, y, params = images_for(preset, n)
+        X, rr, y, params = images_for(preset, n)
         best = {"sktlft": [np.inf, np.inf], "plain": [np.inf, np.inf]}
         for r in range(args.repeats):
             for name, fn in (("plain", plain_epoch), ("sktlft", sktlft_epoch)):
-                fit, pred = fn(X, y, params, args.device, seed=r)
+                fit, pred = fn(X, rr, y, params, args.device, seed=r)
                 best[name] = [min(best[name][0], fit), min(best[name][1], pred)]
                 print(f"{preset} {name} repeat {r + 1}: fit {n / fit:.1f} img/s, "
                       f"predict {n / pred:.1f} img/s", flush=True)
         rows.append({
             "preset": preset,
-            "image": f"{X.shape[-1]}->{params['resnet__input_size']}",
+            "image": f"{X.shape[1]}x{X.shape[-1]}->{params['resnet__input_size']}",
+            "rr": rr.shape[1],
             "images": n,
             "batch": params["resnet__batch_size"],
             "device": args.device,

@@ -22,7 +22,8 @@ import numpy as np
 import wfdb
 
 from sktlft.datasets import SYMBOL_TO_AAMI
-from sktlft.datasets._mitdb import _package_sums, _verify
+from sktlft.datasets._dataset import package_text, read_sums
+from sktlft.datasets._reader import verify_record
 
 RECORDS = ["100", "114", "124", "201", "208", "209", "213", "222", "232"]
 MINUTES = 3
@@ -47,10 +48,10 @@ def best_start(ann: wfdb.Annotation, fs: float, n_samples: int) -> int:
 
 def main(src: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    sums = _package_sums("mitdb_sha256sums.txt")
+    sums = read_sums(package_text("data", "mitdb_sha256sums.txt"))
     rows = []
     for record in RECORDS:
-        _verify(src, record, sums)
+        verify_record(src, record, sums)
         rec = wfdb.rdrecord(str(src / record), physical=False)
         ann = wfdb.rdann(str(src / record), "atr")
         start = best_start(ann, rec.fs, rec.sig_len)
