@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--lead", default="MLII",
                    help="lead of the record to read, by name or signal index (default: MLII)")
+    p.add_argument("--plot", action="store_true",
+                   help="also draw DIR/<record>.png: ECG strips around the first beat of each "
+                        "class found, predicted labels over the beats, reference under them")
     p.add_argument("--detect", action="store_true",
                    help="detect R peaks even when an atr file exists")
     p.add_argument("--extension", default="tlft",

@@ -85,6 +85,7 @@ def annotate_record(
     force: bool = False,
     extension: str = "tlft",
     trust_pickle: bool = False,
+    plot: bool = False,
 ) -> dict[str, Any]:
     """Classify every beat of a WFDB record and write the labels as WFDB annotations.
 
@@ -122,6 +123,10 @@ def annotate_record(
         Annotator name, the annotation file's extension.
     trust_pickle : bool, default=False
         Also load a pickle/joblib model file (see :func:`~sktlft.persistence.load_model`).
+    plot : bool, default=False
+        Also write ``out/<record>.png``: ECG strips around the first beat of
+        each class found, labels over the beats, reference symbols under them
+        (:func:`~sktlft.plotting.plot_ecg_strip`).
 
     Returns
     -------
@@ -147,7 +152,8 @@ def annotate_record(
     out = Path(out)
     ann_file = out / f"{path.name}.{extension}"
     csv_file = out / f"{path.name}.csv"
-    existing = [p for p in (ann_file, csv_file) if p.exists()]
+    png_file = out / f"{path.name}.png"
+    existing = [p for p in (ann_file, csv_file, *([png_file] if plot else [])) if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass --force to overwrite")
     from .pipeline import tlft_part
@@ -201,8 +207,26 @@ def annotate_record(
 
     _write_atomically(ann_file, write_ann)
     _write_atomically(csv_file, write_csv)
+    files = [ann_file, csv_file]
+    if plot:
+        import matplotlib.pyplot as plt
+
+        from .plotting import plot_ecg_strip
+
+        fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels,
+                             reference=rec.symbols,
+                             title=f"record {path.name}, lead {rec.leads[0]}")
+
+        def write_png(tmp: Path) -> None:
+            fig.savefig(tmp / png_file.name, dpi=110)
+
+        try:
+            _write_atomically(png_file, write_png)
+        finally:
+            plt.close(fig)
+        files.append(png_file)
     counts = {str(c): int((labels == c).sum()) for c in classes}
-    return {"files": [ann_file, csv_file], "n_beats": len(peaks), "counts": counts,
+    return {"files": files, "n_beats": len(peaks), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
             "n_edge": n_edge, "n_paced": n_paced, "labels": labels, "samples": peaks,
             "reference": rec.symbols}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import os
 import signal
 import sys
 import time
@@ -121,6 +122,9 @@ def _build_pipeline(args: argparse.Namespace):
     from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
     params = _parse_sets(args.set)
+    if args.no_rhythm and args.estimator != "tlft":
+        raise CLIError(f"--no-rhythm needs --estimator tlft: the {args.estimator} reads the "
+                       "rhythm features")
     if args.estimator == "baseline":
         if params:
             raise CLIError("--set applies to the network; --estimator baseline has none")
@@ -319,7 +323,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     lead: Any = int(args.lead) if args.lead.isdigit() else args.lead
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
-                             trust_pickle=args.trust_pickle)
+                             trust_pickle=args.trust_pickle, plot=args.plot)
     for path in result["files"]:
         _say(f"wrote {path}")
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())
@@ -364,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = {"evaluate": _cmd_evaluate, "leakage": _cmd_leakage, "train": _cmd_train,
                "predict": _cmd_predict, "info": _cmd_info, "download": _cmd_download}
     args.func = command[args.command]
+    os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; no window
     args._argv = argv
     debug = getattr(args, "debug", False)
     handler = logging.StreamHandler(sys.stderr)

@@ -132,6 +132,20 @@ def test_predict_with_atr_one_label_per_beat(model_file, tmp_path, capsys):
                  "--force"]) == 0
 
 
+def test_predict_plot_draws_labelled_strips(model_file, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["predict", str(SAMPLE / "208"), "--model", str(model_file), "--out", str(out),
+                 "--plot"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["208.csv", "208.png", "208.tlft"]
+    _png_ok(out / "208.png")
+    labels = {r["label"] for r in csv.DictReader(open(out / "208.csv"))}
+    # one strip per class found: the figure is as tall as that
+    import matplotlib.image as mpimg
+
+    assert mpimg.imread(out / "208.png").shape[0] > 200 * len(labels)
+    assert "208.png" in capsys.readouterr().err
+
+
 def test_predict_without_atr_detects_beats(model_file, tmp_path):
     rec = _copy_record("100", tmp_path / "in", with_atr=False)
     out = tmp_path / "out"

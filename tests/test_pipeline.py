@@ -232,3 +232,16 @@ def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path):
                                   vote.predict_proba(X[:40]))
     c = clone(vote).set_params(tlft__resnet__max_epochs=2)
     assert c.get_params()["tlft__resnet__max_epochs"] == 2 and not hasattr(c, "classes_")
+
+
+def test_lazy_images_with_rhythm_features(small_inputs):
+    # the paper preset's lazy images beside the rhythm features: same model as eager
+    X, y, _ = small_inputs
+    kw = {**FAST, "fourier__n_fft": 64, "fourier__hop_length": 8}
+    lazy = make_tlft_pipeline("paper", **kw).fit(X[:200], y[:200])
+    eager = make_tlft_pipeline("paper", fourier__lazy=False,
+                               resnet__activation_checkpointing=False, **kw)
+    eager.fit(X[:200], y[:200])
+    assert lazy[-1].n_rr_in_ == 12
+    np.testing.assert_allclose(lazy.predict_proba(X[200:]), eager.predict_proba(X[200:]),
+                               atol=1e-5)

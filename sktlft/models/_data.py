@@ -85,10 +85,14 @@ class LazyImageDataset(SkorchDataset):
 
     def __getitems__(self, indices: list[int]) -> list[tuple[Any, Any]]:
         idx = np.asarray(indices)
-        images = self.X[idx]
+        batch = self.X[idx]  # one vectorised call makes the batch's images
+        if isinstance(batch, Mapping):  # images and rhythm features: one dict per beat
+            rows = [{k: v[j] for k, v in batch.items()} for j in range(len(idx))]
+        else:
+            rows = list(batch)
         if self.y is None:
-            return [self.transform(img, None) for img in images]
-        return [self.transform(img, self.y[i]) for img, i in zip(images, idx)]
+            return [self.transform(row, None) for row in rows]
+        return [self.transform(row, self.y[i]) for row, i in zip(rows, idx)]
 
 
 def dataset_labels(dataset: Any) -> np.ndarray:

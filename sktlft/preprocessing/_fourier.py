@@ -148,9 +148,9 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         Frequency in Hz of each image row.
     times_ : ndarray of shape (image_size,)
         Time in seconds of each image column, from the start of the beat.
-    mean_ : ndarray of shape (n_channels_out_,)
+    mean_ : ndarray of shape (``n_channels_out_``,)
         Pixel mean per channel (``scaling="standard"`` only).
-    scale_ : ndarray of shape (n_channels_out_,)
+    scale_ : ndarray of shape (``n_channels_out_``,)
         Pixel standard deviation per channel (``scaling="standard"`` only).
 
     See Also
