@@ -44,8 +44,7 @@ def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) 
     ndarray or skorch.helper.SliceDict
         What ``model.predict`` takes.
     """
-    from skorch.helper import SliceDict
-
+    from .datasets import beat_inputs
     from .pipeline import tlft_part
 
     tlft = tlft_part(model)
@@ -54,14 +53,8 @@ def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) 
     else:
         rhythm = tlft is not model or getattr(tlft[-1], "n_rr_in_", 0) > 0
         reference = tlft is not None and tlft[1].reference != "none"
-    if not rhythm and not reference:
-        return beats.data
-    parts = {"beats": beats.data}
-    if rhythm:
-        parts["rr"] = beats.rr
-    if reference:
-        parts["reference"] = np.broadcast_to(beats.reference, beats.data.shape)
-    return SliceDict(**parts)
+    return beat_inputs(beats.data, beats.rr if rhythm else None,
+                       beats.reference if reference else None)
 
 
 def _write_atomically(path: Path, write: Any) -> None:

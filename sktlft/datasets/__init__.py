@@ -10,7 +10,7 @@ from ._constants import (
     SYMBOL_TO_AAMI,
     patient_id,
 )
-from ._dataset import BeatDataset
+from ._dataset import BeatDataset, beat_inputs
 from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
 from ._reader import (
     DataIntegrityError,
@@ -34,6 +34,7 @@ __all__ = [
     "BeatDataset",
     "DataIntegrityError",
     "DataNotFoundError",
+    "beat_inputs",
     "extract_beats",
     "fetch_mitbih",
     "fetch_svdb",

@@ -15,7 +15,7 @@ from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
 from ._reader import read_record, record_beats
 from ._rhythm import RR_FEATURE_NAMES
 
-__all__ = ["PER_BEAT", "BeatDataset"]
+__all__ = ["PER_BEAT", "BeatDataset", "beat_inputs"]
 
 logger = logging.getLogger("sktlft")
 
@@ -93,16 +93,28 @@ class BeatDataset(Bunch):
         skorch.helper.SliceDict or ndarray
             The plain ``data`` array when both are false.
         """
-        from skorch.helper import SliceDict
+        return beat_inputs(self.data, self.rr if rhythm else None,
+                           self.reference if reference else None)
 
-        if not rhythm and not reference:
-            return self.data
-        parts = {"beats": self.data}
-        if rhythm:
-            parts["rr"] = self.rr
-        if reference:
-            parts["reference"] = self.reference
-        return SliceDict(**parts)
+
+def beat_inputs(beats: np.ndarray, rr: np.ndarray | None = None,
+                reference: np.ndarray | None = None) -> Any:
+    """The estimator input from beat windows, rhythm features and references.
+
+    The plain ``beats`` array when there is neither ``rr`` nor ``reference``,
+    else a :class:`skorch.helper.SliceDict` of those given. ``reference`` may
+    be one beat (n_leads, n_window) for all (a record's), or one per beat.
+    """
+    from skorch.helper import SliceDict
+
+    if rr is None and reference is None:
+        return beats
+    parts = {"beats": beats}
+    if rr is not None:
+        parts["rr"] = rr
+    if reference is not None:
+        parts["reference"] = np.broadcast_to(reference, beats.shape)
+    return SliceDict(**parts)
 
 
 def read_sums(text: str) -> dict[str, str]:
