@@ -299,7 +299,9 @@ def evaluate(
         An int is a ``StratifiedGroupKFold`` over patients (``dataset.groups``),
         shuffled with ``random_state``; a splitter gets ``groups``; e.g.
         :class:`~sktlft.model_selection.InterPatientSplit` with
-        ``dataset.record`` is DS1 -> DS2 (pass it as a list of splits).
+        ``dataset.record`` is DS1 -> DS2 (pass it as a list of splits). Splits
+        given as lists of indices refer to the whole ``dataset``; beats left out
+        (Q) are then removed from them.
     test : BeatDataset, default=None
         An external test set: fit on all of ``dataset``, score on ``test``.
     inputs : dict, default=None
@@ -339,7 +341,12 @@ def evaluate(
     t_start = time.perf_counter()
     inputs = ALL_INPUTS if inputs is None else inputs
     if not keep_q:
-        dataset = dataset.subset(dataset.target != "Q")
+        keep = dataset.target != "Q"
+        if test is None and not isinstance(cv, (int, np.integer)) and not hasattr(cv, "split"):
+            # splits given as indices into the whole dataset: the same beats, Q left out
+            new = np.cumsum(keep) - 1
+            cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
+        dataset = dataset.subset(keep)
         test = None if test is None else test.subset(test.target != "Q")
     X, y, groups = dataset.inputs(**inputs), dataset.target, dataset.groups
     if test is None:

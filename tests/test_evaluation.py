@@ -98,3 +98,16 @@ def test_a_soft_vote_reports_each_member(sample):
         row += fold["n_test"]
     base = evaluate(make_baseline_pipeline(), sample.subset(idx), cv=3)
     assert r.members["baseline"] == base.pooled
+
+
+def test_index_splits_refer_to_the_whole_dataset_when_q_is_left_out(sample):
+    from sktlft.model_selection import InterPatientSplit
+
+    ds = sample.subset(np.arange(len(sample.target)))
+    ds.target[[0, 1, 1500]] = "Q"
+    cv = list(InterPatientSplit().split(ds.data, groups=ds.record))
+    r = evaluate(make_baseline_pipeline(), ds, cv=cv)
+    n_test = sum(int((ds.target[test] != "Q").sum()) for _, test in cv)
+    assert len(r.y_true) == n_test and r.folds[0]["n_train"] == int(
+        (ds.target[cv[0][0]] != "Q").sum())
+    assert r.folds[0]["test_patients"] == sorted(set(ds.groups[cv[0][1]].tolist()))
