@@ -156,7 +156,8 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     preset : {"default", "morphology", "paper"}, default="default"
         Starting parameters (see :data:`PRESETS`). ``"default"`` is the
         configuration chosen inside DS1 (64 x 64 images of the beat, its rhythm
-        features beside the pooled image features, class-capped epochs); ``"morphology"`` the earlier image-only one;
+        features beside the pooled image features, class-capped epochs);
+        ``"morphology"`` the earlier image-only one;
         ``"paper"`` the published method (224 x 224 log-frequency images made
         batch by batch, about 9 images/s to train on two CPU cores within 4 GB).
     **params
