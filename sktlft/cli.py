@@ -221,7 +221,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             report = evaluate(pipe, ds, n_jobs=-1, **kwargs)
     else:
         report = evaluate(pipe, ds, n_jobs=args.jobs, **kwargs)
-    report.info.update({"command": "sktlft " + " ".join(args._argv), "split": what,
+    report.info.update({"command": "sktlft " + " ".join(args._argv), "protocol": what,
                         "estimator": args.estimator, "preset": args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
 

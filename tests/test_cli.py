@@ -82,7 +82,7 @@ def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys):
             "--no-model", *FAST]
     assert main(argv) == 0
     m = json.loads((out / "metrics.json").read_text())
-    assert m["protocol"] == "trained on mitdb, tested on svdb"
+    assert m["protocol"] == "trained on mitdb 101,106,208, tested on svdb"
     assert m["folds"][0]["test_patients"] == [800, 801]
     assert "tested on svdb" in capsys.readouterr().out
     assert main(["evaluate", "--test-db", "svdb", *FAST]) == 2
