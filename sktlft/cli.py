@@ -26,7 +26,7 @@ from ._cliparser import build_parser
 logger = logging.getLogger("sktlft")
 
 
-class CLIError(Exception):
+class CLIError(ValueError):
     """An error the user can act on: printed as one line, exit status 2."""
 
 

@@ -346,10 +346,14 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
 
 
 def _load_pickle(path: Path, trust: bool) -> tuple[Any, dict]:
-    kind = " but a pickle" if path.read_bytes()[:1] == b"\x80" else ""
+    with open(path, "rb") as f:
+        is_pickle = f.read(1) == b"\x80"
+    if not trust and not is_pickle:
+        raise ModelFileError(f"{path} is not an sktlft model file; make one with `sktlft "
+                             "train` or save_model")
     if not trust:
         raise ModelFileError(
-            f"{path} is not an sktlft model archive{kind}: loading a pickle or joblib file "
+            f"{path} is not an sktlft model archive but a pickle: loading a pickle or joblib file "
             "runs whatever code it holds, so sktlft refuses it. If you made the file "
             "yourself or trust it, pass --trust-pickle (trust_pickle=True); better, save "
             "models with sktlft 0.2 (save_model)")

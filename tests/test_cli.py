@@ -54,9 +54,11 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no leftovers
     model, info = load_model(out / "model.sktlft")
     # the fitted pipeline describes itself: leads, rate, window, inputs
-    seg = model[0]
+    from sktlft.pipeline import tlft_part
+
+    seg = tlft_part(model)[0]  # the default: a soft vote of the network and the baseline
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
-    assert model[-1].n_rr_in_ == 12 and info["config"]["inputs"]["rhythm"]
+    assert tlft_part(model)[-1].n_rr_in_ == 12 and info["config"]["inputs"]["rhythm"]
     # never overwrites a report
     assert main(["evaluate", "--out", str(out), *FAST]) == 2
     assert "not an empty folder" in capsys.readouterr().err
@@ -95,7 +97,7 @@ def test_leakage_table_has_both_protocols(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "random beat-level" in text and "patient-grouped" in text
     table = json.loads((out / "leakage.json").read_text())["table"]
-    assert set(table) == {"random beat-level", "patient-grouped", "inter-patient DS1->DS2"}
+    assert set(table) == {"random beat-level", "patient-grouped"}  # DS1->DS2 needs --data
     for row in table.values():
         assert row["folds"] in (1, 2) and row["f1_N"] > row["f1_F"]
     _png_ok(out / "leakage.png")
@@ -193,7 +195,7 @@ def test_errors_are_one_line(tmp_path, capsys, model_file):
         (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
         (["evaluate", "--cv", "12"], "only 9 patients"),
-        (["--debug", "evaluate", "--cv", "1"], "at least 2 folds"),
+        (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
         (["predict", str(SAMPLE / "100"), "--model", str(SAMPLE / "100.hea"), "--out",
           str(tmp_path / "o")], "not an sktlft model file"),
@@ -234,6 +236,12 @@ def test_predict_missing_lead(model_file, tmp_path, capsys):
         assert main(["predict", str(d / "x"), "--model", str(model_file), "--out", str(out),
                      "--lead", lead]) == 0
         assert len(wfdb.rdann(str(out / "x"), "tlft").sample) > 200
+
+
+def test_debug_before_or_after_the_command(capsys):
+    assert main(["--debug", "info"]) == 0 and main(["info", "--debug"]) == 0
+    with pytest.raises(ValueError, match="at least 2 folds"):  # --debug: the traceback
+        main(["--debug", "evaluate", "--cv", "1"])
 
 
 def test_set_values_parse_like_python_and_like_a_shell_user_types_them():

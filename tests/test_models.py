@@ -205,6 +205,9 @@ _EXPECTED = {
     "accuracy this check asks on tiny tabular toy data in one epoch",
     "check_methods_subset_invariance": "float32 convolutions differ in the 7th digit with "
     "batch composition (oneDNN); the check's tolerance is 1e-7",
+    "check_n_features_in_after_fitting": "the segmenter's n_features_in_ counts leads: "
+    "2-D input is one lead (issue 9, bug 5)",
+    "check_n_features_in": "same: n_features_in_ counts leads, not columns",
 }
 
 
