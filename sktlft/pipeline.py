@@ -44,13 +44,12 @@ _COMMON_CPU = {
 
 #: Parameters of each preset, in ``step__param`` form.
 PRESETS: dict[str, dict[str, Any]] = {
-    # Chosen on patient-grouped 3-fold CV inside DS1 (benchmarks/select_ds1.py): the
-    # beat's image with the rhythm features beside the pooled image features,
-    # class-capped epochs. (The reference beat as a difference image scored 0.5 points
-    # more inside the ensemble, within the 1 point the rule gives to the simpler input.)
+    # Chosen on patient-grouped 3-fold CV inside DS1, 3 seeds (benchmarks/select_ds1.py):
+    # the beat's image and its difference from the patient's typical beat as two
+    # channels, the rhythm features beside the pooled image features, class-capped epochs.
     "default": {
         **_COMMON_CPU,
-        "fourier__reference": "none",
+        "fourier__reference": "difference",
         "resnet__max_per_class": 1500,
         "resnet__max_epochs": 10,
         "resnet__class_weight": None,
@@ -155,8 +154,9 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     ----------
     preset : {"default", "morphology", "paper"}, default="default"
         Starting parameters (see :data:`PRESETS`). ``"default"`` is the
-        configuration chosen inside DS1 (64 x 64 images of the beat, its rhythm
-        features beside the pooled image features, class-capped epochs);
+        configuration chosen inside DS1 (64 x 64 images of the beat and of its
+        difference from the patient's typical beat, its rhythm features beside
+        the pooled image features, class-capped epochs);
         ``"morphology"`` the earlier image-only one;
         ``"paper"`` the published method (224 x 224 log-frequency images made
         batch by batch, about 9 images/s to train on two CPU cores within 4 GB).

@@ -51,7 +51,7 @@ def test_cross_validate_group_kfold_with_all_inputs(small_inputs):
                          return_indices=True)
     # every fold's model was fitted on its training patients' beats only, with rhythm
     for est, train in zip(res["estimator"], res["indices"]["train"]):
-        assert est[-1].n_rr_in_ == 12 and est[-1].n_features_in_ == 1
+        assert est[-1].n_rr_in_ == 12 and est[-1].n_features_in_ == 2
         assert len(est[-1].history) == 1
         assert set(groups[train]).isdisjoint(
             set(groups) - set(groups[train]))
@@ -169,7 +169,7 @@ def test_presets():
         params = make_tlft_pipeline(preset).get_params()
         for k, v in PRESETS[preset].items():
             assert params[k] == v
-    assert make_tlft_pipeline().get_params()["fourier__reference"] == "none"
+    assert make_tlft_pipeline().get_params()["fourier__reference"] == "difference"
     assert make_tlft_pipeline(resnet__max_epochs=2).get_params()["resnet__max_epochs"] == 2
     with pytest.raises(ValueError, match="preset must be one of"):
         make_tlft_pipeline("fast")
