@@ -1,0 +1,14 @@
+"""Figures: confusion matrix, Fourier images per class, training history, leakage, ECG strip."""
+
+from ._ecg import plot_ecg_strip
+from ._images import plot_example_images, plot_spectrogram_grid
+from ._results import plot_confusion_matrix, plot_leakage, plot_training_history
+
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_ecg_strip",
+    "plot_example_images",
+    "plot_leakage",
+    "plot_spectrogram_grid",
+    "plot_training_history",
+]
