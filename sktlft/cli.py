@@ -71,6 +71,11 @@ def _load(data: str | None, records: str | None, db: str = "mitdb", lead: Any = 
     return ds
 
 
+def _without_q(ds, keep_q: bool):
+    """The beats a model is trained on: Q beats left out unless --keep-q."""
+    return ds if keep_q else ds.subset(ds.target != "Q")
+
+
 # -- pipeline parameters ---------------------------------------------------------------
 #: --set values as a shell user types them, beside Python's True, False and None
 _WORDS = {"true": True, "false": False, "none": None}
@@ -246,7 +251,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             from ._progress import RunClock, with_progress
 
             final = with_progress(pipe, "final model", RunClock(), bars=sys.stderr.isatty())
-            sub = ds.subset(ds.target != "Q") if not args.keep_q else ds
+            sub = _without_q(ds, args.keep_q)
             final.fit(sub.inputs(**_inputs(args)), sub.target)
         files["model.sktlft"] = lambda path: save_model(final, path, config={
             "command": report.info["command"], "inputs": _inputs(args)})
@@ -304,8 +309,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
     pipe, _ = _build_pipeline(args)
     ds = _load(args.data, args.records, include_paced=args.include_paced)
-    if not args.keep_q:
-        ds = ds.subset(ds.target != "Q")
+    ds = _without_q(ds, args.keep_q)
     model = with_progress(pipe, "train", RunClock(), bars=sys.stderr.isatty())
     t = time.perf_counter()
     model.fit(ds.inputs(**_inputs(args)), ds.target)

@@ -252,6 +252,17 @@ def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> 
             "model": model if keep else None}
 
 
+def _stack_proba(probas: list[np.ndarray], results: list[dict], classes: np.ndarray):
+    """The folds' probabilities one under the other, each fold's columns (its
+    model's classes) put in the columns of ``classes`` (a fold may lack a class)."""
+    out = np.zeros((sum(len(p) for p in probas), len(classes)))
+    row = 0
+    for p, r in zip(probas, results):
+        out[row: row + len(p), np.searchsorted(classes, r["classes"])] = p
+        row += len(p)
+    return out
+
+
 def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: Any):
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -384,12 +395,7 @@ def evaluate(
     results = Parallel(n_jobs=n_jobs)(task(i) for i in range(k))
     classes = np.unique(np.concatenate([r["classes"] for r in results]))
     test_index = np.concatenate([j[3] for j in jobs])
-    proba = np.zeros((len(test_index), len(classes)))
-    row = 0
-    for r in results:
-        cols = np.searchsorted(classes, r["classes"])
-        proba[row: row + len(r["proba"]), cols] = r["proba"]
-        row += len(r["proba"])
+    proba = _stack_proba([r["proba"] for r in results], results, classes)
     y_true = y_test[test_index]
     y_pred = classes[proba.argmax(axis=1)]
     labels = [c for c in "NSVFQ" if c in set(y_true.tolist()) | set(y_pred.tolist())]
@@ -404,9 +410,8 @@ def evaluate(
         row += n
     members = {}
     for name in results[0]["members"]:  # each member of a soft vote, scored alone
-        p = np.concatenate([r["members"][name] for r in results])
-        members[name] = aami_report(y_true, results[0]["classes"][p.argmax(axis=1)],
-                                    labels=labels)
+        p = _stack_proba([r["members"][name] for r in results], results, classes)
+        members[name] = aami_report(y_true, classes[p.argmax(axis=1)], labels=labels)
     return EvaluationReport(
         y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
         groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),

@@ -111,3 +111,16 @@ def test_index_splits_refer_to_the_whole_dataset_when_q_is_left_out(sample):
     assert len(r.y_true) == n_test and r.folds[0]["n_train"] == int(
         (ds.target[cv[0][0]] != "Q").sum())
     assert r.folds[0]["test_patients"] == sorted(set(ds.groups[cv[0][1]].tolist()))
+
+
+def test_vote_members_pooled_when_a_fold_lacks_a_class(sample):
+    from sklearn.ensemble import VotingClassifier
+
+    # F beats of one patient only: the fold testing it trains without F
+    ds = sample.subset((sample.target != "F") | (sample.record == "208"))
+    vote = VotingClassifier([("a", make_baseline_pipeline()),
+                             ("b", make_baseline_pipeline(morphology=True))], voting="soft")
+    r = evaluate(vote, ds, cv=3)
+    assert set(r.members) == {"a", "b"} and r.classes.tolist() == ["F", "N", "S", "V"]
+    alone = evaluate(make_baseline_pipeline(), ds, cv=3)
+    assert r.members["a"] == alone.pooled
