@@ -34,19 +34,32 @@ class RunClock:
     ----------
     total : float or None, default=None
         Images over all the fits of the run (the sum of each fit's training
-        beats times its epochs). ``None``: one fit, its size taken from its first
-        epoch.
+        beats times its epochs). ``None``: set by the first user that knows it
+        (:func:`~sktlft.evaluation.evaluate` sets its folds' work plus ``then``),
+        or else the size of one fit, taken from its first epoch.
+    then : float, default=0
+        Work that follows the fits that set ``total`` (e.g. the refit of a
+        final model after a cross-validation).
+
+    Examples
+    --------
+    >>> clock = RunClock(total=300)
+    >>> clock.tick(100) != ""
+    True
+    >>> clock.done, clock.total
+    (100.0, 300)
     """
 
-    def __init__(self, total: float | None = None) -> None:
+    def __init__(self, total: float | None = None, then: float = 0.0) -> None:
         self.total = total
+        self.then = then
         self.done = 0.0
         self.start = time.perf_counter()
 
     def tick(self, n_images: float, max_epochs: int = 1) -> str:
         """Count an epoch of ``n_images``; return the estimate of the time left."""
         if self.total is None:
-            self.total = n_images * max_epochs
+            self.total = n_images * max_epochs + self.then
         self.done += n_images
         elapsed = time.perf_counter() - self.start
         left = elapsed / max(self.done, 1) * max(self.total - self.done, 0)

@@ -218,7 +218,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
         cv, what = args.cv, f"{args.cv}-fold patient-wise CV"
     _say(f"{what}, {args.estimator} (network preset {args.preset!r}), report in {out}/")
+    from ._progress import RunClock, with_progress
+    from .evaluation import training_work
+
+    refit = args.refit and not (cv is None or isinstance(cv, list))
+    sub = _without_q(ds, args.keep_q)
+    # one clock for the folds and the refit: the time left only counts down
+    clock = RunClock(then=training_work(pipe, sub.target, [slice(None)]) if refit else 0.0)
     kwargs = {"cv": cv, "test": test, "inputs": _inputs(args), "keep_q": args.keep_q,
+              "clock": clock,
               "random_state": args.seed, "progress": "bars" if sys.stderr.isatty() else True,
               "keep_estimators": not args.no_model and (cv is None or isinstance(cv, list))}
     if args.scheduler:
@@ -247,11 +255,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final = report.estimators[0]
             _say("model: saving the model trained on the training beats")
         else:
-            _say(f"model: refitting on all {len(ds.target)} beats to save it")
-            from ._progress import RunClock, with_progress
-
-            final = with_progress(pipe, "final model", RunClock(), bars=sys.stderr.isatty())
-            sub = _without_q(ds, args.keep_q)
+            _say(f"model: refitting on all {len(sub.target)} beats to save it")
+            final = with_progress(pipe, "final model", clock, bars=sys.stderr.isatty())
             final.fit(sub.inputs(**_inputs(args)), sub.target)
         files["model.sktlft"] = lambda path: save_model(final, path, config={
             "command": report.info["command"], "inputs": _inputs(args)})
@@ -280,7 +285,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
         raise CLIError(f"--cv {args.cv}: only {len(np.unique(ds.groups))} patients")
     table = compare_splits(pipe, ds, cv=args.cv, inter_patient=args.data is not None,
                            inputs=_inputs(args), keep_q=args.keep_q, random_state=args.seed,
-                           n_jobs=args.jobs)
+                           n_jobs=args.jobs, progress="bars" if sys.stderr.isatty() else True)
     classes = [c for c in "NSVF" if c in set(ds.target)]
     keys = ["accuracy", "macro_f1"] + [f"f1_{c}" for c in classes]
     print(f"\n{'protocol':<24}" + "".join(f"{k:>10}" for k in keys))

@@ -19,13 +19,14 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import VotingClassifier
 
-from ._progress import with_progress
+from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
 from .datasets import BeatDataset
 from .metrics import aami_report
 from .pipeline import tlft_part
 
-__all__ = ["EvaluationReport", "dask_backend", "evaluate", "hardware_info", "save_folder"]
+__all__ = ["EvaluationReport", "RunClock", "dask_backend", "evaluate", "hardware_info",
+           "save_folder", "training_work"]
 
 logger = logging.getLogger("sktlft")
 
@@ -277,6 +278,45 @@ def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: An
     return [(np.asarray(a), np.asarray(b)) for a, b in cv]
 
 
+
+def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float:
+    """Images an estimator sees when fitted on each training set (beats x epochs).
+
+    The measure of work of :class:`RunClock`: an epoch
+    capped by ``max_per_class`` trains on fewer beats than the fold holds.
+
+    Parameters
+    ----------
+    estimator : estimator
+        Its ``*max_epochs`` and ``*max_per_class`` parameters are read.
+    y : ndarray of shape (n_beats,)
+        Labels of the whole dataset.
+    train_sets : list of index arrays
+        The training beats of each fit.
+
+    Returns
+    -------
+    float
+        Images over all the fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft.pipeline import make_baseline_pipeline
+    >>> training_work(make_baseline_pipeline(), np.array(list("NNNV")), [np.arange(4)])
+    4.0
+    """
+    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
+    epochs = next((v for k, v in params.items() if k.endswith("max_epochs")), 1)
+    cap = next((v for k, v in params.items() if k.endswith("max_per_class")), None)
+    total = 0.0
+    for tr in train_sets:
+        labels = np.asarray(y)[tr]
+        total += (sum(min(int((labels == c).sum()), cap) for c in np.unique(labels))
+                  if cap else len(labels)) * epochs
+    return float(total)
+
+
 def evaluate(
     estimator: Any,
     dataset: BeatDataset,
@@ -289,6 +329,7 @@ def evaluate(
     random_state: int | None = 0,
     keep_estimators: bool = False,
     progress: bool | str = True,
+    clock: Any = None,
 ) -> EvaluationReport:
     """Score an estimator patient-wise: fit on training patients, predict unseen ones.
 
@@ -330,6 +371,12 @@ def evaluate(
     progress : bool or "bars", default=True
         Log a line per fold and per epoch to the ``"sktlft"`` logger; ``"bars"``
         also shows a progress bar of the batches inside each epoch (for a terminal).
+    clock : RunClock, default=None
+        Shared by the fits of one run (several evaluations, as in
+        :func:`~sktlft.model_selection.compare_splits`, or an evaluation and a
+        refit) so that the time left counts down over all of them; its total,
+        when unset, becomes this evaluation's work plus ``clock.then``.
+        ``None``: a clock for this evaluation.
 
     Returns
     -------
@@ -347,8 +394,6 @@ def evaluate(
     """
     from joblib import Parallel, delayed
 
-    from ._progress import RunClock
-
     t_start = time.perf_counter()
     inputs = ALL_INPUTS if inputs is None else inputs
     if not keep_q:
@@ -365,22 +410,15 @@ def evaluate(
         jobs = [(X[tr], y[tr], X[te], te) for tr, te in splits]
         y_test, g_test = y, groups
         protocol = f"{len(splits)}-fold patient-wise CV" if len(splits) > 1 else "split"
-        sizes = [len(tr) for tr, _ in splits]
     else:
         X_test = test.inputs(**inputs)
         jobs = [(X, y, X_test, np.arange(len(test.target)))]
         y_test, g_test = test.target, test.groups
         protocol = f"trained on {dataset.database}, tested on {test.database}"
         splits = [(np.arange(len(y)), np.arange(len(test.target)))]
-        sizes = [len(y)]
-    params = estimator.get_params() if hasattr(estimator, "get_params") else {}
-    epochs = next((v for k, v in params.items() if k.endswith("max_epochs")), 1)
-    cap = next((v for k, v in params.items() if k.endswith("max_per_class")), None)
-    if cap:  # class-capped epochs train on fewer beats than the fold has
-        sizes = [sum(min(int((y[tr] == c).sum()), cap) for c in np.unique(y))
-                 for tr, _ in splits] if test is None else [
-            sum(min(int((y == c).sum()), cap) for c in np.unique(y))]
-    clock = RunClock(sum(sizes) * epochs)
+    clock = RunClock() if clock is None else clock
+    if clock.total is None:
+        clock.total = training_work(estimator, y, [tr for tr, _ in splits]) + clock.then
     k = len(jobs)
 
     def task(i: int):

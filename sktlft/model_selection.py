@@ -142,6 +142,7 @@ def compare_splits(
     keep_q: bool = False,
     random_state: int | None = 0,
     n_jobs: int | None = None,
+    progress: bool | str = True,
 ) -> dict[str, dict[str, Any]]:
     """The leakage experiment: one estimator scored under leaky and patient-wise splits.
 
@@ -169,6 +170,9 @@ def compare_splits(
         Seeds the fold assignment.
     n_jobs : int or None, default=None
         Parallel fits (joblib; a Dask backend works too).
+    progress : bool or "bars", default=True
+        As in :func:`~sktlft.evaluation.evaluate`; one estimate of the time left
+        counts down over all the protocols.
 
     Returns
     -------
@@ -194,7 +198,7 @@ def compare_splits(
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .evaluation import evaluate
+    from .evaluation import RunClock, evaluate, training_work
 
     if not keep_q:
         dataset = dataset.subset(dataset.target != "Q")
@@ -209,11 +213,13 @@ def compare_splits(
     if inter_patient and records & set(DS1) and records & set(DS2):
         protocols.append(("inter-patient DS1->DS2",
                           list(InterPatientSplit().split(X, groups=dataset.record))))
+    # one clock for the whole experiment: the time left only counts down
+    clock = RunClock(training_work(estimator, y, [tr for _, s in protocols for tr, _ in s]))
     table: dict[str, dict[str, Any]] = {}
     for name, splits in protocols:
         logger.info("leakage experiment: %s", name)
         pooled = evaluate(estimator, dataset, cv=splits, inputs=inputs, keep_q=True,
-                          n_jobs=n_jobs).pooled
+                          n_jobs=n_jobs, progress=progress, clock=clock).pooled
         row: dict[str, Any] = {"accuracy": pooled["accuracy"], "macro_f1": pooled["macro_f1"],
                                "macro_f1_nsv": pooled["macro_f1_nsv"], "folds": len(splits)}
         for c, m in pooled["classes"].items():

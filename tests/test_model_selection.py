@@ -90,3 +90,35 @@ def test_compare_splits_shows_the_leak(sample):
     pooled = evaluate(est, sample, cv=list(splits)).pooled
     assert table["patient-grouped"]["macro_f1"] == pytest.approx(pooled["macro_f1"])
     assert table["patient-grouped"]["se_S"] == pytest.approx(pooled["classes"]["S"]["Se"])
+
+
+def test_compare_splits_time_left_counts_down_over_all_protocols(sample, monkeypatch):
+    # one clock for the whole experiment: its total is set once, before the first
+    # epoch, and the work done reaches it only at the last epoch of the last protocol
+    # (each protocol used to start its own clock, so the time left went up)
+    from sktlft import _progress
+    from sktlft.pipeline import make_tlft_pipeline
+
+    rng = np.random.default_rng(0)
+    idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(sample.target == c), 30,
+                                             replace=False) for c in "NSV"]))
+    small = sample.subset(idx)
+    ticks = []
+    tick = _progress.RunClock.tick
+
+    def spy(self, n_images, max_epochs=1):
+        left = tick(self, n_images, max_epochs)
+        ticks.append((id(self), self.total, self.done))
+        return left
+
+    monkeypatch.setattr(_progress.RunClock, "tick", spy)
+    est = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
+                             resnet__weights=None, resnet__max_epochs=2, resnet__verbose=0,
+                             resnet__random_state=0, resnet__max_per_class=None)
+    table = compare_splits(est, small, cv=2)
+    assert len(table) == 3
+    assert len(ticks) == 2 * (2 + 2 + 1)  # 2 epochs of 5 fits
+    assert len({t[0] for t in ticks}) == 1 and len({t[1] for t in ticks}) == 1
+    done = [t[2] for t in ticks]
+    assert np.all(np.diff(done) > 0)
+    assert done[-1] == pytest.approx(ticks[0][1])
