@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "class found, predicted labels over the beats, reference under them")
     p.add_argument("--detect", action="store_true",
                    help="detect R peaks even when an atr file exists")
+    p.add_argument("--no-noise-check", action="store_true",
+                   help="label the record even when its beats do not look alike (by default "
+                        "such a record is refused as noise or not an ECG lead)")
     p.add_argument("--extension", default="tlft",
                    help="annotation file extension (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")

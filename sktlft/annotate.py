@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .datasets import read_record, record_beats
+from .datasets import beat_similarity, read_record, record_beats
 
 __all__ = ["annotate_record", "model_inputs"]
 
@@ -19,6 +20,10 @@ logger = logging.getLogger("sktlft")
 
 #: MIT-BIH symbols of paced beats: the model never learned paced rhythms.
 _PACED = {"/", "f"}
+#: A header comment saying the rhythm is paced (mitdb 102, 104; not "atrial pacemaker").
+_PACED_WORDS = re.compile(r"\bpaced\b|\bpacing\b", re.IGNORECASE)
+#: Below this median :func:`~sktlft.datasets.beat_similarity`, a record is taken for noise.
+MIN_BEAT_SIMILARITY = 0.5
 
 
 def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) -> Any:
@@ -79,6 +84,7 @@ def annotate_record(
     extension: str = "tlft",
     trust_pickle: bool = False,
     plot: bool = False,
+    noise_check: bool = True,
 ) -> dict[str, Any]:
     """Classify every beat of a WFDB record and write the labels as WFDB annotations.
 
@@ -120,13 +126,19 @@ def annotate_record(
         Also write ``out/<record>.png``: ECG strips around the first beat of
         each class found, labels over the beats, reference symbols under them
         (:func:`~sktlft.plotting.plot_ecg_strip`).
+    noise_check : bool, default=True
+        Refuse a record whose beats do not look alike (median
+        :func:`~sktlft.datasets.beat_similarity` below ``MIN_BEAT_SIMILARITY``,
+        0.5): noise in which the detector found "beats", or a lead that is not
+        an ECG. ``False`` labels it anyway.
 
     Returns
     -------
     dict
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
         beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
-        (paced beats in the reference annotations), ``labels``, ``samples``.
+        (paced beats in the reference annotations), ``similarity`` (the median
+        beat similarity), ``labels``, ``samples``.
 
     Examples
     --------
@@ -172,7 +184,18 @@ def annotate_record(
         logger.warning("record %s has %d paced beats (of %d): the model never learned paced "
                        "rhythms, so their labels mean little", path.name, n_paced,
                        len(rec.peaks))
+    elif rec.symbols is None and any(_PACED_WORDS.search(c) for c in rec.comments):
+        logger.warning("record %s: its header says the rhythm is paced; the model never "
+                       "learned paced rhythms, so the labels of paced beats mean little",
+                       path.name)
     beats = record_beats(rec, window=seg.window_, pad="reflect")
+    similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
+    if noise_check and similarity < MIN_BEAT_SIMILARITY:
+        raise ValueError(
+            f"record {path.name}: its {len(rec.peaks)} beats do not look alike (median "
+            f"correlation {similarity:.2f} with the record's typical beat, real ECG gives "
+            f"0.77 or more): the signal may be noise, or not an ECG lead (try another "
+            "--lead, or --no-noise-check to label it anyway)")
     proba = pipe.predict_proba(model_inputs(pipe, beats, info.get("config", {}).get("inputs")))
     classes = np.asarray(pipe.classes_)
     labels = classes[proba.argmax(axis=1)]
@@ -221,5 +244,6 @@ def annotate_record(
     counts = {str(c): int((labels == c).sum()) for c in classes}
     return {"files": files, "n_beats": len(peaks), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
-            "n_edge": n_edge, "n_paced": n_paced, "labels": labels, "samples": peaks,
+            "n_edge": n_edge, "n_paced": n_paced, "similarity": similarity,
+            "labels": labels, "samples": peaks,
             "reference": rec.symbols}

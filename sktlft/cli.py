@@ -332,7 +332,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     lead: Any = int(args.lead) if args.lead.isdigit() else args.lead
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
-                             trust_pickle=args.trust_pickle, plot=args.plot)
+                             trust_pickle=args.trust_pickle, plot=args.plot,
+                             noise_check=not args.no_noise_check)
     for path in result["files"]:
         _say(f"wrote {path}")
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())

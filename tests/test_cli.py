@@ -309,3 +309,57 @@ def test_interrupted_evaluate_leaves_no_report(tmp_path):
                                     tmp_path, signal.SIGINT)
     assert rc == 130 and "AAMI report" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_predict_refuses_noise_and_flat_lines(model_file, tmp_path, capsys):
+    # XQRS finds "beats" in noise (171 a minute in Gaussian noise); they do not look
+    # alike, so the record is refused instead of labelled (real records: median
+    # similarity 0.77-0.99, noise about 0.3)
+    rng = np.random.default_rng(0)
+    d = tmp_path / "in"
+    d.mkdir()
+    for name, sig in [("noise", rng.normal(0, 0.3, (360 * 60, 1))),
+                      ("flat", np.zeros((360 * 60, 1)))]:
+        wfdb.wrsamp(name, fs=360, units=["mV"], sig_name=["MLII"], p_signal=sig,
+                    fmt=["16"], write_dir=str(d))
+    out = tmp_path / "out"
+    assert main(["predict", str(d / "noise"), "--model", str(model_file), "--out",
+                 str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "do not look alike" in err and "may be noise" in err and "--lead" in err
+    assert main(["predict", str(d / "flat"), "--model", str(model_file), "--out",
+                 str(out)]) == 2
+    assert "0 beat(s) found; the signal may be noise" in capsys.readouterr().err
+    assert not out.exists() or not list(out.iterdir())  # nothing written
+    # the user can overrule the check
+    assert main(["predict", str(d / "noise"), "--model", str(model_file), "--out", str(out),
+                 "--no-noise-check"]) == 0
+    assert (out / "noise.csv").is_file()
+
+
+def test_predict_warns_when_the_header_says_paced(model_file, tmp_path, capsys):
+    rec = _copy_record("100", tmp_path / "in", with_atr=False)
+    hea = rec.with_suffix(".hea")
+    hea.write_text(hea.read_text() + "# The rhythm is paced with a demand pacemaker.\n")
+    assert main(["predict", str(rec), "--model", str(model_file), "--out",
+                 str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "header says the rhythm is paced" in err and "never learned paced" in err
+    # "wandering atrial pacemaker" (mitdb 113) is no paced rhythm
+    hea.write_text(hea.read_text().replace("The rhythm is paced with a demand pacemaker",
+                                           "wandering atrial pacemaker"))
+    assert main(["predict", str(rec), "--model", str(model_file), "--out",
+                 str(tmp_path / "o2")]) == 0
+    assert "paced" not in capsys.readouterr().err
+
+
+def test_predict_counts_paced_beats_of_a_paced_record(model_file, mitdb_home, tmp_path,
+                                                      capsys):
+    from sktlft.annotate import annotate_record
+
+    result = annotate_record(mitdb_home / "mitdb" / "107", model_file, tmp_path / "o")
+    ref = wfdb.rdann(str(mitdb_home / "mitdb" / "107"), "atr")
+    assert result["n_paced"] == sum(s in "/f" for s in ref.symbol) == 2078
+    assert main(["predict", str(mitdb_home / "mitdb" / "107"), "--model", str(model_file),
+                 "--out", str(tmp_path / "o2")]) == 0
+    assert "record 107 has 2078 paced beats (of 2137)" in capsys.readouterr().err

@@ -328,3 +328,18 @@ def test_fetch_svdb_resampled_with_published_counts(svdb_home):
     assert np.mean(centre >= 0.9 * np.abs(ds.data[:, 0, 200:-200]).max(axis=1)) > 0.8
     with pytest.raises(ValueError, match="unknown svdb record"):
         fetch_svdb(svdb_home, records=["100"], download_if_missing=False)
+
+
+def test_beat_similarity_tells_ecg_from_noise():
+    from sktlft.datasets import beat_similarity, extract_beats, find_beats, record_beats
+    from sktlft.datasets._mitdb import sample_path
+
+    for name in ("100", "114", "124", "201", "208", "209", "213", "222", "232"):
+        rec = read_record(sample_path(name))
+        assert np.median(beat_similarity(record_beats(rec).data, rec.fs)) > 0.75, name
+    rng = np.random.default_rng(0)
+    noise = rng.normal(0, 0.3, (360 * 60, 1)).astype(np.float32)
+    peaks = find_beats(noise[:, 0], 360)
+    assert len(peaks) > 60  # the detector finds "beats" in noise...
+    X, _ = extract_beats(noise, peaks, 360)
+    assert np.median(beat_similarity(X, 360)) < 0.4  # ...that do not look alike

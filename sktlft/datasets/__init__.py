@@ -15,6 +15,7 @@ from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
 from ._reader import (
     DataIntegrityError,
     DataNotFoundError,
+    beat_similarity,
     find_beats,
     read_record,
     record_beats,
@@ -35,6 +36,7 @@ __all__ = [
     "DataIntegrityError",
     "DataNotFoundError",
     "beat_inputs",
+    "beat_similarity",
     "extract_beats",
     "fetch_mitbih",
     "fetch_svdb",

@@ -19,6 +19,7 @@ from ._windows import DEFAULT_WINDOW, extract_beats
 __all__ = [
     "DataIntegrityError",
     "DataNotFoundError",
+    "beat_similarity",
     "find_beats",
     "read_record",
     "record_beats",
@@ -191,7 +192,8 @@ def read_record(
         header), ``peaks`` (beat positions at ``fs``), ``peaks_record`` (at
         the file's rate), ``symbols`` (the annotation symbols, or ``None`` for
         detected beats), ``source`` (``"atr"`` or ``"detect"``), ``n_non_beat``
-        (annotations that are not beats) and ``n_invalid`` (invalid samples set to 0).
+        (annotations that are not beats), ``n_invalid`` (invalid samples set to
+        0) and ``comments`` (the header's comment lines).
 
     Examples
     --------
@@ -272,7 +274,49 @@ def read_record(
         source=source,
         n_non_beat=n_non_beat,
         n_invalid=n_invalid,
+        comments=[str(c) for c in (header.comments or [])],
     )
+
+
+def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.ndarray:
+    """How much each beat's QRS looks like the record's typical beat.
+
+    A template-matching signal quality index: the correlation of the first
+    lead's ``±half`` seconds around each R peak with the same stretch of the
+    record's median beat, each mean-removed. Real
+    ECG gives a median near 1 (0.77 to 0.99 over the mitdb and svdb records,
+    R peaks from ``atr`` or from XQRS); noise in which the detector finds
+    "beats" gives about 0.3.
+
+    Parameters
+    ----------
+    windows : ndarray of shape (n_beats, n_leads, n_window)
+        Beat windows centred on their R peaks (:func:`extract_beats`).
+    fs : float
+        Sampling rate in Hz.
+    half : float, default=0.1
+        Half width of the compared stretch in seconds (the QRS).
+
+    Returns
+    -------
+    ndarray of shape (n_beats,)
+        Correlations in [-1, 1].
+
+    Examples
+    --------
+    >>> from sktlft.datasets import beat_similarity, read_record, record_beats
+    >>> from sktlft.datasets._mitdb import sample_path
+    >>> rec = read_record(sample_path("100"))
+    >>> sim = beat_similarity(record_beats(rec).data, rec.fs)
+    >>> bool(np.median(sim) > 0.9)
+    True
+    """
+    mid, h = windows.shape[-1] // 2, round(half * fs)
+    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
+    w = w - w.mean(axis=1, keepdims=True)
+    t = np.median(w, axis=0)
+    norm = np.linalg.norm(w, axis=1) * np.linalg.norm(t)
+    return np.where(norm > 0, w @ t / np.where(norm > 0, norm, 1.0), 0.0)
 
 
 def reference_beat(windows: np.ndarray) -> np.ndarray:
