@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ._hints import option
 from .datasets import beat_similarity, read_record, record_beats
 
 __all__ = ["annotate_record", "model_inputs"]
@@ -160,7 +161,8 @@ def annotate_record(
     png_file = out / f"{path.name}.png"
     existing = [p for p in (ann_file, csv_file, *([png_file] if plot else [])) if p.exists()]
     if existing and not force:
-        raise FileExistsError(f"{existing[0]} exists; pass --force to overwrite")
+        raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
+                              "to overwrite")
     from .pipeline import tlft_part
 
     pipe, info = (load_model(model, trust_pickle=trust_pickle) if not isinstance(model, tuple)
@@ -178,7 +180,7 @@ def annotate_record(
     rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
-                         "be noise, or not an ECG lead (try another --lead)")
+                         f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
     n_paced = 0 if rec.symbols is None else int(np.isin(rec.symbols, list(_PACED)).sum())
     if n_paced:
         logger.warning("record %s has %d paced beats (of %d): the model never learned paced "
@@ -195,7 +197,8 @@ def annotate_record(
             f"record {path.name}: its {len(rec.peaks)} beats do not look alike (median "
             f"correlation {similarity:.2f} with the record's typical beat, real ECG gives "
             f"0.77 or more): the signal may be noise, or not an ECG lead (try another "
-            "--lead, or --no-noise-check to label it anyway)")
+            f"{option('lead', '--lead')}, or {option('noise_check=False', '--no-noise-check')}"
+            " to label it anyway)")
     proba = pipe.predict_proba(model_inputs(pipe, beats, info.get("config", {}).get("inputs")))
     classes = np.asarray(pipe.classes_)
     labels = classes[proba.argmax(axis=1)]

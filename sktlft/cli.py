@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ._cliparser import build_parser
+from ._hints import command_line
 
 logger = logging.getLogger("sktlft")
 
@@ -387,7 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.setLevel(logging.INFO)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return args.func(args)
+        with command_line():
+            return args.func(args)
     except Interrupted as exc:
         name = "Ctrl-C" if exc.signum == signal.SIGINT else "SIGTERM"
         print(f"sktlft {args.command}: interrupted ({name}); nothing was saved",

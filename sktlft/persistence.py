@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import __version__
+from ._hints import option
 
 __all__ = ["FORMAT", "ModelFileError", "load_model", "save_model"]
 
@@ -355,8 +356,8 @@ def _load_pickle(path: Path, trust: bool) -> tuple[Any, dict]:
         raise ModelFileError(
             f"{path} is not an sktlft model archive but a pickle: loading a pickle or joblib file "
             "runs whatever code it holds, so sktlft refuses it. If you made the file "
-            "yourself or trust it, pass --trust-pickle (trust_pickle=True); better, save "
-            "models with sktlft 0.2 (save_model)")
+            f"yourself or trust it, pass {option('trust_pickle=True', '--trust-pickle')}; "
+            f"better, save models with sktlft 0.2 ({option('save_model', '`sktlft train`')})")
     import joblib
 
     try:

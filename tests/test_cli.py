@@ -363,3 +363,32 @@ def test_predict_counts_paced_beats_of_a_paced_record(model_file, mitdb_home, tm
     assert main(["predict", str(mitdb_home / "mitdb" / "107"), "--model", str(model_file),
                  "--out", str(tmp_path / "o2")]) == 0
     assert "record 107 has 2078 paced beats (of 2137)" in capsys.readouterr().err
+
+
+def test_errors_name_what_the_reader_can_type(model_file, tmp_path, capsys):
+    # the same library error names a parameter in Python and a flag in a terminal
+    from sktlft.annotate import annotate_record
+    from sktlft.datasets import fetch_mitbih
+
+    empty = tmp_path / "empty"
+    (empty / "mitdb").mkdir(parents=True)
+    with pytest.raises(ValueError, match="exclude_paced=False"):
+        fetch_mitbih(empty, records=["102"], download_if_missing=False)
+    with pytest.raises(ValueError, match=r"point data_home .*download_if_missing=True"):
+        fetch_mitbih(empty, records=["100"], download_if_missing=False)
+    out = tmp_path / "o"
+    annotate_record(SAMPLE / "100", model_file, out)
+    with pytest.raises(FileExistsError, match="pass force=True"):
+        annotate_record(SAMPLE / "100", model_file, out)
+    for argv, flags in [
+        (["info", "--data", str(empty), "--records", "102"], ["--include-paced"]),
+        (["info", "--data", str(empty), "--records", "100"],
+         ["holds none of the 1 records", "point --data", "`sktlft download --data DIR`"]),
+        (["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out", str(out)],
+         ["pass --force"]),
+    ]:
+        assert main(argv) == 2
+        err = capsys.readouterr().err.splitlines()[-1]
+        assert all(f in err for f in flags), err
+        assert not any(w in err for w in ("exclude_paced", "download_if_missing", "data_home",
+                                          "force=True")), err

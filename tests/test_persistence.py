@@ -107,7 +107,7 @@ def test_pickles_are_refused_unless_trusted_and_never_run(data, tmp_path):
     evil = tmp_path / "evil.joblib"
     with open(evil, "wb") as f:
         pickle.dump({"sktlft_model_format": 1, "model": _Boom()}, f)
-    with pytest.raises(ModelFileError, match=r"runs whatever code.*--trust-pickle"):
+    with pytest.raises(ModelFileError, match=r"runs whatever code.*trust_pickle=True"):
         load_model(evil)
     assert not (tmp_path / "pwned").exists()
     # a pickle the user made and trusts still loads, when they say so

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .._hints import option
 from ._constants import ALL_RECORDS, DS1, DS2, PACED_RECORDS, SVDB_RECORDS, patient_id
 from ._dataset import BeatDataset, load_records, package_text, read_sums
 from ._reader import _EXTENSIONS, DataNotFoundError, check_leads
@@ -82,7 +83,7 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
     if paced and exclude_paced:
         raise ValueError(
             f"records: {paced} are paced records, left out by default; include them with "
-            "exclude_paced=False (sktlft's command line: --include-paced)"
+            f"{option('exclude_paced=False', '--include-paced')}"
         )
     return names
 
@@ -131,12 +132,16 @@ def _fetch(
     ]
     if missing:
         if not download_if_missing:
-            what = "does not exist" if not directory.is_dir() else f"lacks records {missing}"
+            what = ("does not exist" if not directory.is_dir() else
+                    f"holds none of the {len(names)} records asked for"
+                    if len(missing) == len(names) else f"lacks records {missing}")
+            fetch = option("download_if_missing=True",
+                           f"`sktlft download --data DIR{'' if db == 'mitdb' else ' --db ' + db}`")
             raise DataNotFoundError(
                 f"{db} folder {directory} {what}. Put the database there (a folder "
-                f"{db}/ with NNN.hea, NNN.dat and NNN.atr files), point data_home (the "
-                "command line's --data) or $SKTLFT_DATA at its parent, or let sktlft "
-                "download it (download_if_missing=True; `sktlft download`)."
+                f"{db}/ with NNN.hea, NNN.dat and NNN.atr files), point "
+                f"{option('data_home', '--data')} or $SKTLFT_DATA at its parent, or "
+                f"download it ({fetch})."
             )
         _download_missing(db, directory, missing)
     return load_records(
