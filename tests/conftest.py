@@ -32,3 +32,27 @@ def mitdb_home() -> Path:
 def sample():
     """The bundled real MIT-BIH excerpt (MLII, 2.4 s windows)."""
     return load_mitbih_sample()
+
+
+_ROOT = Path(__file__).resolve().parents[1]
+_BUILT = {"__pycache__", "build", "dist", "_build", "gen_modules", "auto_examples"}
+
+
+def _repository_files() -> set[str]:
+    """Files and folders of the repository, less caches, builds and hidden folders."""
+    found = set()
+    for folder, dirs, files in os.walk(_ROOT):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _BUILT
+                   and not d.endswith(".egg-info")]
+        rel = Path(folder).relative_to(_ROOT)
+        found.update(str(rel / name) for name in dirs + files)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tests_leave_the_repository_alone():
+    """Tests write under ``tmp_path`` only: fail the run if one left a file in the repository."""
+    before = _repository_files()
+    yield
+    left = sorted(_repository_files() - before)
+    assert not left, f"the tests left files in the repository: {left[:10]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -392,3 +393,62 @@ def test_errors_name_what_the_reader_can_type(model_file, tmp_path, capsys):
         assert all(f in err for f in flags), err
         assert not any(w in err for w in ("exclude_paced", "download_if_missing", "data_home",
                                           "force=True")), err
+
+
+def test_results_come_before_what_follows_them_when_redirected(tmp_path):
+    # stdout and stderr into one file, as `sktlft evaluate > log 2>&1` does: the table
+    # comes before the refit and "report written", and no joblib chatter leaks in
+    import os
+    import subprocess
+    import sys
+
+    log = tmp_path / "log.txt"
+    with open(log, "w") as f:
+        rc = subprocess.call([sys.executable, "-m", "sktlft", "evaluate", "--estimator",
+                              "baseline", "--cv", "2", "--refit", "--out", "r"],
+                             cwd=tmp_path, stdout=f, stderr=subprocess.STDOUT,
+                             env={k: v for k, v in os.environ.items()
+                                  if k != "PYTHONUNBUFFERED"})
+    text = log.read_text()
+    assert rc == 0, text
+    table, refit, written = (text.index(s) for s in ("AAMI report", "refitting on all",
+                                                      "report written"))
+    assert text.index("fold 2/2") < table < refit < written
+    assert "[Parallel(" not in text and "Traceback" not in text
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_batch_bars_on_a_terminal_epoch_lines_otherwise(tmp_path):
+    # on a terminal, skorch's tqdm bar runs inside each epoch (batches, speed, time
+    # left: "train_loss=..." in its postfix); into a file or pipe, one line per epoch
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    argv = [sys.executable, "-m", "sktlft", "train", *FAST, "--estimator", "tlft"]
+    master, slave = pty.openpty()
+    # a terminal of 24 x 100 characters (a fresh pty has 0 columns: tqdm draws nothing)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    proc = subprocess.Popen([*argv, "--out", "a.sktlft"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # the terminal closed: the command ended
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    tty = b"".join(chunks).decode(errors="replace")
+    assert "train_loss=" in tty and "epoch 1/1" in tty
+    piped = subprocess.run([*argv, "--out", "b.sktlft"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=120)
+    assert piped.returncode == 0 and "epoch 1/1" in piped.stderr
+    assert "train_loss=" not in piped.stderr

@@ -196,6 +196,30 @@ def test_bad_input(sample, small):
         pipe.fit(X, y[:-5])
 
 
+def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small):
+    # scikit-learn's own messages dump the whole array (1,601 characters for 1-D beats)
+    from sktlft import BeatSegmenter, FourierImageTransformer, ResNet18Classifier
+
+    X, y, _ = small
+    bad = X.copy()
+    bad[3, 0, 100] = np.nan
+    nets = ResNet18Classifier(weights=None, max_epochs=1)
+    cases = [
+        (lambda: make_tlft_pipeline(**FAST).fit(X[:, 0, 0], y), r"\(n_beats, n_leads"),
+        (lambda: BeatSegmenter().fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
+        (lambda: FourierImageTransformer(fs=360).fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
+        (lambda: nets.fit(np.zeros(32, dtype=np.float32), ["N"] * 32), r"\(n_beats, n_channels"),
+        (lambda: make_baseline_pipeline().fit(X[:, 0, 0], y), r"\(n_beats, 12\)"),
+        (lambda: make_baseline_pipeline().fit(X, y), r"\(n_beats, 12\)"),
+        (lambda: make_tlft_pipeline(**FAST).fit(bad, y), "NaN"),
+        (lambda: FourierImageTransformer(fs=360).fit_transform(bad), "NaN"),
+    ]
+    for fit, match in cases:
+        with pytest.raises(ValueError, match=match) as err:
+            fit()
+        assert len(str(err.value)) < 200, str(err.value)
+
+
 def test_paper_memory_savers_change_nothing_but_memory(small):
     """Lazy images and activation checkpointing: the same model as eager images."""
     X, y, _ = small

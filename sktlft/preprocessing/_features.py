@@ -60,6 +60,12 @@ class RRFeatures(TransformerMixin, BaseEstimator):
 
     def _rr(self, X: Any) -> np.ndarray:
         rr, _ = split_inputs(X, "rr")
+        shape = getattr(rr, "shape", None) or np.shape(rr)
+        if len(shape) != 2:
+            raise ValueError(
+                f"X['rr'] must have shape (n_beats, {len(RR_FEATURE_NAMES)}) (rhythm features; "
+                f"BeatDataset.inputs() gives them with the beats), got shape {tuple(shape)}"
+            )
         return check_array(rr, dtype=np.float64, input_name="X['rr']")
 
     @_fit_context(prefer_skip_nested_validation=True)
