@@ -143,13 +143,18 @@ def _build_pipeline(args: argparse.Namespace):
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
         raise CLIError(f"--set: {exc}") from exc
-    from sklearn.utils._param_validation import InvalidParameterError
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
 
-    for name, step in pipe.steps:  # values, not only names, before any work starts
+    for _, step in pipe.steps:  # values, not only names, before any work starts
         try:
-            step._validate_params()
+            validate_parameter_constraints(step._parameter_constraints,
+                                           step.get_params(deep=False), type(step).__name__)
+            step._validate_params()  # for the network: skorch's own checks too
         except (InvalidParameterError, ValueError, TypeError) as exc:
-            raise CLIError(f"--set {name}__...: {exc}") from exc
+            raise CLIError(f"--set: {exc}") from exc
     if args.estimator == "ensemble":
         return make_ensemble(args.preset, **params), params
     return pipe, params

@@ -190,11 +190,14 @@ def test_predict_resamples_other_rates(model_file, tmp_path):
     assert (np.array(got.symbol) == ref_labels).mean() > 0.9
 
 
-def test_errors_are_one_line(tmp_path, capsys, model_file):
+def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a report folder would appear
     cases = [
         (["evaluate", "--data", str(tmp_path / "nope")], "no such folder"),
         (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
+        (["evaluate", "--set", "resnet__input_size=16"], "'input_size' parameter"),
+        (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
         (["evaluate", "--cv", "12"], "only 9 patients"),
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
@@ -217,7 +220,7 @@ def test_errors_are_one_line(tmp_path, capsys, model_file):
             err = capsys.readouterr().err.splitlines()
             assert msg in err[-1] and "Traceback" not in "\n".join(err), err
             assert all(line.startswith("[sktlft]") for line in err[:-1]), err
-        assert not list(tmp_path.glob("sktlft_report*"))
+        assert not list(tmp_path.glob("sktlft_*"))  # arguments checked before any folder
     finally:
         _wfdb.dl_database = orig
 
