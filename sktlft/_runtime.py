@@ -41,6 +41,41 @@ def hardware_info() -> dict[str, Any]:
     return info
 
 
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """Raise a ``ValueError`` when nothing listens at a Dask scheduler's address.
+
+    A quick TCP connection, so that a command can refuse a wrong ``--scheduler``
+    before it reads any data (:func:`dask_backend` connects for real later).
+
+    Parameters
+    ----------
+    address : str
+        ``tcp://host:port`` (other protocols are left to Dask).
+    timeout : float, default=5.0
+        Seconds to wait.
+
+    Examples
+    --------
+    >>> check_scheduler("tcp://127.0.0.1:1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: scheduler tcp://127.0.0.1:1: cannot reach the Dask scheduler (...)
+    """
+    import socket
+
+    protocol, _, rest = address.rpartition("://")
+    if protocol not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"scheduler {address!r}: expected tcp://HOST:PORT")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ValueError(f"scheduler {address}: cannot reach the Dask scheduler ({exc})") \
+            from exc
+
+
 @contextlib.contextmanager
 def dask_backend(address: str, scatter: Sequence[Any] = ()) -> Iterator[Any]:
     """Run joblib work (the folds of :func:`evaluate`) on a Dask cluster.

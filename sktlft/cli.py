@@ -194,6 +194,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         raise CLIError(f"--test-db {args.test_db} needs --data, the folder holding mitdb/ "
                        f"(and {args.test_db}/, or give --test-data)")
     pipe, params = _build_pipeline(args)
+    if args.scheduler:
+        from ._runtime import check_scheduler
+
+        check_scheduler(args.scheduler)
     out = _out_folder(args.out, "report")
     t_start = time.perf_counter()
     records = args.records or (None if args.split == "cv" else "all")

@@ -198,6 +198,7 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
         (["evaluate", "--set", "resnet__input_size=16"], "'input_size' parameter"),
         (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
+        (["evaluate", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
         (["evaluate", "--cv", "12"], "only 9 patients"),
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
