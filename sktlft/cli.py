@@ -232,9 +232,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluation import training_work
 
     refit = args.refit and not (cv is None or isinstance(cv, list))
-    sub = _without_q(ds, args.keep_q)
+    y_all = ds.target if args.keep_q else ds.target[ds.target != "Q"]
     # one clock for the folds and the refit: the time left only counts down
-    clock = RunClock(then=training_work(pipe, sub.target, [slice(None)]) if refit else 0.0)
+    clock = RunClock(then=training_work(pipe, y_all, [slice(None)]) if refit else 0.0)
     kwargs = {"cv": cv, "test": test, "inputs": _inputs(args), "keep_q": args.keep_q,
               "clock": clock,
               "random_state": args.seed, "progress": "bars" if sys.stderr.isatty() else True,
@@ -265,6 +265,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             final = report.estimators[0]
             _say("model: saving the model trained on the training beats")
         else:
+            sub = _without_q(ds, args.keep_q)
             _say(f"model: refitting on all {len(sub.target)} beats to save it")
             final = with_progress(pipe, "final model", clock, bars=sys.stderr.isatty())
             final.fit(sub.inputs(**_inputs(args)), sub.target)
