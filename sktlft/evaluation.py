@@ -278,12 +278,11 @@ def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: An
     return [(np.asarray(a), np.asarray(b)) for a, b in cv]
 
 
-
 def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float:
     """Images an estimator sees when fitted on each training set (beats x epochs).
 
-    The measure of work of :class:`RunClock`: an epoch
-    capped by ``max_per_class`` trains on fewer beats than the fold holds.
+    The measure of work of :class:`RunClock`: an epoch capped by
+    ``max_per_class`` trains on fewer beats than the fold holds.
 
     Parameters
     ----------
@@ -329,7 +328,7 @@ def evaluate(
     random_state: int | None = 0,
     keep_estimators: bool = False,
     progress: bool | str = True,
-    clock: Any = None,
+    clock: RunClock | None = None,
 ) -> EvaluationReport:
     """Score an estimator patient-wise: fit on training patients, predict unseen ones.
 
