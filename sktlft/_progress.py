@@ -41,6 +41,11 @@ class RunClock:
         Work that follows the fits that set ``total`` (e.g. the refit of a
         final model after a cross-validation).
 
+    Notes
+    -----
+    A deep copy (as :func:`sklearn.base.clone` makes of a network's callbacks)
+    is the clock itself, so that every copy of an estimator counts on one clock.
+
     Examples
     --------
     >>> clock = RunClock(total=300)
@@ -55,6 +60,11 @@ class RunClock:
         self.then = then
         self.done = 0.0
         self.start = time.perf_counter()
+
+    def __deepcopy__(self, memo: dict) -> RunClock:
+        # one clock per run: scikit-learn's clone (a VotingClassifier clones its
+        # members at fit) deep-copies the callbacks holding it; the copies share it
+        return self
 
     def tick(self, n_images: float, max_epochs: int = 1) -> str:
         """Count an epoch of ``n_images``; return the estimate of the time left."""

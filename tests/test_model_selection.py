@@ -97,7 +97,7 @@ def test_compare_splits_time_left_counts_down_over_all_protocols(sample, monkeyp
     # epoch, and the work done reaches it only at the last epoch of the last protocol
     # (each protocol used to start its own clock, so the time left went up)
     from sktlft import _progress
-    from sktlft.pipeline import make_tlft_pipeline
+    from sktlft.pipeline import make_ensemble, make_tlft_pipeline
 
     rng = np.random.default_rng(0)
     idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(sample.target == c), 30,
@@ -112,13 +112,17 @@ def test_compare_splits_time_left_counts_down_over_all_protocols(sample, monkeyp
         return left
 
     monkeypatch.setattr(_progress.RunClock, "tick", spy)
-    est = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
-                             resnet__weights=None, resnet__max_epochs=2, resnet__verbose=0,
-                             resnet__random_state=0, resnet__max_per_class=None)
-    table = compare_splits(est, small, cv=2)
-    assert len(table) == 3
-    assert len(ticks) == 2 * (2 + 2 + 1)  # 2 epochs of 5 fits
-    assert len({t[0] for t in ticks}) == 1 and len({t[1] for t in ticks}) == 1
-    done = [t[2] for t in ticks]
-    assert np.all(np.diff(done) > 0)
-    assert done[-1] == pytest.approx(ticks[0][1])
+    fast = dict(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
+                resnet__max_epochs=2, resnet__verbose=0, resnet__random_state=0,
+                resnet__max_per_class=None)
+    # the network alone, and in a soft vote (which clones its members at fit: the
+    # copies of the network's callbacks must still count on the one clock)
+    for est in (make_tlft_pipeline(**fast), make_ensemble(**fast)):
+        ticks.clear()
+        table = compare_splits(est, small, cv=2)
+        assert len(table) == 3
+        assert len(ticks) == 2 * (2 + 2 + 1)  # 2 epochs of 5 fits
+        assert len({t[0] for t in ticks}) == 1 and len({t[1] for t in ticks}) == 1
+        done = [t[2] for t in ticks]
+        assert np.all(np.diff(done) > 0)
+        assert done[-1] == pytest.approx(ticks[0][1])
