@@ -160,6 +160,24 @@ def _build_pipeline(args: argparse.Namespace):
     return pipe, params
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse an ``--out`` that could not be written, before any work (a probe file
+    made and removed in the nearest folder that exists)."""
+    import tempfile
+
+    where = path.absolute().parent
+    while not where.exists():
+        where = where.parent
+    if not where.is_dir():
+        raise CLIError(f"--out {path}: {where} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".sktlft-probe-", dir=where)
+    except OSError as exc:
+        raise CLIError(f"--out {path}: cannot write in {where} ({exc.strerror})") from exc
+    os.close(fd)
+    os.unlink(probe)
+
+
 def _out_folder(out: str | None, prefix: str) -> Path:
     """The report folder to create at the end (checked now, created by the report)."""
     if out:
@@ -167,6 +185,7 @@ def _out_folder(out: str | None, prefix: str) -> Path:
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise CLIError(f"--out {path}: exists and is not an empty folder; name a new "
                            "one, sktlft does not overwrite reports")
+        _check_writable(path)
         return path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path, n = Path(f"sktlft_{prefix}_{stamp}"), 1
@@ -323,6 +342,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
+    _check_writable(out)
     pipe, _ = _build_pipeline(args)
     ds = _load(args.data, args.records, include_paced=args.include_paced)
     ds = _without_q(ds, args.keep_q)

@@ -192,12 +192,16 @@ def test_predict_resamples_other_rates(model_file, tmp_path):
 
 def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
     monkeypatch.chdir(tmp_path)  # where a report folder would appear
+    (tmp_path / "afile").write_text("")
     cases = [
         (["evaluate", "--data", str(tmp_path / "nope")], "no such folder"),
         (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
         (["evaluate", "--set", "resnet__input_size=16"], "'input_size' parameter"),
         (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
+        # an --out that cannot be written: refused before any data is read
+        (["train", "--out", "afile/m.sktlft"], "afile is a file, not a folder"),
+        (["evaluate", "--out", "afile/report"], "afile is a file, not a folder"),
         (["evaluate", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
         (["evaluate", "--cv", "12"], "only 9 patients"),
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
