@@ -6,6 +6,7 @@ import csv
 import logging
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,29 @@ def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) 
                        beats.reference if reference else None)
 
 
-def _write_atomically(path: Path, write: Any) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+def _write_together(out: Path, writers: dict[str, Any]) -> None:
+    """Write several files into ``out`` all or none: each ``writers[name](tmp)``
+    writes ``tmp/name`` in a hidden folder beside them; they are moved in only
+    when all are written, so a crash or Ctrl-C leaves none of them (and no
+    ``out`` folder this call created)."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sktlft-", dir=out))
+    moved: list[Path] = []
     try:
-        write(tmp)
-        os.replace(tmp / path.name, path)
+        for write in writers.values():
+            write(tmp)
+        for name in writers:
+            os.replace(tmp / name, out / name)
+            moved.append(out / name)
+    except BaseException:
+        for path in moved:  # (only if interrupted between two renames)
+            path.unlink(missing_ok=True)
+        raise
     finally:
-        for p in tmp.iterdir():
-            p.unlink()
-        tmp.rmdir()
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()
 
 
 def annotate_record(
@@ -206,8 +221,6 @@ def annotate_record(
     half = round(seg.window_ * rec.fs) // 2
     n_edge = int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum())
 
-    out.mkdir(parents=True, exist_ok=True)
-
     def write_ann(tmp: Path) -> None:
         wfdb.wrann(path.name, extension, peaks, symbol=[str(s) for s in labels],
                    fs=rec.fs_record, write_dir=str(tmp))
@@ -224,26 +237,23 @@ def annotate_record(
                     row.append(rec.symbols[i])
                 w.writerow(row)
 
-    _write_atomically(ann_file, write_ann)
-    _write_atomically(csv_file, write_csv)
-    files = [ann_file, csv_file]
+    writers = {ann_file.name: write_ann, csv_file.name: write_csv}
+    fig = None
     if plot:
-        import matplotlib.pyplot as plt
-
         from .plotting import plot_ecg_strip
 
         fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels,
                              reference=rec.symbols,
                              title=f"record {path.name}, lead {rec.leads[0]}")
+        writers[png_file.name] = lambda tmp: fig.savefig(tmp / png_file.name, dpi=110)
+    try:
+        _write_together(out, writers)
+    finally:
+        if fig is not None:
+            import matplotlib.pyplot as plt
 
-        def write_png(tmp: Path) -> None:
-            fig.savefig(tmp / png_file.name, dpi=110)
-
-        try:
-            _write_atomically(png_file, write_png)
-        finally:
             plt.close(fig)
-        files.append(png_file)
+    files = [out / name for name in writers]
     counts = {str(c): int((labels == c).sum()) for c in classes}
     return {"files": files, "n_beats": len(peaks), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",

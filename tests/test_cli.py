@@ -460,3 +460,26 @@ def test_batch_bars_on_a_terminal_epoch_lines_otherwise(tmp_path):
                            text=True, timeout=120)
     assert piped.returncode == 0 and "epoch 1/1" in piped.stderr
     assert "train_loss=" not in piped.stderr
+
+
+def test_predict_outputs_appear_together_or_not_at_all(model_file, tmp_path, monkeypatch):
+    # Ctrl-C while the picture is being saved: neither the annotations nor the csv
+    # written just before it are left (and no output folder the call created)
+    from matplotlib.figure import Figure
+
+    from sktlft.annotate import annotate_record
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        annotate_record(SAMPLE / "100", model_file, out, plot=True)
+    assert not out.exists()
+    # into a folder holding other results: those stay, nothing new appears
+    out.mkdir()
+    (out / "209.csv").write_text("kept")
+    with pytest.raises(KeyboardInterrupt):
+        annotate_record(SAMPLE / "100", model_file, out, plot=True)
+    assert [p.name for p in out.iterdir()] == ["209.csv"]
