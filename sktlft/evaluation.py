@@ -202,6 +202,9 @@ def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
                               "overwrite results")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # as a plain mkdir would make it (mkdtemp: owner only)
     try:
         for name, obj in jsons.items():
             (tmp / name).write_text(json.dumps(obj, indent=2, default=_json_default))

@@ -53,6 +53,16 @@ def test_report_saves_all_or_nothing(report, tmp_path):
     with pytest.raises(OSError, match="disk full"):
         save_folder(tmp_path / "half", {"a.json": {}}, files={"b.bin": broken})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no half-written folder
+    # others may read it, as with a plain mkdir (the temporary folder was owner-only)
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        shared = save_folder(tmp_path / "shared", {"a.json": {}})
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
 
 
 def test_q_beats_left_out_unless_asked(sample):
