@@ -246,7 +246,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if args.cv > n_patients:
             raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
         cv, what = args.cv, f"{args.cv}-fold patient-wise CV"
-    _say(f"{what}, {args.estimator} (network preset {args.preset!r}), report in {out}/")
+    estimator = (args.estimator if args.estimator == "baseline" else
+                 f"{args.estimator} (network preset {args.preset!r})")
+    _say(f"{what}, {estimator}, report in {out}/")
     from ._progress import RunClock, with_progress
     from .evaluation import training_work
 
@@ -267,14 +269,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                         "estimator": args.estimator, "preset": args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
 
-    print(f"\nAAMI report, {what} ({len(report.y_true)} test beats):")
+    print(f"AAMI report, {what} ({len(report.y_true)} test beats):")
     print(format_report(report.pooled))
-    for name, member in report.members.items():
-        print(f"\n{name} alone:\n{format_report(member)}")
     if len(report.folds) > 1:
         f1s = [f["report"]["macro_f1"] for f in report.folds]
         print("macro F1 per fold: " + ", ".join(f"{100 * f:.1f}" for f in f1s)
               + f" (mean {100 * np.mean(f1s):.1f} %)")
+    for name, member in report.members.items():
+        print(f"\n{name} alone (pooled):\n{format_report(member)}")
     sys.stdout.flush()
 
     files = {}
@@ -297,7 +299,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "spectrograms.png": plot_example_images(tlft, ds, random_state=args.seed)}
     report.info["wall_time_s"] = time.perf_counter() - t_start
     report.save(out, figures=figures, files=files)
-    written = ["metrics.json", "confusion_matrix.png", "training_curve.png", *figures, *files]
+    written = sorted(p.name for p in out.iterdir())
     _say(f"report written to {out}/ ({', '.join(written)}) in "
          f"{report.info['wall_time_s']:.0f}s")
     return 0

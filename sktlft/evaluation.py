@@ -137,8 +137,8 @@ class EvaluationReport:
              files: dict[str, Any] | None = None) -> Path:
         """Write ``metrics.json`` and the figures into a new folder, all or nothing.
 
-        See :func:`save_folder`; the confusion matrix and the training history
-        are always written.
+        See :func:`save_folder`; the confusion matrix is always written, the
+        training curves when a network was trained.
 
         Parameters
         ----------
@@ -154,8 +154,10 @@ class EvaluationReport:
         pathlib.Path
             The folder.
         """
-        figs = {"confusion_matrix.png": self.plot_confusion_matrix(),
-                "training_curve.png": self.plot_training_history(), **(figures or {})}
+        figs = {"confusion_matrix.png": self.plot_confusion_matrix()}
+        if any(f.get("history") for f in self.folds):  # a network was trained
+            figs["training_curve.png"] = self.plot_training_history()
+        figs.update(figures or {})
         return save_folder(folder, {"metrics.json": self.to_dict()}, figures=figs,
                            files=files)
 
