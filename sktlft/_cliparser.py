@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show tracebacks on errors")
     common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="say more (one line per record read)")
+                        help="say more (each record's beats per class and what was left "
+                             "out, each fold's test patients)")
     parser = argparse.ArgumentParser(
         prog="sktlft", parents=[common],
         description="ECG beat classification by transfer learning on Fourier images, "

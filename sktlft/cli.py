@@ -101,6 +101,32 @@ def _parse_sets(items: Sequence[str]) -> dict[str, Any]:
     return params
 
 
+def _check_run_options(args: argparse.Namespace) -> None:
+    """The options of a training run that would otherwise fail only once work began."""
+    if not 0 <= args.seed < 2**32:
+        raise CLIError(f"--seed {args.seed}: expected 0 to {2**32 - 1}")
+    if getattr(args, "jobs", 1) == 0:
+        raise CLIError("--jobs 0: give the number of fits run at once (1, 2, ...; -1: one "
+                       "per CPU core)")
+    if not 0 < getattr(args, "test_size", 0.5) < 1:
+        raise CLIError(f"--test-size {args.test_size}: expected the share of beats to test "
+                       "on, between 0 and 1")
+    if args.device not in ("auto", "cpu"):
+        import torch
+
+        try:
+            device = torch.device(args.device)
+        except RuntimeError as exc:
+            raise CLIError(f"--device {args.device}: expected auto, cpu or cuda") from exc
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise CLIError(f"--device {args.device}: torch sees no CUDA GPU here; use "
+                           "--device auto or cpu")
+    if getattr(args, "test_db", None) == "svdb":
+        from .datasets._mitdb import _resolve_svdb_records
+
+        _resolve_svdb_records(args.test_records)
+
+
 def _resolve_weights(choice: str) -> str | None:
     if choice == "none":
         return None
@@ -127,6 +153,7 @@ def _build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
     from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
+    _check_run_options(args)
     params = _parse_sets(args.set)
     if args.no_rhythm and args.estimator != "tlft":
         raise CLIError(f"--no-rhythm needs --estimator tlft: the {args.estimator} reads the "
@@ -417,7 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("[sktlft] %(message)s"))
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    level = logger.level
+    logger.setLevel(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with command_line():
@@ -437,5 +465,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
         for s, h in previous.items():
             signal.signal(s, h)

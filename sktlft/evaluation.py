@@ -432,6 +432,8 @@ def evaluate(
         if progress:
             logger.info("fold %d/%d: training on %d beats of %d patients, testing on %d",
                         i + 1, k, len(ytr), len(np.unique(groups[splits[i][0]])), len(Xte))
+            logger.debug("fold %d/%d: test patients %s", i + 1, k,
+                         ", ".join(map(str, np.unique(g_test[splits[i][1]]))))
         return delayed(_fit_predict)(model, Xtr, ytr, Xte, keep_estimators)
 
     results = Parallel(n_jobs=n_jobs)(task(i) for i in range(k))

@@ -199,6 +199,12 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
         (["evaluate", "--set", "resnet__input_size=16"], "'input_size' parameter"),
         (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
+        (["evaluate", "--seed", "-1"], "--seed -1: expected 0 to"),
+        (["leakage", "--jobs", "0"], "--jobs 0"),
+        (["evaluate", "--split", "random", "--test-size", "2"], "--test-size 2.0"),
+        (["evaluate", "--data", str(tmp_path), "--test-db", "svdb", "--test-records", "999"],
+         "unknown svdb record(s) ['999']"),
+        (["train", "--device", "nonsense", "--out", "m.sktlft"], "--device nonsense"),
         # an --out that cannot be written: refused before any data is read
         (["train", "--out", "afile/m.sktlft"], "afile is a file, not a folder"),
         (["evaluate", "--out", "afile/report"], "afile is a file, not a folder"),
@@ -483,3 +489,14 @@ def test_predict_outputs_appear_together_or_not_at_all(model_file, tmp_path, mon
     with pytest.raises(KeyboardInterrupt):
         annotate_record(SAMPLE / "100", model_file, out, plot=True)
     assert [p.name for p in out.iterdir()] == ["209.csv"]
+
+
+def test_verbose_says_more(tmp_path, capsys):
+    argv = ["evaluate", "--estimator", "baseline", "--out"]
+    assert main([*argv, str(tmp_path / "a")]) == 0
+    quiet = capsys.readouterr().err
+    assert main(["-v", *argv, str(tmp_path / "b")]) == 0
+    loud = capsys.readouterr().err
+    for more in ("record 100: 220 beats (N 211, S 9); left out: 0 non-beat annotations, 2 "
+                 "beats too near an edge", "fold 1/3: test patients "):
+        assert more in loud and more not in quiet

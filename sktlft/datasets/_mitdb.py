@@ -88,6 +88,21 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
     return names
 
 
+def _resolve_svdb_records(records: Any) -> list[str]:
+    if records is None or (isinstance(records, str) and records.lower() == "all"):
+        return list(SVDB_RECORDS)
+    if isinstance(records, str):
+        records = [r.strip() for r in records.split(",") if r.strip()]
+    names = [str(r) for r in records]
+    unknown = [r for r in names if r not in SVDB_RECORDS]
+    if unknown or not names:
+        raise ValueError(
+            f"records: unknown svdb record(s) {unknown or names}; valid names are "
+            "800-812, 820-829 and 840-894"
+        )
+    return names
+
+
 def _download_missing(db: str, directory: Path, records: list[str]) -> None:
     """Download the records' missing files, never touching files already there."""
     import wfdb
@@ -294,18 +309,7 @@ def fetch_svdb(
     >>> ds.fs, len(set(ds.groups))  # doctest: +SKIP
     (360.0, 78)
     """
-    if records is None or (isinstance(records, str) and records.lower() == "all"):
-        names = list(SVDB_RECORDS)
-    else:
-        if isinstance(records, str):
-            records = [r.strip() for r in records.split(",") if r.strip()]
-        names = [str(r) for r in records]
-        unknown = [r for r in names if r not in SVDB_RECORDS]
-        if unknown or not names:
-            raise ValueError(
-                f"records: unknown svdb record(s) {unknown or names}; valid names are "
-                "800-812, 820-829 and 840-894"
-            )
+    names = _resolve_svdb_records(records)
     ds = _fetch(
         "svdb", data_home, names, leads=leads, window=window, fs=fs,
         download_if_missing=download_if_missing, verbose=verbose, patient=int,
