@@ -186,13 +186,17 @@ def annotate_record(
         raise ValueError("annotate_record needs a model with the network (its segmenter "
                          "says which leads, rate and window to read)")
     seg = tlft_part(pipe)[0]
-    leads = tuple(seg.leads or ("MLII",))
+    trained = leads = tuple(seg.leads or ("MLII",))
     if lead is not None:
         if len(leads) != 1:
             raise ValueError(f"lead: the model reads {len(leads)} leads {leads}; a lead can "
                              "be chosen only for a one-lead model")
         leads = (lead,)
     rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
+    if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
+        logger.warning("record %s: reading lead %r, the model was trained on %s: beats look "
+                       "different in other leads, so expect poorer labels", path.name,
+                       rec.leads[0], trained[0])
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
@@ -254,7 +258,9 @@ def annotate_record(
 
             plt.close(fig)
     files = [out / name for name in writers]
-    counts = {str(c): int((labels == c).sum()) for c in classes}
+    aami = {c: i for i, c in enumerate("NSVFQ")}  # counts in AAMI order
+    counts = {str(c): int((labels == c).sum())
+              for c in sorted(classes, key=lambda c: (aami.get(c, len(aami)), c))}
     return {"files": files, "n_beats": len(peaks), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
             "n_edge": n_edge, "n_paced": n_paced, "similarity": similarity,

@@ -500,3 +500,23 @@ def test_verbose_says_more(tmp_path, capsys):
     for more in ("record 100: 220 beats (N 211, S 9); left out: 0 non-beat annotations, 2 "
                  "beats too near an edge", "fold 1/3: test patients "):
         assert more in loud and more not in quiet
+
+
+def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
+    # two leads of one name (svdb: ECG, ECG): a name is ambiguous, an index is not;
+    # a lead other than the model's is read, with a word on what to expect
+    rec = wfdb.rdrecord(str(SAMPLE / "100"))
+    d = tmp_path / "in"
+    d.mkdir()
+    wfdb.wrsamp("x", fs=360, units=["mV", "mV"], sig_name=["ECG1", "ECG2"],
+                p_signal=rec.p_signal, fmt=["16", "16"], write_dir=str(d))
+    hea = d / "x.hea"  # (wfdb writes unique names only; svdb's headers have twice ECG)
+    hea.write_text(hea.read_text().replace("ECG1", "ECG").replace("ECG2", "ECG"))
+    argv = ["predict", str(d / "x"), "--model", str(model_file)]
+    assert main([*argv, "--out", str(tmp_path / "a"), "--lead", "ECG"]) == 2
+    assert "2 leads named 'ECG'" in capsys.readouterr().err
+    assert main([*argv, "--out", str(tmp_path / "b"), "--lead", "0"]) == 0
+    cap = capsys.readouterr()
+    assert "reading lead 'ECG', the model was trained on MLII" in cap.err
+    counts = cap.out.split(": ", 1)[1]  # in AAMI order
+    assert [part.split()[0] for part in counts.split(", ")] == ["N", "S", "V", "F"]

@@ -284,7 +284,7 @@ def fetch_svdb(
     records : "all", list of str or None, default=None
         Which records (``None``: all 78); also ``"800,801"``.
     leads : sequence of int or str, default=(0,)
-        Signals by index (or name, though both are ``"ECG"``).
+        Signals by index (both are named ``"ECG"``, so a name is refused as ambiguous).
     window : float, default=2.4
         Window length in seconds, centred on the R peak.
     fs : float or None, default=360.0

@@ -101,6 +101,11 @@ def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) ->
                     f"leads: record {record} has no lead {lead!r} (its leads are {listing}); "
                     "choose a lead by name or by index"
                 )
+            if sig_name.count(lead) > 1:
+                raise ValueError(
+                    f"leads: record {record} has {sig_name.count(lead)} leads named {lead!r} "
+                    f"(its leads are {listing}); choose one by index"
+                )
             channels.append(sig_name.index(lead))
         else:
             if not 0 <= lead < len(sig_name):
