@@ -329,7 +329,7 @@ def test_interrupted_evaluate_leaves_no_report(tmp_path):
 def test_predict_refuses_noise_and_flat_lines(model_file, tmp_path, capsys):
     # XQRS finds "beats" in noise (171 a minute in Gaussian noise); they do not look
     # alike, so the record is refused instead of labelled (real records: median
-    # similarity 0.77-0.99, noise about 0.3)
+    # similarity 0.77-1.00, noise about 0.3)
     rng = np.random.default_rng(0)
     d = tmp_path / "in"
     d.mkdir()

@@ -289,7 +289,7 @@ def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.
     A template-matching signal quality index: the correlation of the first
     lead's ``±half`` seconds around each R peak with the same stretch of the
     record's median beat, each mean-removed. Real
-    ECG gives a median near 1 (0.77 to 0.99 over the mitdb and svdb records,
+    ECG gives a median near 1 (0.77 to 1.00 over all 48 mitdb and 78 svdb records,
     R peaks from ``atr`` or from XQRS); noise in which the detector finds
     "beats" gives about 0.3.
 
