@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ._hints import option
-from .datasets import beat_similarity, read_record, record_beats
+from .datasets import AAMI_CLASSES, beat_similarity, read_record, record_beats
 
 __all__ = ["annotate_record", "model_inputs"]
 
@@ -258,7 +258,7 @@ def annotate_record(
 
             plt.close(fig)
     files = [out / name for name in writers]
-    aami = {c: i for i, c in enumerate("NSVFQ")}  # counts in AAMI order
+    aami = {c: i for i, c in enumerate(AAMI_CLASSES)}  # counts in AAMI order
     counts = {str(c): int((labels == c).sum())
               for c in sorted(classes, key=lambda c: (aami.get(c, len(aami)), c))}
     return {"files": files, "n_beats": len(peaks), "counts": counts,

@@ -155,11 +155,12 @@ def load_records(
         rec = read_record(directory / record, leads=leads, fs=fs, beats="atr", sums=sums)
         beats = record_beats(rec, window=window)
         parts.append((rec, beats))
-        classes = [SYMBOL_TO_AAMI[s] for s in rec.symbols[beats.kept]]
-        logger.debug("record %s: %d beats (%s); left out: %d non-beat annotations, %d beats "
-                     "too near an edge", record, len(classes),
-                     ", ".join(f"{c} {classes.count(c)}" for c in AAMI_CLASSES
-                               if c in classes), rec.n_non_beat, int((~beats.kept).sum()))
+        if logger.isEnabledFor(logging.DEBUG):  # (sktlft -v) counted only when shown
+            classes = [SYMBOL_TO_AAMI[s] for s in rec.symbols[beats.kept]]
+            logger.debug("record %s: %d beats (%s); left out: %d non-beat annotations, %d "
+                         "beats too near an edge", record, len(classes),
+                         ", ".join(f"{c} {classes.count(c)}" for c in AAMI_CLASSES
+                                   if c in classes), rec.n_non_beat, int((~beats.kept).sum()))
     rates = {rec.fs for rec, _ in parts}
     if len(rates) != 1:
         raise ValueError(
