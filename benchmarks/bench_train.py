@@ -29,11 +29,11 @@ def images_for(preset: str, n: int):
     from sktlft.datasets import load_mitbih_sample
 
     ds = load_mitbih_sample()
-    pipe = make_tlft_pipeline(preset, resnet__weights=None, fourier__lazy=False)
+    pipe = make_tlft_pipeline(preset, resnet__weights=None, fourier__lazy=False,
+                              inputs=("image", "rhythm"))
     idx = np.resize(np.arange(len(ds.target)), n)
-    X = ds.inputs(reference=pipe[1].reference != "none")[idx]
-    out = pipe[:2].fit_transform(X)
-    return out["images"], np.asarray(out["rr"]), ds.target[idx], pipe.get_params()
+    out = pipe[:2].fit_transform(ds.inputs()[idx])
+    return out["images"], np.asarray(out["rhythm"]), ds.target[idx], pipe.get_params()
 
 
 def sktlft_epoch(X, rr, y, params, device, seed):
@@ -46,7 +46,7 @@ def sktlft_epoch(X, rr, y, params, device, seed):
         batch_size=params["resnet__batch_size"], max_epochs=1, device=device,
         random_state=seed, verbose=0, amp=True,
     )
-    inputs = SliceDict(images=X, rr=rr)
+    inputs = SliceDict(images=X, rhythm=rr)
     sync(device)
     t = time.perf_counter()
     clf.fit(inputs, y)
@@ -63,11 +63,11 @@ def plain_epoch(X, rr, y, params, device, seed):
 
     torch.manual_seed(seed)
     classes, y_idx = np.unique(y, return_inverse=True)
-    logs = np.log(np.maximum(rr, 1e-3))  # the classifier standardises log RR the same way
-    module = ResNet18Module(len(classes), n_leads=X.shape[1], weights=None,
-                            input_size=params["resnet__input_size"], n_rr=rr.shape[1],
-                            rr_mean=logs.mean(axis=0),
-                            rr_std=np.maximum(logs.std(axis=0), 1e-3)).to(device)
+    # (rr: the log rhythm features; the classifier standardises them the same way)
+    module = ResNet18Module(len(classes), image_shape=X.shape[1:], weights=None,
+                            input_size=params["resnet__input_size"], n_features=rr.shape[1],
+                            feature_mean=rr.mean(axis=0),
+                            feature_std=np.maximum(rr.std(axis=0), 1e-3)).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=params["resnet__lr"])
     loss_fn = torch.nn.CrossEntropyLoss()
     images, rhythm = torch.from_numpy(X), torch.from_numpy(rr)
@@ -82,7 +82,7 @@ def plain_epoch(X, rr, y, params, device, seed):
         xb, rb, yb = xb.to(device), rb.to(device), yb.to(device)
         opt.zero_grad()
         with amp:
-            out = module(xb, rr=rb)
+            out = module(images=xb, features=rb)
         loss = loss_fn(out.float(), yb)
         loss.backward()
         opt.step()
@@ -95,7 +95,8 @@ def plain_epoch(X, rr, y, params, device, seed):
             torch.utils.data.TensorDataset(images, rhythm), batch_size=bs
         ):
             with amp:
-                torch.softmax(module(xb.to(device), rr=rb.to(device)).float(), dim=1).cpu()
+                torch.softmax(module(images=xb.to(device), features=rb.to(device)).float(),
+                              dim=1).cpu()
     sync(device)
     return fit, time.perf_counter() - t
 

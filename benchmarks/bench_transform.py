@@ -65,9 +65,9 @@ def main() -> None:
     rows = []
     for preset, n in (("default", len(X)), ("paper", args.paper_beats or len(X))):
         seg, fourier = preset_steps(preset)
-        # the inputs the preset is used with: the patient's reference beat too when
-        # its Fourier step makes an image of it (the rhythm features pass unchanged)
-        sub = ds.inputs(rhythm=False, reference=fourier.reference != "none")[:n]
+        # the inputs the preset is used with (the segmenter's inputs: the beat's image,
+        # and for the default the image of the beat minus the patient's reference)
+        sub = ds.inputs()[:n]
         t0 = time.perf_counter()
         beats = seg.fit_transform(sub)
         t1 = time.perf_counter()

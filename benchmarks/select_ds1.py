@@ -27,11 +27,11 @@ import numpy as np
 from _common import HERE, data_home, hardware
 
 CONFIGS = {
-    # name: (make_tlft_pipeline parameters, what BeatDataset.inputs gives)
-    "image": ({"fourier__reference": "none"}, {"rhythm": False, "reference": False}),
-    "image+rr": ({"fourier__reference": "none"}, {"rhythm": True, "reference": False}),
-    "rr+diff": ({"fourier__reference": "difference"}, {"rhythm": True, "reference": True}),
-    "rr+channel": ({"fourier__reference": "channel"}, {"rhythm": True, "reference": True}),
+    # name: the network's inputs (segment__inputs; the data always carries all of them)
+    "image": ("image",),
+    "image+rr": ("image", "rhythm"),
+    "rr+diff": ("image", "difference_image", "rhythm"),
+    "rr+channel": ("image", "reference_image", "rhythm"),
 }
 OUT = HERE / "results" / "select_ds1"
 
@@ -57,10 +57,9 @@ def run(args) -> None:
 
     torch.set_num_threads(args.threads)
     ds = load(data_home(args.data))
-    params, inputs = CONFIGS[args.config]
-    pipe = make_tlft_pipeline(resnet__weights=None, resnet__random_state=args.seed,
-                              resnet__verbose=0, **params)
-    report = evaluate(pipe, ds, cv=folds(ds), inputs=inputs)
+    pipe = make_tlft_pipeline(inputs=CONFIGS[args.config], resnet__weights=None,
+                              resnet__random_state=args.seed, resnet__verbose=0)
+    report = evaluate(pipe, ds, cv=folds(ds))
     OUT.mkdir(parents=True, exist_ok=True)
     name = f"{args.config}_seed{args.seed}"
     np.savez_compressed(OUT / f"{name}.npz", proba=report.proba, classes=report.classes,

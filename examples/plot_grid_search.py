@@ -5,10 +5,12 @@ Tuning with GridSearchCV and GroupKFold
 Every parameter of the pipeline is a scikit-learn parameter in ``step__param``
 form, so ``GridSearchCV`` tunes the Fourier images and the network together, on
 the inputs of :meth:`~sktlft.datasets.BeatDataset.inputs` (a
-:class:`skorch.helper.SliceDict`, which scikit-learn splits like an array). Here
-it compares the three ways the patient's reference beat can reach the network:
-not at all, as a second image channel, or as the image of the beat minus the
-reference. The folds are grouped by patient.
+:class:`skorch.helper.SliceDict`, which scikit-learn splits like an array). What
+the network sees is one of them, ``segment__inputs``: here the grid compares the
+ways the patient's reference beat can reach the network: not at all, as a second
+image channel, as the image of the beat minus the reference, and that with a 1-D
+branch on the beat's samples (and their difference from the reference) beside the
+image branch. The folds are grouped by patient.
 """
 
 # %%
@@ -32,7 +34,12 @@ pipe = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
                           resnet__random_state=0, resnet__verbose=0)
 grid = GridSearchCV(
     pipe,
-    {"fourier__reference": ["none", "channel", "difference"]},
+    # the inputs the network sees are one parameter, chosen like any other
+    {"segment__inputs": [("image", "rhythm"),
+                         ("image", "reference_image", "rhythm"),
+                         ("image", "difference_image", "rhythm"),
+                         ("image", "difference_image", "rhythm", "waveform",
+                          "difference_waveform")]},
     cv=GroupKFold(3),
     scoring=aami_scorers(),
     refit="macro_f1",

@@ -58,5 +58,5 @@ model_from_pickle, _ = load_model(work / "plain.joblib", trust_pickle=True)
 segment, fourier, resnet = (step for _, step in model.steps)
 print("leads", segment.leads, "| window", segment.window_, "s at", segment.fs, "Hz",
       "| beats resampled to", segment.output_fs_, "Hz")
-print("image channels", resnet.n_features_in_, f"(reference: {fourier.reference!r})",
-      "| rhythm features", resnet.n_rr_in_, "| classes", resnet.classes_)
+print("inputs", segment.inputs_, "| image channels", fourier.image_inputs_,
+      "| shapes seen in fit", resnet.input_shapes_, "| classes", resnet.classes_)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from . import __version__
 
@@ -25,25 +26,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--keep-q", action="store_true",
                    help="keep Q beats (left out by default, as in the literature)")
-    p.add_argument("--no-rhythm", action="store_true",
-                   help="feed the beat windows alone (no rhythm features, no reference beat)")
+    p.add_argument("--inputs", metavar="NAME,NAME,...",
+                   help="what the network sees, from image, reference_image, difference_image, "
+                        "waveform, difference_waveform, rhythm (default: the preset's; "
+                        "the default preset's is image,difference_image,rhythm)")
+    p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
+                   help="the beat's image alone: the same as --inputs image")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``sktlft`` command."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show tracebacks on errors")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="say more (each record's beats per class and what was left "
-                             "out, each fold's test patients)")
-    parser = argparse.ArgumentParser(
-        prog="sktlft", parents=[common],
-        description="ECG beat classification by transfer learning on Fourier images, "
-                    "evaluated patient-wise.")
-    parser.add_argument("--version", action="version", version=f"sktlft {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_evaluate(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``evaluate`` command's arguments."""
     p = sub.add_parser(
         "evaluate", parents=[common],
         help="patient-wise evaluation with a report folder (the main job)",
@@ -77,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(`sktlft train` does the same)")
     _add_model_options(p)
 
+
+def _add_leakage(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``leakage`` command's arguments."""
     p = sub.add_parser(
         "leakage", parents=[common],
         help="the same pipeline under a beat-level random split and patient-wise splits",
@@ -92,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
     _add_model_options(p)
 
+
+def _add_train(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``train`` command's arguments."""
     p = sub.add_parser("train", parents=[common], help="train a model and save it",
                        description="Fit the pipeline on the given records and save it.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
@@ -104,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite --out")
     _add_model_options(p)
 
+
+def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``predict`` command's arguments."""
     p = sub.add_parser(
         "predict", parents=[common], help="annotate every beat of a WFDB record",
         description="Reads a WFDB record (any sampling rate), takes its beats from its atr "
@@ -130,16 +131,44 @@ def build_parser() -> argparse.ArgumentParser:
                    help="annotation file extension (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
 
+
+def _add_download(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``download`` command's arguments."""
     p = sub.add_parser("download", parents=[common],
                        help="fetch a database from PhysioNet into DIR/<db> and verify it")
     p.add_argument("--data", required=True, help="folder that will hold mitdb/ (or svdb/)")
     p.add_argument("--db", default="mitdb", choices=["mitdb", "svdb"],
                    help="which database (default: mitdb)")
 
+
+def _add_info(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``info`` command's arguments."""
     p = sub.add_parser("info", parents=[common],
                        help="beats per AAMI class and patient (bundled sample or --data)")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sktlft`` command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks on errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="say more (each record's beats per class and what was left "
+                             "out, each fold's test patients)")
+    parser = argparse.ArgumentParser(
+        prog="sktlft", parents=[common],
+        description="ECG beat classification by transfer learning on Fourier images, "
+                    "evaluated patient-wise.")
+    parser.add_argument("--version", action="version", version=f"sktlft {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_evaluate(sub, common)
+    _add_leakage(sub, common)
+    _add_train(sub, common)
+    _add_predict(sub, common)
+    _add_download(sub, common)
+    _add_info(sub, common)
     return parser

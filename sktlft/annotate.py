@@ -6,17 +6,20 @@ import csv
 import logging
 import os
 import re
-import shutil
-import tempfile
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._decision import decide
 from ._hints import option
-from .datasets import AAMI_CLASSES, beat_similarity, read_record, record_beats
+from ._output import write_together
+from ._validation import PATH, validate_params
+from .datasets import beat_inputs, beat_similarity, read_record, record_beats
+from .metrics import aami_labels
 
-__all__ = ["annotate_record", "model_inputs"]
+__all__ = ["annotate_record"]
 
 logger = logging.getLogger("sktlft")
 
@@ -28,67 +31,10 @@ _PACED_WORDS = re.compile(r"\bpaced\b|\bpacing\b", re.IGNORECASE)
 MIN_BEAT_SIMILARITY = 0.5
 
 
-def model_inputs(model: Any, beats: Any, inputs: dict[str, bool] | None = None) -> Any:
-    """The input a fitted model was trained with, from a record's beats.
-
-    ``inputs`` as the model file records them (the arguments of
-    :meth:`~sktlft.datasets.BeatDataset.inputs`); without them, rhythm
-    features go in when the network was fitted with them or the model is an
-    ensemble, the reference beat when the Fourier step uses it.
-
-    Parameters
-    ----------
-    model : estimator
-        A fitted :func:`~sktlft.make_tlft_pipeline` or
-        :func:`~sktlft.pipeline.make_ensemble`.
-    beats : Bunch
-        From :func:`~sktlft.datasets.record_beats`.
-    inputs : dict, default=None
-        ``{"rhythm": bool, "reference": bool}``.
-
-    Returns
-    -------
-    ndarray or skorch.helper.SliceDict
-        What ``model.predict`` takes.
-    """
-    from .datasets import beat_inputs
-    from .pipeline import tlft_part
-
-    tlft = tlft_part(model)
-    if inputs is not None:
-        rhythm, reference = inputs.get("rhythm", True), inputs.get("reference", True)
-    else:
-        rhythm = tlft is not model or getattr(tlft[-1], "n_rr_in_", 0) > 0
-        reference = tlft is not None and tlft[1].reference != "none"
-    return beat_inputs(beats.data, beats.rr if rhythm else None,
-                       beats.reference if reference else None)
-
-
-def _write_together(out: Path, writers: dict[str, Any]) -> None:
-    """Write several files into ``out`` all or none: each ``writers[name](tmp)``
-    writes ``tmp/name`` in a hidden folder beside them; they are moved in only
-    when all are written, so a crash or Ctrl-C leaves none of them (and no
-    ``out`` folder this call created)."""
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".sktlft-", dir=out))
-    moved: list[Path] = []
-    try:
-        for write in writers.values():
-            write(tmp)
-        for name in writers:
-            os.replace(tmp / name, out / name)
-            moved.append(out / name)
-    except BaseException:
-        for path in moved:  # (only if interrupted between two renames)
-            path.unlink(missing_ok=True)
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created and not any(out.iterdir()):
-            out.rmdir()
-
-
+@validate_params({"record": PATH, "model": [*PATH, tuple], "out": PATH,
+                  "lead": [str, Integral, None], "detect": ["boolean"], "force": ["boolean"],
+                  "extension": [str], "trust_pickle": ["boolean"], "plot": ["boolean"],
+                  "noise_check": ["boolean"]}, prefer_skip_nested_validation=False)
 def annotate_record(
     record: str | os.PathLike,
     model: str | os.PathLike | tuple[Any, dict[str, Any]],
@@ -105,8 +51,10 @@ def annotate_record(
     """Classify every beat of a WFDB record and write the labels as WFDB annotations.
 
     The fitted pipeline says what it needs: its segmenter's ``leads``, ``fs``
-    and window, whether its network reads rhythm features and whether its
-    Fourier step uses the patient's reference beat. The record is read with
+    and window (and its ``inputs``: the record's beats, rhythm features and
+    reference beat are all given, and the model takes what it uses). Labels
+    come from the model's own ``predict`` rule (its ``decision_weights``).
+    The record is read with
     :func:`~sktlft.datasets.read_record` (resampled to the model's rate;
     positions are written at the record's own rate); beats come from its
     ``atr`` annotations (beat symbols only) when that file exists and
@@ -116,7 +64,7 @@ def annotate_record(
 
     Writes ``out/<record>.<extension>`` (WFDB annotations, one per beat, the
     AAMI letter as the symbol) and ``out/<record>.csv`` (sample, time in
-    seconds, label, one probability column per class, and the reference
+    seconds, label, one probability column per class in AAMI order, and the reference
     symbol when beats came from ``atr``), each complete or not at all.
 
     Parameters
@@ -161,31 +109,56 @@ def annotate_record(
     >>> from sktlft.annotate import annotate_record
     >>> annotate_record("data/100", "model.sktlft", "out/")  # doctest: +SKIP
     """
-    import wfdb
 
     from .persistence import load_model
+    from .pipeline import find_network, segmenter_of
 
-    if not extension.isalnum():
+    if not isinstance(extension, str) or not extension.isalnum():
         raise ValueError(f"extension must be letters and digits, got {extension!r}")
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
     out = Path(out)
-    ann_file = out / f"{path.name}.{extension}"
-    csv_file = out / f"{path.name}.csv"
-    png_file = out / f"{path.name}.png"
-    existing = [p for p in (ann_file, csv_file, *([png_file] if plot else [])) if p.exists()]
+    files = {kind: out / f"{path.name}.{ext}" for kind, ext in
+             (("ann", extension), ("csv", "csv"), ("png", "png")) if plot or kind != "png"}
+    existing = [f for f in files.values() if f.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
                               "to overwrite")
-    from .pipeline import tlft_part
+    pipe, _ = (load_model(model, trust_pickle=trust_pickle) if not isinstance(model, tuple)
+               else model)
+    if find_network(pipe) is None:
+        raise ValueError(
+            "this model is the rhythm baseline alone, which does not record the lead, rate "
+            "and window it was trained on: annotate with a model that has the network (train "
+            f"it without {option('make_baseline_pipeline', '--estimator baseline')})")
+    seg = segmenter_of(find_network(pipe))
+    rec = _read(path, seg, lead, detect)
+    n_paced = _warn_paced(rec, path.name)
+    beats = record_beats(rec, window=seg.window_, pad="reflect")
+    similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
+    if noise_check and similarity < MIN_BEAT_SIMILARITY:
+        raise ValueError(
+            f"record {path.name}: its {len(rec.peaks)} beats do not look alike (median "
+            f"correlation {similarity:.2f} with the record's typical beat, real ECG gives "
+            f"0.77 or more): the signal may be noise, or not an ECG lead (try another "
+            f"{option('lead', '--lead')}, or {option('noise_check=False', '--no-noise-check')}"
+            " to label it anyway)")
+    X = beat_inputs(beats.data, beats.rr, beats.reference)
+    proba = pipe.predict_proba(X)
+    labels = decide(pipe, proba, X)
+    _write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+    half = round(seg.window_ * rec.fs) // 2
+    counts = {str(c): int((labels == c).sum()) for c in aami_labels(pipe.classes_)}
+    return {"files": list(files.values()), "n_beats": len(rec.peaks_record), "counts": counts,
+            "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
+            "n_edge": int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum()),
+            "n_paced": n_paced, "similarity": similarity, "labels": labels,
+            "samples": rec.peaks_record, "reference": rec.symbols}
 
-    pipe, info = (load_model(model, trust_pickle=trust_pickle) if not isinstance(model, tuple)
-                  else model)
-    if tlft_part(pipe) is None:
-        raise ValueError("annotate_record needs a model with the network (its segmenter "
-                         "says which leads, rate and window to read)")
-    seg = tlft_part(pipe)[0]
+
+def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
+    """The record as the model's segmenter says: its leads (or ``lead``), rate, beats."""
     trained = leads = tuple(seg.leads or ("MLII",))
     if lead is not None:
         if len(leads) != 1:
@@ -200,69 +173,57 @@ def annotate_record(
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
+    return rec
+
+
+def _warn_paced(rec: Any, name: str) -> int:
+    """Warn when the record is paced (the model never learned it); the paced beats' count."""
     n_paced = 0 if rec.symbols is None else int(np.isin(rec.symbols, list(_PACED)).sum())
     if n_paced:
         logger.warning("record %s has %d paced beats (of %d): the model never learned paced "
-                       "rhythms, so their labels mean little", path.name, n_paced,
-                       len(rec.peaks))
+                       "rhythms, so their labels mean little", name, n_paced, len(rec.peaks))
     elif rec.symbols is None and any(_PACED_WORDS.search(c) for c in rec.comments):
         logger.warning("record %s: its header says the rhythm is paced; the model never "
-                       "learned paced rhythms, so the labels of paced beats mean little",
-                       path.name)
-    beats = record_beats(rec, window=seg.window_, pad="reflect")
-    similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
-    if noise_check and similarity < MIN_BEAT_SIMILARITY:
-        raise ValueError(
-            f"record {path.name}: its {len(rec.peaks)} beats do not look alike (median "
-            f"correlation {similarity:.2f} with the record's typical beat, real ECG gives "
-            f"0.77 or more): the signal may be noise, or not an ECG lead (try another "
-            f"{option('lead', '--lead')}, or {option('noise_check=False', '--no-noise-check')}"
-            " to label it anyway)")
-    proba = pipe.predict_proba(model_inputs(pipe, beats, info.get("config", {}).get("inputs")))
-    classes = np.asarray(pipe.classes_)
-    labels = classes[proba.argmax(axis=1)]
+                       "learned paced rhythms, so the labels of paced beats mean little", name)
+    return n_paced
+
+
+def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, labels: np.ndarray,
+                   proba: np.ndarray, classes: np.ndarray) -> None:
+    """The annotation file, the csv (probabilities in AAMI order) and the picture, together."""
+    import wfdb
+
     peaks = rec.peaks_record
-    half = round(seg.window_ * rec.fs) // 2
-    n_edge = int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum())
+    order = [list(classes).index(c) for c in aami_labels(classes)]
 
     def write_ann(tmp: Path) -> None:
-        wfdb.wrann(path.name, extension, peaks, symbol=[str(s) for s in labels],
+        wfdb.wrann(name, files["ann"].suffix[1:], peaks, symbol=[str(s) for s in labels],
                    fs=rec.fs_record, write_dir=str(tmp))
 
     def write_csv(tmp: Path) -> None:
-        with open(tmp / csv_file.name, "w", newline="") as f:
+        with open(tmp / files["csv"].name, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["sample", "time_s", "label", *[f"p_{c}" for c in classes],
+            w.writerow(["sample", "time_s", "label", *[f"p_{classes[j]}" for j in order],
                         *(["reference"] if rec.symbols is not None else [])])
             for i in range(len(peaks)):
                 row = [int(peaks[i]), f"{peaks[i] / rec.fs_record:.4f}", labels[i],
-                       *[f"{p:.5f}" for p in proba[i]]]
+                       *[f"{proba[i, j]:.5f}" for j in order]]
                 if rec.symbols is not None:
                     row.append(rec.symbols[i])
                 w.writerow(row)
 
-    writers = {ann_file.name: write_ann, csv_file.name: write_csv}
+    writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}
     fig = None
-    if plot:
+    if "png" in files:
         from .plotting import plot_ecg_strip
 
-        fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels,
-                             reference=rec.symbols,
-                             title=f"record {path.name}, lead {rec.leads[0]}")
-        writers[png_file.name] = lambda tmp: fig.savefig(tmp / png_file.name, dpi=110)
+        fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels, reference=rec.symbols,
+                             title=f"record {name}, lead {rec.leads[0]}")
+        writers[files["png"].name] = lambda tmp: fig.savefig(tmp / files["png"].name, dpi=110)
     try:
-        _write_together(out, writers)
+        write_together(out, writers)
     finally:
         if fig is not None:
             import matplotlib.pyplot as plt
 
             plt.close(fig)
-    files = [out / name for name in writers]
-    aami = {c: i for i, c in enumerate(AAMI_CLASSES)}  # counts in AAMI order
-    counts = {str(c): int((labels == c).sum())
-              for c in sorted(classes, key=lambda c: (aami.get(c, len(aami)), c))}
-    return {"files": files, "n_beats": len(peaks), "counts": counts,
-            "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
-            "n_edge": n_edge, "n_paced": n_paced, "similarity": similarity,
-            "labels": labels, "samples": peaks,
-            "reference": rec.symbols}

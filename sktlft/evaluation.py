@@ -8,39 +8,30 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.ensemble import VotingClassifier
+from sklearn.utils._param_validation import StrOptions
 
+from ._decision import decide
+from ._output import json_default, save_folder, write_file
 from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
-from .datasets import BeatDataset
+from ._validation import validate_params
+from .datasets import AAMI_CLASSES, BeatDataset
 from .metrics import aami_report
-from .pipeline import tlft_part
+from .models import epoch_size
+from .pipeline import SoftVote, find_network
 
 __all__ = ["EvaluationReport", "RunClock", "dask_backend", "evaluate", "hardware_info",
            "save_folder", "training_work"]
 
 logger = logging.getLogger("sktlft")
-
-#: What :func:`evaluate` feeds the estimator by default: every input of a BeatDataset.
-ALL_INPUTS = {"rhythm": True, "reference": True}
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
 
 @dataclass
 class EvaluationReport:
@@ -110,12 +101,9 @@ class EvaluationReport:
         str
             The JSON text.
         """
-        text = json.dumps(self.to_dict(), indent=2, default=_json_default)
+        text = json.dumps(self.to_dict(), indent=2, default=json_default)
         if path is not None:
-            path = Path(path)
-            tmp = path.with_name(f".{path.name}.part")
-            tmp.write_text(text)
-            os.replace(tmp, path)
+            write_file(path, lambda tmp: tmp.write_text(text), overwrite=True)
         return text
 
     def plot_confusion_matrix(self, **kwargs: Any):
@@ -162,100 +150,49 @@ class EvaluationReport:
                            files=files)
 
 
-def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
-                figures: dict[str, Any] | None = None,
-                files: dict[str, Any] | None = None) -> Path:
-    """Create a result folder all at once: written beside it, renamed when complete.
-
-    Everything goes into a hidden temporary folder next to ``folder``, which
-    is renamed to ``folder`` only when every file is written: a crash, Ctrl-C
-    or a full disk leaves no folder that looks finished (the hidden one is
-    removed on the way out).
-
-    Parameters
-    ----------
-    folder : str or path-like
-        Must not exist yet (or be an empty folder).
-    jsons : dict
-        ``{file name: JSON-serialisable object}``.
-    figures : dict, default=None
-        ``{file name: matplotlib Figure}``, saved as PNG and closed.
-    files : dict, default=None
-        ``{file name: callable(path)}`` that writes each file.
-
-    Returns
-    -------
-    pathlib.Path
-        The folder.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from sktlft.evaluation import save_folder
-    >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> sorted(p.name for p in save_folder(root / "r", {"a.json": {"x": 1}}).iterdir())
-    ['a.json']
-    """
-    import matplotlib.pyplot as plt
-
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise FileExistsError(f"{folder} exists and is not an empty folder; sktlft does not "
-                              "overwrite results")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # as a plain mkdir would make it (mkdtemp: owner only)
-    try:
-        for name, obj in jsons.items():
-            (tmp / name).write_text(json.dumps(obj, indent=2, default=_json_default))
-        for name, fig in (figures or {}).items():
-            fig.savefig(tmp / name, dpi=110)
-        for name, write in (files or {}).items():
-            write(tmp / name)
-        if folder.exists():
-            folder.rmdir()
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    finally:
-        for fig in (figures or {}).values():
-            plt.close(fig)
-    return folder
-
-
-def _predict_proba(model: Any, X: Any, chunk: int = 16384) -> np.ndarray:
-    """predict_proba a chunk of beats at a time, so that a large test set's images
-    (svdb: 184,000 beats) are never all in memory at once."""
-    return np.concatenate([model.predict_proba(X[i: i + chunk])
-                           for i in range(0, len(X), chunk)])
-
-
 def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> dict[str, Any]:
-    """Fit on (X, y) and give the test beats' probabilities (one joblib task)."""
+    """Fit on (X, y), then the test beats' probabilities and labels (one joblib task).
+
+    Labels come from the model's own decision (:func:`sktlft._decision.decide`),
+    never from an argmax outside it. For a :class:`~sktlft.pipeline.SoftVote`,
+    each member's probabilities are kept too (the vote combines them, with its
+    weights), so that each member is scored alone at no extra cost.
+    """
     t = time.perf_counter()
     model.fit(X, y)
     fit_time = time.perf_counter() - t
     t = time.perf_counter()
     members = {}
-    if isinstance(model, VotingClassifier) and model.voting == "soft" and model.weights is None:
-        # the vote is the mean of its members' probabilities: score each of them too
-        members = {name: _predict_proba(est, X_test)
-                   for name, est in model.named_estimators_.items()}
-        proba = np.mean(list(members.values()), axis=0)
+    if isinstance(model, SoftVote):
+        probas = {name: np.concatenate(parts) for name, parts in _chunked(
+            lambda Xc: model.member_probas(Xc), X_test).items()}
+        proba = model.combine(probas)
+        # each member's own decision; its labels are the vote's encoded classes
+        members = {name: model.le_.inverse_transform(np.asarray(
+            decide(est, probas[name], X_test)).astype(int))
+            for name, est in model.named_estimators_.items()}
     else:
-        proba = _predict_proba(model, X_test)
-    tlft = tlft_part(model)
-    hist = getattr(tlft[-1], "history", None) or [] if tlft is not None else []
+        proba = np.concatenate(_chunked(model.predict_proba, X_test))
+    labels = decide(model, proba, X_test)
+    net = find_network(model)
+    hist = (getattr(net[-1], "history", None) or []) if net is not None else []
     wanted = ("epoch", "train_loss", "valid_loss", "dur")
-    return {"proba": proba, "members": members, "classes": np.asarray(model.classes_),
-            "fit_time_s": fit_time,
+    return {"proba": proba, "labels": labels, "members": members,
+            "classes": np.asarray(model.classes_), "fit_time_s": fit_time,
             "predict_time_s": time.perf_counter() - t,
             "history": [{k: v for k, v in h.items() if k in wanted or k.startswith("valid_")}
                         for h in hist],
             "model": model if keep else None}
+
+
+def _chunked(predict: Any, X: Any, chunk: int = 16384) -> Any:
+    """``predict`` a chunk of beats at a time, so that a large test set's images
+    (svdb: 184,000 beats) are never all in memory at once; a list of the
+    outputs, or a dict of lists for outputs that are dicts."""
+    outs = [predict(X[i: i + chunk]) for i in range(0, len(X), chunk)]
+    if outs and isinstance(outs[0], dict):
+        return {k: [o[k] for o in outs] for k in outs[0]}
+    return outs
 
 
 def _stack_proba(probas: list[np.ndarray], results: list[dict], classes: np.ndarray):
@@ -313,21 +250,20 @@ def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float
     params = estimator.get_params() if hasattr(estimator, "get_params") else {}
     epochs = next((v for k, v in params.items() if k.endswith("max_epochs")), 1)
     cap = next((v for k, v in params.items() if k.endswith("max_per_class")), None)
-    total = 0.0
-    for tr in train_sets:
-        labels = np.asarray(y)[tr]
-        total += (sum(min(int((labels == c).sum()), cap) for c in np.unique(labels))
-                  if cap else len(labels)) * epochs
-    return float(total)
+    return float(sum(epoch_size(np.asarray(y)[tr], cap) * epochs for tr in train_sets))
 
 
+@validate_params({"dataset": [BeatDataset], "cv": ["cv_object", list],
+                  "test": [BeatDataset, None], "keep_q": ["boolean"],
+                  "n_jobs": [Integral, None], "random_state": ["random_state"],
+                  "keep_estimators": ["boolean"], "progress": ["boolean", StrOptions({"bars"})],
+                  "clock": [RunClock, None]}, prefer_skip_nested_validation=False)
 def evaluate(
     estimator: Any,
     dataset: BeatDataset,
     *,
     cv: Any = 3,
     test: BeatDataset | None = None,
-    inputs: dict[str, bool] | None = None,
     keep_q: bool = False,
     n_jobs: int | None = None,
     random_state: int | None = 0,
@@ -360,10 +296,6 @@ def evaluate(
         (Q) are then removed from them.
     test : BeatDataset, default=None
         An external test set: fit on all of ``dataset``, score on ``test``.
-    inputs : dict, default=None
-        Arguments of :meth:`BeatDataset.inputs`; ``None``: every input (beats,
-        rhythm features, reference). ``{"rhythm": False, "reference": False}``
-        feeds the plain beat windows.
     keep_q : bool, default=False
         Keep Q beats (left out by default, as in the literature).
     n_jobs : int or None, default=None
@@ -399,23 +331,22 @@ def evaluate(
     from joblib import Parallel, delayed
 
     t_start = time.perf_counter()
-    inputs = ALL_INPUTS if inputs is None else inputs
-    if not keep_q:
+    if not keep_q and test is None and not isinstance(cv, (int, np.integer)) \
+            and not hasattr(cv, "split"):
+        # splits given as indices into the whole dataset: the same beats, Q left out
         keep = dataset.target != "Q"
-        if test is None and not isinstance(cv, (int, np.integer)) and not hasattr(cv, "split"):
-            # splits given as indices into the whole dataset: the same beats, Q left out
-            new = np.cumsum(keep) - 1
-            cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
-        dataset = dataset.subset(keep)
-        test = None if test is None else test.subset(test.target != "Q")
-    X, y, groups = dataset.inputs(**inputs), dataset.target, dataset.groups
+        new = np.cumsum(keep) - 1
+        cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
+    dataset = dataset.learnable(keep_q)
+    test = None if test is None else test.learnable(keep_q)
+    X, y, groups = dataset.inputs(), dataset.target, dataset.groups
     if test is None:
         splits = _splits(cv, X, y, groups, random_state)
         jobs = [(X[tr], y[tr], X[te], te) for tr, te in splits]
         y_test, g_test = y, groups
         protocol = f"{len(splits)}-fold patient-wise CV" if len(splits) > 1 else "split"
     else:
-        X_test = test.inputs(**inputs)
+        X_test = test.inputs()
         jobs = [(X, y, X_test, np.arange(len(test.target)))]
         y_test, g_test = test.target, test.groups
         protocol = f"trained on {dataset.database}, tested on {test.database}"
@@ -441,8 +372,8 @@ def evaluate(
     test_index = np.concatenate([j[3] for j in jobs])
     proba = _stack_proba([r["proba"] for r in results], results, classes)
     y_true = y_test[test_index]
-    y_pred = classes[proba.argmax(axis=1)]
-    labels = [c for c in "NSVFQ" if c in set(y_true.tolist()) | set(y_pred.tolist())]
+    y_pred = np.concatenate([r["labels"] for r in results])
+    labels = [c for c in AAMI_CLASSES if c in set(y_true.tolist()) | set(y_pred.tolist())]
     folds, row = [], 0
     for (tr, te), r in zip(splits, results):
         n = len(r["proba"])
@@ -452,16 +383,15 @@ def evaluate(
                       "n_train": len(tr), "n_test": n,
                       "test_patients": np.unique(g_test[te]).tolist(), "history": r["history"]})
         row += n
-    members = {}
-    for name in results[0]["members"]:  # each member of a soft vote, scored alone
-        p = _stack_proba([r["members"][name] for r in results], results, classes)
-        members[name] = aami_report(y_true, classes[p.argmax(axis=1)], labels=labels)
+    members = {name: aami_report(y_true, np.concatenate([r["members"][name] for r in results]),
+                                 labels=labels)
+               for name in results[0]["members"]}  # each member of a soft vote, alone
     return EvaluationReport(
         y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
         groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),
         folds=folds, members=members,
         info={"protocol": protocol, "data": dataset.database, "n_train_patients":
-              len(np.unique(groups)), "inputs": inputs, "keep_q": keep_q,
+              len(np.unique(groups)), "keep_q": keep_q,
               "estimator": repr(estimator)[:2000], "hardware": hardware_info(),
               "wall_time_s": time.perf_counter() - t_start},
         estimators=[r["model"] for r in results] if keep_estimators else [],

@@ -15,6 +15,7 @@ from sklearn.metrics import (
 )
 from sklearn.utils.validation import check_consistent_length
 
+from ._validation import validate_params
 from .datasets import AAMI_CLASSES
 
 __all__ = ["aami_labels", "aami_report", "aami_scorers", "format_report", "macro_f1"]
@@ -58,6 +59,8 @@ def aami_labels(y_true: Any, y_pred: Any = None, labels: Sequence | None = None)
     return ordered + sorted(present - set(ordered), key=str)
 
 
+@validate_params({"y_true": ["array-like"], "y_pred": ["array-like"],
+                  "labels": ["array-like", None]}, prefer_skip_nested_validation=True)
 def aami_report(y_true: Any, y_pred: Any, *, labels: Sequence | None = None) -> dict[str, Any]:
     """Per-class and overall metrics as AAMI EC57 and the ECG literature report them.
 

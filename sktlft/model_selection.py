@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import BaseCrossValidator, StratifiedKFold
 from sklearn.model_selection._split import GroupsConsumerMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length
 
+from ._validation import validate_params
 from .datasets import DS1, DS2, patient_id
 
 __all__ = ["InterPatientSplit", "compare_splits"]
@@ -132,13 +135,17 @@ class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
         raise NotImplementedError
 
 
+@validate_params({"cv": [Interval(Integral, 2, None, closed="left")],
+                  "inter_patient": ["boolean"], "keep_q": ["boolean"],
+                  "random_state": ["random_state"], "n_jobs": [Integral, None],
+                  "progress": ["boolean", StrOptions({"bars"})]},
+                 prefer_skip_nested_validation=False)
 def compare_splits(
     estimator: Any,
     dataset: Any,
     *,
     cv: int = 3,
     inter_patient: bool = True,
-    inputs: dict[str, bool] | None = None,
     keep_q: bool = False,
     random_state: int | None = 0,
     n_jobs: int | None = None,
@@ -162,8 +169,6 @@ def compare_splits(
         Folds of (a) and (b).
     inter_patient : bool, default=True
         Add (c) when the records allow it.
-    inputs : dict, default=None
-        Passed to :func:`~sktlft.evaluation.evaluate` (which inputs of the dataset).
     keep_q : bool, default=False
         Keep Q beats.
     random_state : int or None, default=0
@@ -200,8 +205,7 @@ def compare_splits(
 
     from .evaluation import RunClock, evaluate, training_work
 
-    if not keep_q:
-        dataset = dataset.subset(dataset.target != "Q")
+    dataset = dataset.learnable(keep_q)
     X, y = dataset.data, dataset.target
     protocols: list[tuple[str, Any]] = [
         ("random beat-level", list(StratifiedKFold(cv, shuffle=True, random_state=random_state)
@@ -218,7 +222,7 @@ def compare_splits(
     table: dict[str, dict[str, Any]] = {}
     for name, splits in protocols:
         logger.info("leakage experiment: %s", name)
-        pooled = evaluate(estimator, dataset, cv=splits, inputs=inputs, keep_q=True,
+        pooled = evaluate(estimator, dataset, cv=splits, keep_q=True,
                           n_jobs=n_jobs, progress=progress, clock=clock).pooled
         row: dict[str, Any] = {"accuracy": pooled["accuracy"], "macro_f1": pooled["macro_f1"],
                                "macro_f1_nsv": pooled["macro_f1_nsv"], "folds": len(splits)}

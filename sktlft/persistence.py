@@ -31,11 +31,13 @@ import numpy as np
 
 from . import __version__
 from ._hints import option
+from ._output import write_file
+from ._validation import PATH, validate_params
 
 __all__ = ["FORMAT", "ModelFileError", "load_model", "save_model"]
 
 #: Version of the model-file layout; a file of another layout is refused.
-FORMAT = 2
+FORMAT = 3
 
 # Classes a model file may name, and the callables its parameters may name.
 _ESTIMATORS = {
@@ -44,7 +46,9 @@ _ESTIMATORS = {
     "sktlft.preprocessing._features.RRFeatures",
     "sktlft.preprocessing._features.MorphologyFeatures",
     "sktlft.models._classifier.ResNet18Classifier",
+    "sktlft.models._base.BeatClassifier",
     "sktlft.pipeline._EqualPriorLDA",
+    "sktlft.pipeline.SoftVote",
     "sklearn.pipeline.Pipeline",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.preprocessing._data.StandardScaler",
@@ -53,7 +57,6 @@ _ESTIMATORS = {
     "sklearn.ensemble._voting.VotingClassifier",
 }
 _TYPES = {
-    "sktlft.models._module.ResNet18Module",
     "torch.nn.modules.loss.CrossEntropyLoss",
     "torch.optim.adam.Adam",
     "torch.optim.adamw.AdamW",
@@ -62,8 +65,16 @@ _TYPES = {
     "skorch.dataset.Dataset",
 }
 # what a skorch network keeps of its fitted state (the rest is rebuilt by initialize)
-_NET_STATE = ("classes_inferred_", "n_features_in_", "image_shape_", "n_rr_in_", "rr_mean_",
-              "rr_std_", "class_weight_", "interrupted_")
+_NET_STATE = ("classes_inferred_", "n_features_in_", "input_shapes_", "input_names_",
+              "feature_mean_", "feature_std_", "class_weight_", "decision_weights_",
+              "interrupted_")
+
+
+def _allowed_types() -> set[str]:
+    """The callables a file may name: torch's, and every registered network family."""
+    from .models import NETWORKS
+
+    return _TYPES | {_name(cls) for cls in NETWORKS.values()}
 
 
 class ModelFileError(ValueError):
@@ -134,7 +145,7 @@ class _Encoder:
             return {"__dict__": {k: self(v) for k, v in value.items()}}
         if isinstance(value, BaseEstimator):
             return self.estimator(value)
-        if isinstance(value, type) and _name(value) in _TYPES:
+        if isinstance(value, type) and _name(value) in _allowed_types():
             return {"__type__": _name(value)}
         raise TypeError(f"save_model cannot store a value of type {_name(value)}")
 
@@ -165,7 +176,7 @@ class _Decoder:
         if "__dict__" in value:
             return {k: self(v) for k, v in value["__dict__"].items()}
         if "__type__" in value:
-            return _resolve(value["__type__"], _TYPES)
+            return _resolve(value["__type__"], _allowed_types())
         if "__estimator__" in value:
             return self.estimator(value)
         raise ModelFileError(f"unknown entry in the model description: {sorted(value)[:3]}")
@@ -183,11 +194,13 @@ class _Decoder:
             for k, v in state.items():
                 setattr(obj, k, v)
             if weights is not None:
-                initial = obj.weights
-                obj.set_params(weights=None)  # the file's weights, not ImageNet's
+                initial = getattr(obj, "weights", None)
+                if initial is not None:
+                    obj.set_params(weights=None)  # the file's weights, not ImageNet's
                 with obj._on_device():
                     obj.initialize()
-                obj.set_params(weights=initial)
+                if initial is not None:
+                    obj.set_params(weights=initial)
                 obj.device_ = str(next(obj.module_.parameters()).device)
                 obj.module_.load_state_dict({k: torch.from_numpy(np.array(v))
                                              for k, v in weights.items()})
@@ -202,6 +215,8 @@ class _Decoder:
         return obj
 
 
+@validate_params({"path": PATH, "config": [dict, None], "overwrite": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def save_model(
     model: Any,
     path: str | os.PathLike,
@@ -245,12 +260,14 @@ def save_model(
     >>> bool((again.predict(ds.inputs()) == model.predict(ds.inputs())).all())
     True
     >>> info["config"], info["format"]
-    ({'trained_on': 'sample'}, 2)
+    ({'trained_on': 'sample'}, 3)
     """
     import torch
     from safetensors.numpy import save
 
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; name the model file to write")
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; choose another name or allow overwriting")
     enc = _Encoder()
@@ -261,19 +278,18 @@ def save_model(
         "config": json.loads(json.dumps(config or {}, default=str)),
         "model": enc(model),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+
+    def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as z:
             z.writestr("model.json", json.dumps(description))
             z.writestr("arrays.safetensors", save(enc.arrays))
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    write_file(path, write, overwrite=overwrite)
     return path
 
 
+@validate_params({"path": PATH, "trust_pickle": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[Any, dict]:
     """Load a model saved by :func:`save_model`; it runs no code from the file.
 
@@ -332,8 +348,10 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     if fmt != FORMAT or saved.split(".")[:2] != __version__.split(".")[:2]:
         raise ModelFileError(
             f"{path} was saved by sktlft {saved} (model format {fmt}); this is sktlft "
-            f"{__version__} (format {FORMAT}), which cannot load it safely. Load it with "
-            f"sktlft {'.'.join(saved.split('.')[:2])}.x or train the model again.")
+            f"{__version__} (format {FORMAT}), which cannot load it safely: train the model "
+            f"again with this version ({option('save_model', '`sktlft train`')}), or load it "
+            f"with sktlft {'.'.join(saved.split('.')[:2])}.x "
+            f"(pip install 'sktlft=={'.'.join(saved.split('.')[:2])}.*').")
     try:
         model = _Decoder(arrays)(description["model"])
     except ModelFileError:
@@ -357,7 +375,8 @@ def _load_pickle(path: Path, trust: bool) -> tuple[Any, dict]:
             f"{path} is not an sktlft model archive but a pickle: loading a pickle or joblib file "
             "runs whatever code it holds, so sktlft refuses it. If you made the file "
             f"yourself or trust it, pass {option('trust_pickle=True', '--trust-pickle')}; "
-            f"better, save models with sktlft 0.2 ({option('save_model', '`sktlft train`')})")
+            "better, save models as sktlft model files "
+            f"({option('save_model', '`sktlft train`')})")
     import joblib
 
     try:

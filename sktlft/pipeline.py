@@ -1,4 +1,4 @@
-"""``make_tlft_pipeline`` (segment, fourier, resnet; presets) and ``make_baseline_pipeline``."""
+"""``make_tlft_pipeline`` (segment, fourier, resnet; presets), the baseline and the soft vote."""
 
 from __future__ import annotations
 
@@ -9,17 +9,22 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import VotingClassifier
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import StrOptions
 
-from .models import ResNet18Classifier
+from ._decision import WeightedDecisionMixin
+from ._validation import validate_params
+from .inputs import DEFAULT_INPUTS
+from .models import BeatClassifier, ResNet18Classifier
 from .preprocessing import BeatSegmenter, FourierImageTransformer, MorphologyFeatures, RRFeatures
 
 __all__ = [
     "PRESETS",
+    "SoftVote",
     "check_params",
+    "find_network",
     "make_baseline_pipeline",
     "make_ensemble",
     "make_tlft_pipeline",
-    "tlft_part",
 ]
 
 _COMMON_CPU = {
@@ -49,7 +54,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # channels, the rhythm features beside the pooled image features, class-capped epochs.
     "default": {
         **_COMMON_CPU,
-        "fourier__reference": "difference",
+        "segment__inputs": DEFAULT_INPUTS,
         "resnet__max_per_class": 1500,
         "resnet__max_epochs": 10,
         "resnet__class_weight": None,
@@ -58,7 +63,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # class weights. Kept to show what rhythm and reference add.
     "morphology": {
         **_COMMON_CPU,
-        "fourier__reference": "none",
+        "segment__inputs": ("image",),
         "resnet__max_per_class": None,
         "resnet__max_epochs": 8,
         "resnet__class_weight": "balanced",
@@ -73,6 +78,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # resnet__activation_checkpointing=False.
     "paper": {
         "segment__leads": ("MLII",),
+        "segment__inputs": ("image",),
         "segment__before": 1.2,
         "segment__after": 1.2,
         "segment__highpass": 0.25,
@@ -142,13 +148,17 @@ def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
         )
 
 
-def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
+@validate_params({"preset": [StrOptions(set(PRESETS))], "inputs": [tuple, list, None]},
+                 prefer_skip_nested_validation=True)
+def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
+                       **params: Any) -> Pipeline:
     """Build the TLFT pipeline: ``segment`` -> ``fourier`` -> ``resnet``.
 
     Feed it ``BeatDataset.inputs()`` (beats, rhythm features and the patient's
-    reference beat, a :class:`skorch.helper.SliceDict`) to use everything the
-    default preset was chosen with; a plain array of beat windows works too
-    (images alone, no rhythm).
+    reference beat, a :class:`skorch.helper.SliceDict`); which of them the
+    model uses is the pipeline parameter ``segment__inputs`` (``inputs``
+    here), which :class:`~sklearn.model_selection.GridSearchCV` can choose.
+    A plain array of beat windows works too (their images alone).
 
     Parameters
     ----------
@@ -160,6 +170,11 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
         ``"morphology"`` the earlier image-only one;
         ``"paper"`` the published method (224 x 224 log-frequency images made
         batch by batch, about 9 images/s to train on two CPU cores within 4 GB).
+    inputs : tuple of str, default=None
+        What the model sees (:data:`sktlft.inputs.INPUTS`), e.g. ``("image",
+        "difference_image", "rhythm", "waveform", "difference_waveform")``
+        for a 1-D branch on the beat's samples beside the image branch;
+        ``None``: the preset's. The same as ``segment__inputs=...``.
     **params
         Any pipeline parameter in ``step__param`` form, applied after the
         preset, e.g. ``resnet__max_epochs=2`` or ``resnet__optimizer__weight_decay=0.01``.
@@ -175,8 +190,8 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
     >>> pipe = make_tlft_pipeline(resnet__max_epochs=1, resnet__weights=None)
     >>> [name for name, _ in pipe.steps]
     ['segment', 'fourier', 'resnet']
-    >>> pipe.get_params()["fourier__image_size"]
-    64
+    >>> pipe.get_params()["fourier__image_size"], pipe.get_params()["segment__inputs"]
+    (64, ('image', 'difference_image', 'rhythm'))
     """
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
@@ -186,11 +201,15 @@ def make_tlft_pipeline(preset: str = "default", **params: Any) -> Pipeline:
         ("resnet", ResNet18Classifier()),
     ])
     settings = {**PRESETS[preset], **params}
+    if inputs is not None:
+        settings["segment__inputs"] = tuple(inputs)
     check_params(pipe, settings)
     pipe.set_params(**settings)
     return pipe
 
 
+@validate_params({"morphology": ["boolean"], "priors": [StrOptions({"equal", "empirical"})]},
+                 prefer_skip_nested_validation=True)
 def make_baseline_pipeline(*, morphology: bool = False, priors: str = "equal") -> Pipeline:
     """The classic baseline: a shrinkage linear discriminant on rhythm (and shape) features.
 
@@ -242,16 +261,19 @@ def make_baseline_pipeline(*, morphology: bool = False, priors: str = "equal") -
     return pipe
 
 
-class _EqualPriorLDA(LinearDiscriminantAnalysis):
+class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
     """Shrinkage LDA (lsqr) with equal priors over the classes found in ``fit``.
 
     The lsqr solution depends on the priors only through ``log(priors_)`` in
     ``intercept_``, so the fitted intercepts are moved to equal priors after
-    the ordinary fit, and no parameter is changed.
+    the ordinary fit, and no parameter is changed. ``predict`` applies
+    ``decision_weights`` to the probabilities (see :mod:`sktlft._decision`).
     """
 
-    def __init__(self, solver: str = "lsqr", shrinkage: Any = "auto") -> None:
+    def __init__(self, solver: str = "lsqr", shrinkage: Any = "auto",
+                 decision_weights: dict | None = None) -> None:
         super().__init__(solver=solver, shrinkage=shrinkage)
+        self.decision_weights = decision_weights
 
     def fit(self, X: Any, y: Any) -> _EqualPriorLDA:
         super().fit(X, y)
@@ -264,7 +286,57 @@ class _EqualPriorLDA(LinearDiscriminantAnalysis):
         return self
 
 
-def make_ensemble(preset: str = "default", **params: Any) -> VotingClassifier:
+class SoftVote(WeightedDecisionMixin, VotingClassifier):
+    """A soft vote (scikit-learn's :class:`~sklearn.ensemble.VotingClassifier`) that
+    decides with ``decision_weights``.
+
+    ``predict_proba`` is the (``weights``-weighted) mean of the members'
+    probabilities, as in scikit-learn; ``predict`` gives the class with the
+    largest ``probability * decision_weights``.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        The members.
+    weights : array-like of shape (n_estimators,) or None, default=None
+        Weights of the members' probabilities (``None``: equal).
+    decision_weights : dict or None, default=None
+        Weights of the classes in the decision (see
+        :class:`~sktlft.models.BeatClassifier`).
+    n_jobs : int or None, default=None
+        Members fitted in parallel.
+
+    Examples
+    --------
+    >>> from sktlft.pipeline import SoftVote, make_baseline_pipeline
+    >>> vote = SoftVote([("a", make_baseline_pipeline()), ("b", make_baseline_pipeline())],
+    ...                 weights=[2, 1])
+    >>> vote.voting, vote.get_params()["weights"]
+    ('soft', [2, 1])
+    """
+
+    def __init__(self, estimators: list, *, weights: Any = None,
+                 decision_weights: dict | None = None, n_jobs: int | None = None) -> None:
+        super().__init__(estimators, voting="soft", weights=weights, n_jobs=n_jobs)
+        self.decision_weights = decision_weights
+
+    def member_probas(self, X: Any) -> dict[str, np.ndarray]:
+        """Each fitted member's probabilities (columns in the order of ``classes_``:
+        the members are fitted on the vote's encoded labels)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self)
+        return {name: est.predict_proba(X) for name, est in self.named_estimators_.items()}
+
+    def combine(self, probas: dict[str, np.ndarray]) -> np.ndarray:
+        """The vote's probabilities from its members' (the mean, ``weights``-weighted),
+        as ``predict_proba`` computes them."""
+        return np.average(np.stack(list(probas.values())), axis=0,
+                          weights=self._weights_not_none)
+
+
+@validate_params({"preset": [StrOptions(set(PRESETS))]}, prefer_skip_nested_validation=True)
+def make_ensemble(preset: str = "default", **params: Any) -> SoftVote:
     """Soft vote of the TLFT network and the classic baseline (equal weights).
 
     The mean of :func:`make_tlft_pipeline`'s and :func:`make_baseline_pipeline`'s
@@ -279,13 +351,14 @@ def make_ensemble(preset: str = "default", **params: Any) -> VotingClassifier:
     preset : str, default="default"
         The network's preset (see :func:`make_tlft_pipeline`).
     **params
-        The network's parameters in ``step__param`` form (``resnet__max_epochs=3``);
-        in the ensemble they are ``tlft__resnet__max_epochs`` and so on.
+        The network's parameters in ``step__param`` form (``resnet__max_epochs=3``,
+        ``inputs=...``); in the ensemble they are ``tlft__resnet__max_epochs``
+        and so on. The vote's own: ``weights`` and ``decision_weights``.
 
     Returns
     -------
-    sklearn.ensemble.VotingClassifier
-        Estimators ``"tlft"`` and ``"baseline"``, ``voting="soft"``.
+    SoftVote
+        Estimators ``"tlft"`` and ``"baseline"``.
 
     Examples
     --------
@@ -296,25 +369,38 @@ def make_ensemble(preset: str = "default", **params: Any) -> VotingClassifier:
     >>> vote.get_params()["tlft__resnet__max_per_class"]
     1500
     """
-    return VotingClassifier([("tlft", make_tlft_pipeline(preset, **params)),
-                             ("baseline", make_baseline_pipeline())], voting="soft")
+    return SoftVote([("tlft", make_tlft_pipeline(preset, **params)),
+                     ("baseline", make_baseline_pipeline())])
 
 
-def tlft_part(estimator: Any) -> Pipeline | None:
-    """The segment -> fourier -> resnet pipeline inside an estimator, or None.
+def find_network(estimator: Any) -> Pipeline | None:
+    """The pipeline of the network inside an estimator: the one ending in a BeatClassifier.
 
-    The estimator itself when it is one; its ``"tlft"`` member for an ensemble
-    (the fitted one when fitted).
+    The estimator itself when it is such a pipeline; for a vote, its member
+    that is (the fitted one when fitted). Found by type, whatever the steps
+    are called. ``None`` when there is no network (the baseline).
 
     Examples
     --------
-    >>> from sktlft.pipeline import make_ensemble, tlft_part
-    >>> [name for name, _ in tlft_part(make_ensemble(resnet__weights=None)).steps]
+    >>> from sktlft.pipeline import find_network, make_baseline_pipeline, make_ensemble
+    >>> [name for name, _ in find_network(make_ensemble(resnet__weights=None)).steps]
     ['segment', 'fourier', 'resnet']
+    >>> find_network(make_baseline_pipeline()) is None
+    True
     """
     if isinstance(estimator, VotingClassifier):
-        fitted = getattr(estimator, "named_estimators_", None)
-        return (fitted or estimator.named_estimators).get("tlft")
-    if isinstance(estimator, Pipeline) and "segment" in estimator.named_steps:
+        members = getattr(estimator, "named_estimators_", None) or estimator.named_estimators
+        return next((p for p in map(find_network, members.values()) if p is not None), None)
+    if isinstance(estimator, Pipeline) and isinstance(estimator.steps[-1][1], BeatClassifier):
         return estimator
     return None
+
+
+def segmenter_of(pipe: Pipeline) -> BeatSegmenter:
+    """The segmenter of a network pipeline (see :func:`find_network`), found by type."""
+    return next(step for _, step in pipe.steps if isinstance(step, BeatSegmenter))
+
+
+def fourier_of(pipe: Pipeline) -> FourierImageTransformer | None:
+    """The Fourier step of a network pipeline, found by type (None if it has none)."""
+    return next((s for _, s in pipe.steps if isinstance(s, FourierImageTransformer)), None)

@@ -53,13 +53,15 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     for png in ("confusion_matrix.png", "spectrograms.png", "training_curve.png"):
         _png_ok(out / png)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no leftovers
-    model, info = load_model(out / "model.sktlft")
+    model, _ = load_model(out / "model.sktlft")
     # the fitted pipeline describes itself: leads, rate, window, inputs
-    from sktlft.pipeline import tlft_part
+    from sktlft.pipeline import find_network, segmenter_of
 
-    seg = tlft_part(model)[0]  # the default: a soft vote of the network and the baseline
+    net = find_network(model)  # the default: a soft vote of the network and the baseline
+    seg = segmenter_of(net)
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
-    assert tlft_part(model)[-1].n_rr_in_ == 12 and info["config"]["inputs"]["rhythm"]
+    assert seg.inputs_ == ("image", "difference_image", "rhythm")
+    assert net[-1].input_shapes_ == {"images": (2, 32, 32), "features": (12,)}
     # never overwrites a report
     assert main(["evaluate", "--out", str(out), *FAST]) == 2
     assert "not an empty folder" in capsys.readouterr().err
@@ -260,9 +262,9 @@ def test_debug_before_or_after_the_command(capsys):
 
 
 def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
-    from sktlft.cli import _parse_sets
+    from sktlft._cliconfig import parse_sets
 
-    assert _parse_sets(["fourier__lazy=false", "resnet__activation_checkpointing=True",
+    assert parse_sets(["fourier__lazy=false", "resnet__activation_checkpointing=True",
                         "resnet__class_weight=none", "resnet__max_epochs=3",
                         "resnet__lr=1e-4", "fourier__window=hamming"]) == {
         "fourier__lazy": False, "resnet__activation_checkpointing": True,

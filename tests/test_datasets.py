@@ -112,7 +112,7 @@ def test_records_argument_forms(mitdb_home):
     assert ds.records == ["101", "106"]
     with pytest.raises(ValueError, match="unknown MIT-BIH record"):
         fetch_mitbih(mitdb_home, records=["999"], download_if_missing=False)
-    with pytest.raises(TypeError, match="records must be"):
+    with pytest.raises(TypeError, match="'records' parameter of fetch_mitbih must be"):
         fetch_mitbih(mitdb_home, records=101, download_if_missing=False)
 
 
@@ -221,11 +221,11 @@ def test_extract_beats_edges_and_errors():
     np.testing.assert_array_equal(X[0, 0], np.arange(490, 510))
     with pytest.raises(ValueError, match="NaN"):
         extract_beats(np.array([1.0, np.nan, 2.0]), [1], fs=100, window=0.02)
-    with pytest.raises(ValueError, match="fs must be"):
+    with pytest.raises(ValueError, match="'fs' parameter of extract_beats must be"):
         extract_beats(signal, [500], fs=0)
     with pytest.raises(ValueError, match="signal must have shape"):
         extract_beats(np.zeros((2, 2, 2)), [1], fs=100)
-    with pytest.raises(TypeError, match="window must be"):
+    with pytest.raises(TypeError, match="'window' parameter of extract_beats must be"):
         extract_beats(signal, [500], fs=100, window="2s")
 
 
@@ -245,7 +245,7 @@ def test_extract_beats_reflect_pad_keeps_every_beat():
     np.testing.assert_array_equal(X[0, 0, :6], [5, 4, 3, 2, 1, 0])
     np.testing.assert_array_equal(X[1, 0], np.arange(490, 510))
     np.testing.assert_array_equal(X[2, 0, 12:], [997, 998, 999, 998, 997, 996, 995, 994])
-    with pytest.raises(ValueError, match="pad must be"):
+    with pytest.raises(ValueError, match="'pad' parameter of extract_beats must be"):
         extract_beats(signal, [500], fs=100, pad="zeros")
 
 

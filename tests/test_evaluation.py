@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from sktlft.datasets import fetch_mitbih, fetch_svdb
 from sktlft.evaluation import EvaluationReport, evaluate, save_folder
@@ -124,13 +125,58 @@ def test_index_splits_refer_to_the_whole_dataset_when_q_is_left_out(sample):
 
 
 def test_vote_members_pooled_when_a_fold_lacks_a_class(sample):
-    from sklearn.ensemble import VotingClassifier
+    from sktlft.pipeline import SoftVote
 
     # F beats of one patient only: the fold testing it trains without F
     ds = sample.subset((sample.target != "F") | (sample.record == "208"))
-    vote = VotingClassifier([("a", make_baseline_pipeline()),
-                             ("b", make_baseline_pipeline(morphology=True))], voting="soft")
+    vote = SoftVote([("a", make_baseline_pipeline()),
+                     ("b", make_baseline_pipeline(morphology=True))])
     r = evaluate(vote, ds, cv=3)
     assert set(r.members) == {"a", "b"} and r.classes.tolist() == ["F", "N", "S", "V"]
     alone = evaluate(make_baseline_pipeline(), ds, cv=3)
     assert r.members["a"] == alone.pooled
+    # the vote's weights can be set, and the members are still reported
+    weighted = evaluate(vote.set_params(weights=[3, 1]), ds, cv=3, keep_estimators=True)
+    assert weighted.members == r.members and weighted.pooled != r.pooled
+    est = weighted.estimators[0]
+    X = ds.subset(weighted.test_index[:50]).inputs()
+    expected = (3 * est.named_estimators_["a"].predict_proba(X)
+                + est.named_estimators_["b"].predict_proba(X)) / 4
+    np.testing.assert_allclose(weighted.proba[:50][:, np.isin(weighted.classes, est.classes_)],
+                               expected)
+
+
+def test_decision_weights_act_in_predict_evaluate_and_annotation(sample, tmp_path):
+    # priors set on the estimator change its own predict, and evaluate, annotation and
+    # the command line all take their labels from it: no argmax outside the estimator
+    from sktlft.annotate import annotate_record
+    from sktlft.persistence import save_model
+
+    base = make_baseline_pipeline()
+    plain = evaluate(base, sample, cv=3, keep_estimators=True)
+    shifted = evaluate(clone(base).set_params(lda__decision_weights={"S": 50.0}), sample, cv=3,
+                       keep_estimators=True)
+    np.testing.assert_allclose(plain.proba, shifted.proba)  # the probabilities are the same
+    n_s = [int((r.y_pred == "S").sum()) for r in (plain, shifted)]
+    assert n_s[1] > n_s[0] + 100, n_s  # and many more beats are called S
+    X = sample.subset(shifted.test_index[:shifted.folds[0]["n_test"]]).inputs()
+    np.testing.assert_array_equal(shifted.estimators[0].predict(X),
+                                  shifted.y_pred[:shifted.folds[0]["n_test"]])
+    from sktlft import make_tlft_pipeline
+    from sktlft.pipeline import SoftVote
+
+    net = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
+                             resnet__weights=None, resnet__max_epochs=1, resnet__verbose=0,
+                             resnet__random_state=0)
+    vote = SoftVote([("tlft", net), ("baseline", base)],
+                    decision_weights={"S": 1e6}).fit(sample.inputs(), sample.target)
+    path = save_model(vote, tmp_path / "m.sktlft")
+    out = annotate_record(_sample_record("100"), path, tmp_path / "ann")
+    assert set(out["labels"]) == {"S"}  # the saved vote decides with its weights
+
+
+
+def _sample_record(name: str):
+    from sktlft.datasets._mitdb import sample_path
+
+    return sample_path(name)

@@ -38,14 +38,16 @@ def test_string_labels_classes_and_proba(images):
     X, y, _ = images
     clf = fast().fit(X, y)
     assert clf.classes_.tolist() == ["F", "N", "S", "V"]
-    assert clf.n_features_in_ == 1 and clf.image_shape_ == (1, 32, 32)
+    assert clf.n_features_in_ == 1 and clf.input_shapes_ == {"images": (1, 32, 32)}
     proba = clf.predict_proba(X[:20])
     assert proba.shape == (20, 4)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     pred = clf.predict(X[:20])
     assert set(pred) <= set("FNSV")
     np.testing.assert_array_equal(pred, clf.classes_[proba.argmax(axis=1)])
-    assert clf.device == "auto" and clf.device_ == "cpu"
+    # "auto" stays the parameter; the device used is whichever torch offers
+    assert clf.device == "auto"
+    assert clf.device_ == ("cuda" if torch.cuda.is_available() else "cpu")
     assert len(clf.history) == 1
 
 
@@ -92,7 +94,7 @@ def test_class_weight(images):
     clf = fast(class_weight="balanced", max_epochs=0).fit(X, y)
     counts = np.array([(y == c).sum() for c in clf.classes_])
     np.testing.assert_allclose(clf.class_weight_, len(y) / (4 * counts))
-    np.testing.assert_allclose(clf.criterion_.weight.numpy(), clf.class_weight_, rtol=1e-6)
+    np.testing.assert_allclose(clf.criterion_.weight.cpu().numpy(), clf.class_weight_, rtol=1e-6)
     clf = fast(class_weight={"N": 1.0, "S": 5.0, "V": 2.0, "F": 3.0}, max_epochs=0).fit(X, y)
     np.testing.assert_allclose(clf.class_weight_, [3.0, 1.0, 5.0, 2.0])
     with pytest.raises(ValueError, match="class_weight names classes not in y"):
@@ -120,7 +122,8 @@ def test_frozen_weights_stay_unchanged_after_training(images, freeze, trained):
     clf = fast(freeze=freeze, max_epochs=0).fit(X, y)
     before = {k: v.clone() for k, v in clf.module_.state_dict().items()}
     clf.set_params(max_epochs=1).partial_fit(X, y)  # one epoch of optimiser steps
-    changed = {k.split(".")[1] if k.startswith("net.") else k.split(".")[0]
+    prefix = "image_branch.net."
+    changed = {k[len(prefix):].split(".")[0] if k.startswith(prefix) else k.split(".")[0]
                for k, v in clf.module_.state_dict().items()
                if v.dtype.is_floating_point and "running" not in k
                and not torch.equal(v, before[k])}
@@ -131,16 +134,17 @@ def test_channel_modes(images):
     X, y, _ = images
     two = np.concatenate([X, X[:, :, ::-1]], axis=1)
     clf = fast(channel_mode="sum", max_epochs=1).fit(two, y)
-    assert clf.module_.net.conv1.in_channels == 2
+    assert clf.module_.image_branch.net.conv1.in_channels == 2
     assert clf.predict(two[:5]).shape == (5,)
-    with pytest.raises(ValueError, match="fitted with 2"):
+    with pytest.raises(ValueError, match="was fitted on"):
         clf.predict(X[:5])
 
 
 def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
     X, y, _ = images
-    ref = ResNet18Module(n_classes=1000, weights=None)
-    state = {k[4:]: v for k, v in ref.state_dict().items() if k.startswith("net.")}
+    ref = ResNet18Module(n_outputs=1000, image_shape=(3, 32, 32), weights=None)
+    prefix = "image_branch.net."
+    state = {k[len(prefix):]: v for k, v in ref.state_dict().items() if k.startswith(prefix)}
     ckpt = tmp_path / "hub" / "checkpoints"
     ckpt.mkdir(parents=True)
     torch.save(state, ckpt / IMAGENET_FILENAME)
@@ -151,16 +155,19 @@ def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
 
     monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
     clf = fast(weights="IMAGENET1K_V1", max_epochs=0).fit(X, y)
-    assert torch.equal(clf.module_.net.conv1.weight, state["conv1.weight"])
-    assert torch.equal(clf.module_.net.layer4[1].bn2.running_mean,
-                       state["layer4.1.bn2.running_mean"])
+    net = clf.module_.image_branch.net  # compared on the CPU, wherever the network lives
+    assert torch.equal(net.conv1.weight.cpu(), state["conv1.weight"])
+    assert torch.equal(net.layer4[1].bn2.running_mean.cpu(), state["layer4.1.bn2.running_mean"])
     assert clf.module_.head.out_features == 4
     # a state-dict path works too
     clf = fast(weights=str(ckpt / IMAGENET_FILENAME), max_epochs=0).fit(X, y)
-    assert torch.equal(clf.module_.net.layer1[0].conv1.weight, state["layer1.0.conv1.weight"])
+    assert torch.equal(clf.module_.image_branch.net.layer1[0].conv1.weight.cpu(),
+                       state["layer1.0.conv1.weight"])
     # channel_mode="sum": conv1 summed over RGB
-    m = ResNet18Module(n_classes=4, weights=str(ckpt / IMAGENET_FILENAME), channel_mode="sum")
-    torch.testing.assert_close(m.net.conv1.weight, state["conv1.weight"].sum(1, keepdim=True))
+    m = ResNet18Module(n_outputs=4, image_shape=(1, 32, 32),
+                       weights=str(ckpt / IMAGENET_FILENAME), channel_mode="sum")
+    torch.testing.assert_close(m.image_branch.net.conv1.weight,
+                               state["conv1.weight"].sum(1, keepdim=True))
 
 
 def test_missing_imagenet_weights_offline(tmp_path, monkeypatch, images):
@@ -268,7 +275,7 @@ def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
     grads, stats = [], []
     for ckpt in (False, True):
         torch.manual_seed(1)
-        m = ResNet18Module(3, input_size=64, activation_checkpointing=ckpt).train()
+        m = ResNet18Module(3, (1, 64, 64), input_size=64, activation_checkpointing=ckpt).train()
         torch.nn.functional.cross_entropy(m(x), y).backward()
         grads.append([p.grad for p in m.parameters()])
         stats.append({k: v.clone() for k, v in m.state_dict().items() if "running" in k
@@ -278,7 +285,7 @@ def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
     assert stats[0].keys() == stats[1].keys()
     for k in stats[0]:  # updated once per batch, not again when recomputed
         torch.testing.assert_close(stats[0][k], stats[1][k], msg=k)
-    assert int(stats[1]["net.bn1.num_batches_tracked"]) == 1
+    assert int(stats[1]["image_branch.net.bn1.num_batches_tracked"]) == 1
 
 
 def test_lazy_fourier_images_train_like_eager_ones(sample):
@@ -291,7 +298,7 @@ def test_lazy_fourier_images_train_like_eager_ones(sample):
     eager = np.asarray(lazy)
     a = fast(activation_checkpointing=True).fit(lazy, y)
     b = fast().fit(eager, y)
-    assert a.image_shape_ == (1, 32, 32)
+    assert a.input_shapes_ == {"images": (1, 32, 32)}
     np.testing.assert_allclose(a.predict_proba(lazy), b.predict_proba(eager), atol=1e-5)
     assert (a.predict(lazy) == b.predict(eager)).all()
     with pytest.raises(ValueError, match="0 beats"):
@@ -333,16 +340,16 @@ def test_rhythm_input_and_class_capped_epochs(sample):
     from skorch.helper import SliceDict
 
     X, y = _n_vs_v(sample, ["114", "124", "201", "208", "209"])
-    assert isinstance(X, SliceDict) and X["rr"].shape[1] == 12
+    assert isinstance(X, SliceDict) and X["rhythm"].shape[1] == 12
     clf = fast(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
-    assert clf.n_rr_in_ == 12 and clf.module_.n_rr == 12
+    assert clf.input_shapes_["features"] == (12,) and clf.module_.feature_branch is not None
     # each epoch trains on min(count, 100) beats per class, freshly drawn
     n_v = int((y == "V").sum())
     sizes = {sum(b["train_batch_size"] for b in h["batches"]) for h in clf.history}
     assert sizes == {100 + min(n_v, 100)}
-    with pytest.raises(ValueError, match="rhythm features"):
+    with pytest.raises(ValueError, match="rhythm"):
         clf.predict(X["images"])
-    bad = SliceDict(images=X["images"], rr=np.full_like(X["rr"], np.nan))
+    bad = SliceDict(images=X["images"], rhythm=np.full_like(X["rhythm"], np.nan))
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(bad)
     again = fast(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
@@ -362,3 +369,95 @@ def test_an_interrupted_fit_is_visible(images):
         clf = fast(max_epochs=5, callbacks=[("ctrl_c", CtrlC())]).fit(X, y)
     assert clf.interrupted_ and clf.history[-1, "interrupted"]
     assert not fast(max_epochs=1).fit(X, y).interrupted_
+
+
+def _inputs_of(sample, records, inputs):
+    """The given sample records (N and V beats), through the segmenter and Fourier step."""
+    from sktlft import make_tlft_pipeline
+
+    ds = sample.subset(np.isin(sample.record, records) & np.isin(sample.target, ["N", "V"]))
+    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__weights=None)[:2]
+    return front.fit_transform(ds.inputs()), ds.target
+
+
+def test_waveform_branch_beside_the_image_branch(sample):
+    # switched on by the inputs: a 1-D convolutional branch on the beat and on its
+    # difference from the patient's typical beat, beside the ResNet's image branch
+    from sktlft.models import WaveformCNN  # noqa: F401  (the branch's family)
+    from sktlft.models._branches import WaveformBranch
+
+    inputs = ("image", "rhythm", "waveform", "difference_waveform")
+    X, y = _inputs_of(sample, ["114", "124", "201", "208"], inputs)
+    assert sorted(X) == ["difference_waveform", "images", "rhythm", "waveform"]
+    clf = fast(input_size=32, max_epochs=1).fit(X, y)
+    assert clf.input_shapes_ == {"images": (1, 32, 32), "waveforms": (2, 288),
+                                 "features": (12,)}
+    assert clf.input_names_["waveforms"] == ["difference_waveform", "waveform"]
+    assert isinstance(clf.module_.waveform_branch, WaveformBranch)
+    width = (clf.module_.image_branch.out_features + clf.module_.waveform_branch.out_features
+             + clf.module_.feature_branch.out_features)
+    assert clf.module_.head.in_features == width
+    assert clf.predict(X[:5]).shape == (5,)
+    # the same inputs are asked for at predict time
+    with pytest.raises(ValueError, match="was fitted on"):
+        clf.predict({"images": X["images"][:5], "rhythm": X["rhythm"][:5]})
+
+
+def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_path):
+    # module="cnn1d": a small 1-D CNN alone, trained through ResNet18Classifier with
+    # the same class caps, class weights, decision, interrupt handling and model files
+    from skorch.callbacks import Callback
+
+    from sktlft import make_tlft_pipeline
+    from sktlft.models import WaveformCNN
+    from sktlft.persistence import load_model, save_model
+
+    inputs = ("waveform", "difference_waveform", "rhythm")
+    train, test = ["114", "124", "201", "208", "209", "222"], ["213", "100", "232"]
+    Xtr, ytr = _inputs_of(sample, train, inputs)
+    Xte, yte = _inputs_of(sample, test, inputs)
+    kw = dict(module="cnn1d", max_epochs=4, max_per_class=200, class_weight="balanced",
+              lr=3e-3, random_state=0)
+    clf = fast(**kw).fit(Xtr, ytr)
+    assert isinstance(clf.module_, WaveformCNN) and clf.module_.image_branch is None
+    assert clf.input_shapes_ == {"waveforms": (2, 288), "features": (12,)}
+    sizes = {sum(b["train_batch_size"] for b in h["batches"]) for h in clf.history}
+    assert sizes == {200 + min(int((ytr == "V").sum()), 200)}  # class-capped epochs
+    pred = clf.predict(Xte)  # it learns: N and V of three unseen patients
+    se_v, se_n = np.mean(pred[yte == "V"] == "V"), np.mean(pred[yte == "N"] == "N")
+    assert se_v > 0.5 and se_n > 0.9, (se_v, se_n)
+    # the pipeline with that family, saved and loaded, predicts the same
+    ds = sample.subset(np.isin(sample.target, ["N", "V"]))
+    pipe = make_tlft_pipeline(inputs=inputs, resnet__verbose=0,
+                              **{f"resnet__{k}": v for k, v in kw.items()})
+    pipe.set_params(resnet__max_epochs=1).fit(ds.inputs(), ds.target)
+    again, _ = load_model(save_model(pipe, tmp_path / "cnn.sktlft"))
+    np.testing.assert_allclose(again.predict_proba(ds.inputs()[:50]),
+                               pipe.predict_proba(ds.inputs()[:50]), atol=1e-6)
+    # images for a family that does not read them: said before training
+    with pytest.raises(ValueError, match="does not read images"):
+        fast(module="cnn1d").fit(*_inputs_of(sample, train, ("image", "rhythm")))
+    with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
+        fast(module="cnn2d").fit(Xtr, ytr)
+
+    class Stop(Callback):  # Ctrl-C in the second epoch
+        def on_epoch_begin(self, net, **kw):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    with pytest.warns(RuntimeWarning, match="interrupted after 1 of 4"):
+        stopped = fast(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
+    assert stopped.interrupted_
+
+
+def test_decision_weights_move_the_decision_not_the_probabilities(images):
+    X, y, _ = images
+    clf = fast().fit(X, y)
+    proba = clf.predict_proba(X)
+    shifted = clone(clf).set_params(decision_weights={"F": 1e6}).fit(X, y)
+    np.testing.assert_allclose(shifted.predict_proba(X), proba)
+    assert (shifted.predict(X) == "F").all() and (clf.decide(proba) == clf.predict(X)).all()
+    with pytest.raises(ValueError, match="decision_weights names the class 'Q'"):
+        fast(decision_weights={"Q": 2.0}).fit(X, y)
+    with pytest.raises(ValueError, match="must be a positive number"):
+        fast(decision_weights={"S": -1}).fit(X, y)

@@ -137,5 +137,23 @@ def test_versions_must_match(data, tmp_path, monkeypatch):
     X, y = data
     path = save_model(make_baseline_pipeline().fit(X, y), tmp_path / "m.sktlft")
     monkeypatch.setattr(p, "__version__", "9.3.0")
-    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.\d+.*this is sktlft 9\.3"):
+    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.3\.\d+.*this is sktlft 9\.3"):
         load_model(path)
+
+
+def test_a_model_file_of_sktlft_0_2_is_refused_saying_what_to_do(data, tmp_path):
+    # 0.2 files describe the network before the inputs became a pipeline parameter
+    import json
+    import zipfile
+
+    X, y = data
+    path = save_model(make_baseline_pipeline().fit(X, y), tmp_path / "new.sktlft")
+    old = tmp_path / "old.sktlft"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, "w") as dst:
+        description = json.loads(src.read("model.json"))
+        description.update(sktlft_model_format=2, sktlft_version="0.2.0")
+        dst.writestr("model.json", json.dumps(description))
+        dst.writestr("arrays.safetensors", src.read("arrays.safetensors"))
+    with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.0 \(model format 2\).*"
+                                             r"train the model again.*sktlft==0\.2\.\*"):
+        load_model(old)

@@ -51,7 +51,7 @@ def test_cross_validate_group_kfold_with_all_inputs(small_inputs):
                          return_indices=True)
     # every fold's model was fitted on its training patients' beats only, with rhythm
     for est, train in zip(res["estimator"], res["indices"]["train"]):
-        assert est[-1].n_rr_in_ == 12 and est[-1].n_features_in_ == 2
+        assert est[-1].input_shapes_["features"] == (12,) and est[-1].n_features_in_ == 2
         assert len(est[-1].history) == 1
         assert set(groups[train]).isdisjoint(
             set(groups) - set(groups[train]))
@@ -98,7 +98,8 @@ def test_same_parameter_check_for_python_and_command_line():
 
     pipe = make_tlft_pipeline(resnet__optimizer__weight_decay=0.01, resnet__weights=None)
     assert pipe.get_params()["resnet__optimizer__weight_decay"] == 0.01
-    check_params(pipe, {"resnet__module__rr_hidden": 8, "resnet__iterator_train__num_workers": 0})
+    check_params(pipe, {"resnet__module__features_hidden": 8,
+                        "resnet__iterator_train__num_workers": 0})
     with pytest.raises(ValueError, match="unknown pipeline parameter 'resnet__optimiser__lr'"):
         make_tlft_pipeline(resnet__optimiser__lr=0.1)
     with pytest.raises(ValueError, match="unknown pipeline parameter 'segment__cutoff'"):
@@ -125,13 +126,19 @@ def test_grid_search_group_kfold(small):
     assert best[-1].lr == grid.best_params_["resnet__lr"] and len(best[-1].history) == 1
 
 
-def test_grid_search_over_sliced_inputs(small_inputs):
+def test_grid_search_chooses_the_inputs(small_inputs):
+    # the inputs are one pipeline parameter; the data carries all of them
     X, y, groups = small_inputs
-    grid = GridSearchCV(make_tlft_pipeline(**FAST), {"fourier__reference": ["none", "channel"]},
+    choices = [("image",), ("image", "reference_image", "rhythm")]
+    grid = GridSearchCV(make_tlft_pipeline(**FAST), {"segment__inputs": choices},
                         cv=GroupKFold(3), scoring=aami_scorers(), refit="macro_f1",
                         error_score="raise").fit(X, y, groups=groups)
-    channels = {"none": 1, "channel": 2}[grid.best_params_["fourier__reference"]]
-    assert grid.best_estimator_[-1].n_features_in_ == channels
+    assert len(grid.cv_results_["params"]) == 2
+    best = grid.best_estimator_[-1]
+    expected = {("image",): {"images": (1, 32, 32)},
+                ("image", "reference_image", "rhythm"): {"images": (2, 32, 32),
+                                                         "features": (12,)}}
+    assert best.input_shapes_ == expected[grid.best_params_["segment__inputs"]]
 
 
 def test_groups_reach_internal_split_through_pipeline(small):
@@ -169,9 +176,12 @@ def test_presets():
         params = make_tlft_pipeline(preset).get_params()
         for k, v in PRESETS[preset].items():
             assert params[k] == v
-    assert make_tlft_pipeline().get_params()["fourier__reference"] == "difference"
+    assert make_tlft_pipeline().get_params()["segment__inputs"] == (
+        "image", "difference_image", "rhythm")
+    assert make_tlft_pipeline(inputs=["waveform"]).get_params()["segment__inputs"] == (
+        "waveform",)
     assert make_tlft_pipeline(resnet__max_epochs=2).get_params()["resnet__max_epochs"] == 2
-    with pytest.raises(ValueError, match="preset must be one of"):
+    with pytest.raises(ValueError, match="'preset' parameter of make_tlft_pipeline must be"):
         make_tlft_pipeline("fast")
     with pytest.raises(ValueError, match="unknown pipeline parameter"):
         make_tlft_pipeline(fourier__nfft=3)
@@ -241,12 +251,12 @@ def test_paper_memory_savers_change_nothing_but_memory(small):
 
 
 def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path):
-    from sktlft.pipeline import make_ensemble, tlft_part
+    from sktlft.pipeline import find_network, make_ensemble
 
     X, y, _ = small_inputs
     vote = make_ensemble(**FAST).fit(X, y)
     net, base = vote.named_estimators_["tlft"], vote.named_estimators_["baseline"]
-    assert tlft_part(vote) is net and tlft_part(base) is None
+    assert find_network(vote) is net and find_network(base) is None
     np.testing.assert_allclose(vote.predict_proba(X[:40]),
                                (net.predict_proba(X[:40]) + base.predict_proba(X[:40])) / 2)
     assert vote.classes_.tolist() == ["F", "N", "S", "V"]
@@ -262,10 +272,11 @@ def test_lazy_images_with_rhythm_features(small_inputs):
     # the paper preset's lazy images beside the rhythm features: same model as eager
     X, y, _ = small_inputs
     kw = {**FAST, "fourier__n_fft": 64, "fourier__hop_length": 8}
+    kw["segment__inputs"] = ("image", "rhythm")
     lazy = make_tlft_pipeline("paper", **kw).fit(X[:200], y[:200])
     eager = make_tlft_pipeline("paper", fourier__lazy=False,
                                resnet__activation_checkpointing=False, **kw)
     eager.fit(X[:200], y[:200])
-    assert lazy[-1].n_rr_in_ == 12
+    assert lazy[-1].input_shapes_["features"] == (12,)
     np.testing.assert_allclose(lazy.predict_proba(X[200:]), eager.predict_proba(X[200:]),
                                atol=1e-5)

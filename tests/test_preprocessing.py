@@ -69,28 +69,66 @@ def test_fourier_takes_its_rate_from_the_segmenter(sample):
 
 
 def test_inputs_flow_through_segmenter_and_fourier(sample):
+    from sktlft.datasets import log_rhythm
+
     X = sample.inputs()
-    seg = BeatSegmenter(target_fs=120).fit(X)
+    every = ("image", "reference_image", "difference_image", "waveform",
+             "difference_waveform", "rhythm")
+    seg = BeatSegmenter(target_fs=120, inputs=every).fit(X)
     out = seg.transform(X)
-    np.testing.assert_array_equal(out["rr"], sample.rr)  # passed along unchanged
-    np.testing.assert_array_equal(out["beats"], seg.transform(sample.data))
-    np.testing.assert_array_equal(out["reference"], seg.transform(sample.reference))
-    plain = FourierImageTransformer(image_size=32, fmax=40).fit_transform(out)
-    assert sorted(plain) == ["images", "rr"] and plain["images"].shape == (2083, 1, 32, 32)
-    diff = FourierImageTransformer(image_size=32, fmax=40, reference="difference")
-    img = diff.fit_transform(out)["images"]
-    assert img.shape == (2083, 2, 32, 32) and diff.n_channels_out_ == 2
-    np.testing.assert_array_equal(img[:, :1], plain["images"])
+    assert list(out) == list(every) and seg.inputs_ == every
+    np.testing.assert_array_equal(out["rhythm"], log_rhythm(sample.rr))
+    plain = BeatSegmenter(target_fs=120).fit(sample.data)
+    beats = plain.transform(sample.data)  # a plain array: the segmented beats
+    np.testing.assert_array_equal(out["image"], beats)
+    np.testing.assert_array_equal(out["waveform"], beats)
+    # a plain array gives the inputs made of the beats alone
+    assert list(seg.transform(sample.data[:5])) == ["image", "waveform"]
+    ref = plain.transform(np.asarray(sample.reference))
+    np.testing.assert_array_equal(np.asarray(out["reference_image"]), ref)
+    # each record's reference is segmented once, and shared by its beats
+    assert len(out["reference_image"].rows) == 9
+    np.testing.assert_allclose(out["difference_image"], beats - ref, atol=1e-6)
+    np.testing.assert_array_equal(out["difference_waveform"], out["difference_image"])
+    fourier = FourierImageTransformer(image_size=32, fmax=40)
+    img = fourier.fit_transform(out)
+    assert list(img) == ["images", "waveform", "difference_waveform", "rhythm"]
+    assert img["images"].shape == (2083, 3, 32, 32) and fourier.n_channels_out_ == 3
+    assert fourier.image_inputs_ == ("image", "reference_image", "difference_image")
     from sktlft.preprocessing import fourier_images
 
-    by_hand = fourier_images(out["beats"][:50] - out["reference"][:50], 120.0, n_fft=128,
-                             fmax=40, image_size=32)
-    np.testing.assert_allclose(img[:50, 1:], by_hand, atol=1e-6)
-    chan = FourierImageTransformer(image_size=32, fmax=40, reference="channel").fit_transform(out)
-    assert chan["images"].shape == (2083, 2, 32, 32)
+    by_hand = fourier_images(beats[:50] - ref[:50], 120.0, n_fft=128, fmax=40, image_size=32)
+    np.testing.assert_allclose(img["images"][:50, 2:], by_hand, atol=1e-6)
+    alone = FourierImageTransformer(image_size=32, fmax=40).fit_transform(beats)
+    np.testing.assert_array_equal(img["images"][:, :1], alone)  # channel 0: the beat's image
+    with pytest.raises(ValueError, match=r"image inputs \['image'\], but .* fitted on"):
+        fourier.transform(beats)
     # the reference is the same for all beats of a record, so are its images
     m = sample.record == "208"
-    assert np.ptp(chan["images"][m, 1], axis=0).max() == 0
+    assert np.ptp(img["images"][m, 1], axis=0).max() == 0
+    # an input the data cannot give is named
+    with pytest.raises(ValueError, match="need X\\['rr'\\]"):
+        BeatSegmenter(inputs=("rhythm",)).fit({"beats": sample.data})
+    with pytest.raises(ValueError, match="unknown input 'rythm'"):
+        BeatSegmenter(inputs=("rythm",)).fit(X)
+    with pytest.raises(ValueError, match="a plain array of beats gives none"):
+        BeatSegmenter(inputs=("rhythm",)).fit(sample.data)
+
+
+def test_reference_is_stored_once_per_record(sample):
+    from sktlft.datasets import SharedRows
+
+    ref = sample.reference
+    assert isinstance(ref, SharedRows) and ref.rows.shape == (9, 1, 864)
+    assert ref.nbytes < 60_000  # 9 beats and an index, not 2083 copies (7.2 MB)
+    sub = sample.subset(sample.record == "208")
+    assert sub.reference.shape == (len(sub.target), 1, 864)
+    np.testing.assert_array_equal(np.asarray(sub.reference)[0], ref.rows[4])
+    # scikit-learn's splitters and skorch's SliceDict index it like an array
+    from sklearn.utils import _safe_indexing
+
+    X = _safe_indexing(sample.inputs(), np.arange(10, 20))
+    assert X["reference"].shape == (10, 1, 864) and isinstance(X["reference"], SharedRows)
 
 
 def test_rr_and_morphology_features(sample):
@@ -102,7 +140,7 @@ def test_rr_and_morphology_features(sample):
     with pytest.raises(ValueError, match="unknown rhythm features"):
         RRFeatures(features=["pre_rr", "qrs_width"]).fit(X)
     with pytest.raises(ValueError, match="without 'rr'"):
-        RRFeatures().fit(sample.subset(np.arange(5)).inputs(rhythm=False))
+        RRFeatures().fit({"beats": sample.data[:5]})
     morph = MorphologyFeatures().fit(X)
     feats = morph.transform(X)
     assert feats.shape == (2083, 42) and np.isfinite(feats).all()

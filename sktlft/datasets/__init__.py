@@ -20,7 +20,8 @@ from ._reader import (
     read_record,
     record_beats,
 )
-from ._rhythm import RR_FEATURE_NAMES, rr_features
+from ._rhythm import RR_FEATURE_NAMES, log_rhythm, rr_features
+from ._shared import SharedRows
 from ._windows import extract_beats
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "BeatDataset",
     "DataIntegrityError",
     "DataNotFoundError",
+    "SharedRows",
     "beat_inputs",
     "beat_similarity",
     "extract_beats",
@@ -43,6 +45,7 @@ __all__ = [
     "find_beats",
     "get_data_home",
     "load_mitbih_sample",
+    "log_rhythm",
     "patient_id",
     "read_record",
     "record_beats",

@@ -14,6 +14,7 @@ from sklearn.utils import Bunch
 from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
 from ._reader import read_record, record_beats
 from ._rhythm import RR_FEATURE_NAMES
+from ._shared import SharedRows
 
 __all__ = ["PER_BEAT", "BeatDataset", "beat_inputs"]
 
@@ -30,7 +31,8 @@ class BeatDataset(Bunch):
     (AAMI class), ``groups`` (patient ID), ``record``, ``sample`` (R peak in the
     record), ``symbol`` (original annotation symbol), ``rr`` (rhythm features,
     columns ``rr_names``) and ``reference`` (the record's median beat, the
-    patient's own typical beat). Per dataset: ``fs``, ``leads``, ``window``,
+    patient's own typical beat: a :class:`SharedRows` that holds it once per
+    record). Per dataset: ``fs``, ``leads``, ``window``,
     ``center``, ``target_names``, ``records``, ``dropped``, ``dropped_by_record``,
     ``database`` and ``DESCR``.
 
@@ -44,6 +46,10 @@ class BeatDataset(Bunch):
     >>> X = ds.inputs()
     >>> sorted(X.keys()), X["rr"].shape
     (['beats', 'reference', 'rr'], (2083, 12))
+    >>> X["reference"].shape, len(ds.reference.rows)   # one reference beat per record
+    ((2083, 1, 864), 9)
+    >>> len(ds.learnable().target), int((ds.target == "Q").sum())
+    (2083, 0)
     """
 
     def subset(self, mask: Any) -> BeatDataset:
@@ -72,49 +78,71 @@ class BeatDataset(Bunch):
         out["records"] = [r for r in self.records if r in present]
         return out
 
-    def inputs(self, *, rhythm: bool = True, reference: bool = True) -> Any:
-        """The estimator input: a :class:`skorch.helper.SliceDict` of the beat arrays.
+    def learnable(self, keep_q: bool = False) -> BeatDataset:
+        """The beats a model learns from and is scored on: Q beats left out.
 
-        ``beats`` (the windows), ``rr`` (rhythm features) and ``reference``
-        (the patient's typical beat for each beat). scikit-learn indexes a
-        SliceDict like an array, so it passes through ``Pipeline``,
-        ``GroupKFold`` and ``GridSearchCV``; the sktlft transformers pass
-        ``rr`` along and segment ``reference`` like the beats.
+        AAMI's Q (paced, fusion of paced and normal, unclassifiable) beats are
+        left out of training and scoring, as in the literature; this is the
+        one place sktlft leaves them out.
 
         Parameters
         ----------
-        rhythm : bool, default=True
-            Include ``rr``.
-        reference : bool, default=True
-            Include ``reference``.
+        keep_q : bool, default=False
+            Keep them (the dataset itself is returned).
 
         Returns
         -------
-        skorch.helper.SliceDict or ndarray
-            The plain ``data`` array when both are false.
+        BeatDataset
+            The dataset without its Q beats.
         """
-        return beat_inputs(self.data, self.rr if rhythm else None,
-                           self.reference if reference else None)
+        if keep_q or not np.any(self.target == "Q"):
+            return self
+        return self.subset(self.target != "Q")
+
+    def inputs(self) -> Any:
+        """The estimator input: a :class:`skorch.helper.SliceDict` of every per-beat input.
+
+        ``beats`` (the windows), ``rr`` (rhythm features) and ``reference``
+        (the patient's typical beat for each beat, a :class:`SharedRows`).
+        The data always carries all of them; which a model uses is the
+        pipeline's ``segment__inputs`` (see :mod:`sktlft.inputs`).
+        scikit-learn indexes a SliceDict like an array, so it passes through
+        ``Pipeline``, ``GroupKFold`` and ``GridSearchCV``.
+
+        Returns
+        -------
+        skorch.helper.SliceDict
+            ``beats``, ``rr`` and ``reference``.
+        """
+        return beat_inputs(self.data, self.rr, self.reference)
 
 
-def beat_inputs(beats: np.ndarray, rr: np.ndarray | None = None,
-                reference: np.ndarray | None = None) -> Any:
+def beat_inputs(beats: np.ndarray, rr: np.ndarray, reference: Any) -> Any:
     """The estimator input from beat windows, rhythm features and references.
 
-    The plain ``beats`` array when there is neither ``rr`` nor ``reference``,
-    else a :class:`skorch.helper.SliceDict` of those given. ``reference`` may
-    be one beat (n_leads, n_window) for all (a record's), or one per beat.
+    A :class:`skorch.helper.SliceDict` of ``beats``, ``rr`` and
+    ``reference``. ``reference`` may be one beat (n_leads, n_window) for all
+    (a record's), a :class:`SharedRows`, or one per beat.
+
+    Parameters
+    ----------
+    beats : ndarray of shape (n_beats, n_leads, n_window)
+        Beat windows.
+    rr : ndarray of shape (n_beats, n_rr)
+        Rhythm features.
+    reference : ndarray or SharedRows
+        The patient's typical beat.
+
+    Returns
+    -------
+    skorch.helper.SliceDict
+        The input of every sktlft estimator.
     """
     from skorch.helper import SliceDict
 
-    if rr is None and reference is None:
-        return beats
-    parts = {"beats": beats}
-    if rr is not None:
-        parts["rr"] = rr
-    if reference is not None:
-        parts["reference"] = np.broadcast_to(reference, beats.shape)
-    return SliceDict(**parts)
+    if not isinstance(reference, SharedRows) and np.ndim(reference) == np.ndim(beats) - 1:
+        reference = SharedRows(np.asarray(reference)[None], np.zeros(len(beats), dtype=np.intp))
+    return SliceDict(beats=beats, rr=rr, reference=reference)
 
 
 def read_sums(text: str) -> dict[str, str]:
@@ -182,9 +210,8 @@ def load_records(
         sample=np.concatenate([rec.peaks_record[b.kept] for rec, b in parts]),
         symbol=symbol,
         rr=np.concatenate([b.rr for _, b in parts]),
-        reference=np.concatenate(
-            [np.broadcast_to(b.reference, b.data.shape) for _, b in parts]
-        ),
+        reference=SharedRows(np.stack([b.reference for _, b in parts]),
+                             np.repeat(np.arange(len(parts)), n_per)),
         rr_names=list(RR_FEATURE_NAMES),
         fs=rates.pop(),
         leads=tuple(lead_names) if all(isinstance(x, str) for x in leads) else tuple(leads),

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._hints import option
+from .._validation import LEADS, OPTIONAL_FS, PATH, POSITIVE, RECORDS, validate_params
 from ._constants import ALL_RECORDS, DS1, DS2, PACED_RECORDS, SVDB_RECORDS, patient_id
 from ._dataset import BeatDataset, load_records, package_text, read_sums
 from ._reader import _EXTENSIONS, DataNotFoundError, check_leads
@@ -166,6 +167,10 @@ def _fetch(
     )
 
 
+@validate_params({"data_home": [*PATH, None], "records": RECORDS, "leads": LEADS,
+                  "window": POSITIVE, "fs": OPTIONAL_FS, "exclude_paced": ["boolean"],
+                  "download_if_missing": ["boolean"], "return_X_y": ["boolean"],
+                  "verbose": ["boolean"]}, prefer_skip_nested_validation=True)
 def fetch_mitbih(
     data_home: str | os.PathLike | None = None,
     *,
@@ -255,6 +260,10 @@ def fetch_mitbih(
     return (ds.data, ds.target) if return_X_y else ds
 
 
+@validate_params({"data_home": [*PATH, None], "records": RECORDS, "leads": LEADS,
+                  "window": POSITIVE, "fs": OPTIONAL_FS, "download_if_missing": ["boolean"],
+                  "return_X_y": ["boolean"], "verbose": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def fetch_svdb(
     data_home: str | os.PathLike | None = None,
     *,
@@ -318,6 +327,8 @@ def fetch_svdb(
     return (ds.data, ds.target) if return_X_y else ds
 
 
+@validate_params({"leads": LEADS, "window": POSITIVE, "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_mitbih_sample(
     *,
     leads: Sequence[str | int] = ("MLII",),

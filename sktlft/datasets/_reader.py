@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import StrOptions
 
+from .._validation import FS, LEADS, OPTIONAL_FS, PAD, PATH, POSITIVE, validate_params
 from ._constants import SYMBOL_TO_AAMI
+from ._resample import resample
 from ._rhythm import rr_features
 from ._windows import DEFAULT_WINDOW, extract_beats
 
@@ -158,6 +160,9 @@ def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
     return np.unique(np.asarray(corrected, dtype=np.int64))
 
 
+@validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
+                  "beats": [StrOptions({"auto", "atr", "detect"})], "sums": [dict, None]},
+                 prefer_skip_nested_validation=True)
 def read_record(
     path: str | os.PathLike,
     *,
@@ -260,11 +265,7 @@ def read_record(
     out_fs = fs_record if fs is None else float(fs)
     peaks = peaks_record
     if abs(out_fs - fs_record) > 1e-9:
-        from scipy.signal import resample_poly
-
-        ratio = Fraction(out_fs / fs_record).limit_denominator(1000)
-        signal = resample_poly(signal, ratio.numerator, ratio.denominator, axis=0)
-        signal = signal.astype(np.float32)
+        signal = resample(signal, fs_record, out_fs, axis=0)
         peaks = np.round(peaks_record * out_fs / fs_record).astype(np.int64)
         peaks = np.clip(peaks, 0, len(signal) - 1)
     return Bunch(
@@ -283,6 +284,8 @@ def read_record(
     )
 
 
+@validate_params({"windows": ["array-like"], "fs": FS, "half": POSITIVE},
+                 prefer_skip_nested_validation=True)
 def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.ndarray:
     """How much each beat's QRS looks like the record's typical beat.
 
@@ -331,6 +334,8 @@ def reference_beat(windows: np.ndarray) -> np.ndarray:
     return np.median(windows, axis=0).astype(np.float32)
 
 
+@validate_params({"record": [dict], "window": POSITIVE, "pad": PAD},
+                 prefer_skip_nested_validation=True)
 def record_beats(
     record: Bunch, *, window: float = DEFAULT_WINDOW, pad: str | None = None
 ) -> Bunch:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import FS, PAD, POSITIVE, validate_params
+
 __all__ = ["DEFAULT_WINDOW", "extract_beats", "n_window"]
 
 #: Window length in seconds: 2.4 s holds the neighbouring beats at ordinary heart rates.
@@ -22,6 +24,8 @@ def n_window(window: float, fs: float) -> int:
     return n
 
 
+@validate_params({"signal": ["array-like"], "r_peaks": ["array-like"], "fs": FS,
+                  "window": POSITIVE, "pad": PAD}, prefer_skip_nested_validation=True)
 def extract_beats(
     signal: np.ndarray,
     r_peaks: np.ndarray,

@@ -1,183 +1,313 @@
-"""skorch plumbing shared by sktlft's networks: device "auto", seeding, inputs, prediction."""
+"""``BeatClassifier``: the skorch classifier every sktlft network family trains through.
+
+Device "auto", seeding, class weights and caps, checkpoints, inputs inferred from
+the data (images, waveforms, features), the network family as a parameter, and
+the decision (with its class weights) inside ``predict``.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import warnings
-from collections.abc import Iterator
+import inspect
+import os
+import time
+import uuid
+from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.dataset import Dataset as SkorchDataset
-from skorch.utils import to_device
 from torch import nn
 
-from ..preprocessing import FourierImages
-from ._data import ClassCapSampler, LazyImageDataset, check_targets, dataset_labels, resolve_device
+from .._decision import decision_vector
+from ._branches import network_class
+from ._data import check_targets, resolve_device, split_kinds
+from ._plumbing import TrainingPlumbing
 
-__all__ = ["ImageNetClassifier"]
+__all__ = ["BeatClassifier"]
 
 
-class ImageNetClassifier(NeuralNetClassifier):
-    """A skorch classifier for Fourier images: what every sktlft network needs from skorch.
+class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
+    """A skorch classifier of beats: any sktlft network family, inputs inferred from the data.
 
-    ``device="auto"`` (resolved by :func:`resolve_device`, seen by skorch only
-    while it works, so ``get_params`` keeps ``"auto"`` and a model trained on
-    CUDA loads on a CPU-only machine), ``random_state`` seeding without
-    touching the global torch state, bf16 autocast on CUDA, lazy image batches,
-    class-capped epochs (``max_per_class``), a grouped internal split, labels
-    encoded against ``classes_``. Subclasses define the module, ``fit`` and
-    ``_validate_X``.
+    Takes what the pipeline's Fourier step gives: a dict
+    (:class:`skorch.helper.SliceDict`) of ``images`` (n_beats, channels, H, W)
+    and the other inputs (:mod:`sktlft.inputs`), or images alone. Each input
+    reaches the network through the branch of its kind, found from its shape:
+    ``images``; waveforms (3-D, such as ``waveform``), stacked as channels;
+    features (2-D, such as ``rhythm``), side by side. As braindecode's
+    ``EEGClassifier`` does, the classifier infers the network's sizes from
+    the data (``n_outputs``, ``image_shape``, ``waveform_shape``,
+    ``n_features`` and the features' statistics) and passes those the
+    network family takes, with ``module__*`` parameters
+    (skorch's ``get_params_for("module")``). Labels of any type work (the AAMI
+    letters directly). Everything skorch offers works: ``optimizer__*``,
+    ``callbacks``, ``iterator_train__*``, ``warm_start``, ``history``.
+
+    Parameters
+    ----------
+    module : str or torch.nn.Module class, default="cnn1d"
+        The network family: a name of :data:`~sktlft.models.NETWORKS`
+        (``"resnet18"``: :class:`ResNet18Module`; ``"cnn1d"``:
+        :class:`WaveformCNN`) or a module class taking the inferred sizes.
+    max_per_class : int or None, default=None
+        Class-balanced epochs: each epoch trains on every beat of the classes
+        with at most this many beats and a fresh random draw of this many of
+        each larger class (:class:`ClassCapSampler`). ``None``: every beat,
+        shuffled, every epoch.
+    classes : array-like or None, default=None
+        All the class labels, in order, when ``y`` may lack some (skorch's
+        parameter); ``None``: the labels found in ``y``.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the cross-entropy loss; ``"balanced"`` uses
+        ``n_samples / (n_classes * count)`` from the training labels.
+    decision_weights : dict or None, default=None
+        Weights of the classes in the decision: ``predict`` gives the class
+        with the largest ``probability * weight`` (a shift of the priors;
+        ``{"S": 2.0}`` takes an S beat to be twice as likely as the network
+        says). Classes not named weigh 1. :meth:`predict_proba` is unchanged.
+    random_state : int or None, default=None
+        Seeds initialisation and batch shuffling (reproducible on CPU).
+        The global torch random state is left as it was.
+    amp : bool, default=True
+        On CUDA, train and predict under bfloat16 autocast (mixed precision)
+        where the GPU supports it; no effect on CPU.
+    device : {"auto", "cpu", "cuda"} or None, default="auto"
+        ``"auto"`` picks CUDA when available, else the CPU.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=10
+        Epochs.
+    batch_size : int, default=64
+        Batch size.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Optimizer.
+    train_split : callable or None, default=None
+        Internal validation split. ``None`` (default): none, so nothing leaks
+        through early stopping. To use one, pass a split grouped by patient,
+        such as ``skorch.dataset.ValidSplit(GroupKFold(5))``, and give
+        ``groups`` to :meth:`fit`.
+    verbose : int, default=1
+        1 prints skorch's table, one line per epoch; 0 is silent.
+    checkpoint_dir : str, path or None, default=None
+        Where to keep checkpoints (skorch's ``Checkpoint``: the parameters at the
+        best loss, the optimizer and the history). Each fit writes into a new
+        folder of its own below it, ``fit-<time>-<pid>-<random>`` (see
+        ``checkpoint_path_``), so fits running in parallel, in a grid search or
+        on a Dask cluster, never overwrite each other. ``None``: a fit writes nothing.
+    **kwargs
+        Any other skorch parameter (``module__*``, ``optimizer__*``, ``callbacks``...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit``.
+    n_features_in_ : int
+        Image channels (waveform channels for a network without images).
+    input_shapes_ : dict
+        Per-beat shape of each kind of input seen in ``fit``: ``images``
+        (channels, H, W), ``waveforms`` (channels, samples), ``features`` (n,).
+    input_names_ : dict
+        The inputs of each kind, in the order they are joined.
+    feature_mean_, feature_std_ : ndarray or None
+        Statistics of the features over the training beats.
+    decision_weights_ : ndarray of shape (n_classes,)
+        ``decision_weights`` in the order of ``classes_``.
+    device_ : str
+        Device actually used.
+    checkpoint_path_ : pathlib.Path or None
+        This fit's checkpoint folder (with ``checkpoint_dir``).
+    module_, criterion_, optimizer_, history_
+        skorch's fitted objects.
+
+    Examples
+    --------
+    A 1-D CNN alone, on the beat's samples and rhythm:
+
+    >>> from sktlft import make_tlft_pipeline
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> ds = load_mitbih_sample()
+    >>> pipe = make_tlft_pipeline(inputs=("waveform", "rhythm"), resnet__module="cnn1d",
+    ...                           resnet__max_epochs=1, resnet__verbose=0,
+    ...                           resnet__random_state=0)
+    >>> net = pipe.fit(ds.inputs(), ds.target)[-1]
+    >>> type(net.module_).__name__, net.input_shapes_
+    ('WaveformCNN', {'waveforms': (1, 288), 'features': (12,)})
+    >>> pipe.predict(ds.inputs()[:3]).shape
+    (3,)
     """
 
-    # -- device "auto": resolved by resolve_device, seen by skorch only while it works ------
-    @contextlib.contextmanager
-    def _on_device(self) -> Iterator[None]:
-        """Let skorch see the resolved device while it works; keep the parameter as set."""
-        requested = self.device
-        if requested != "auto":
-            yield
-            return
-        self.device = getattr(self, "device_", None) or resolve_device("auto")
-        try:
-            yield
-        finally:
-            self.device = requested
+    _parameter_constraints: dict = {
+        "module": [str, type],  # a name of NETWORKS (checked by network_class) or a class
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "decision_weights": [dict, None],
+        "random_state": [Interval(Integral, 0, None, closed="left"), None],
+        "amp": ["boolean"],
+        "max_per_class": [Interval(Integral, 1, None, closed="left"), None],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+    }
 
-    def _autocast(self) -> contextlib.AbstractContextManager:
-        device = resolve_device(self.device) or "cpu"
-        if (self.amp and str(device).startswith("cuda") and torch.cuda.is_available()
-                and torch.cuda.is_bf16_supported()):
-            return torch.autocast("cuda", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+    def __init__(
+        self,
+        module: str | type[nn.Module] = "cnn1d",
+        *,
+        max_per_class: int | None = None,
+        class_weight: str | dict | None = None,
+        decision_weights: dict | None = None,
+        random_state: int | None = None,
+        amp: bool = True,
+        device: str | None = "auto",
+        criterion: type[nn.Module] = nn.CrossEntropyLoss,
+        optimizer: type[torch.optim.Optimizer] = torch.optim.Adam,
+        lr: float = 1e-3,
+        max_epochs: int = 10,
+        batch_size: int = 64,
+        train_split: Any = None,
+        iterator_train__shuffle: bool = True,
+        verbose: int = 1,
+        checkpoint_dir: str | os.PathLike | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            device=device,
+            verbose=verbose,
+            iterator_train__shuffle=iterator_train__shuffle,
+            **kwargs,
+        )
+        self.max_per_class = max_per_class
+        self.class_weight = class_weight
+        self.decision_weights = decision_weights
+        self.random_state = random_state
+        self.amp = amp
+        self.checkpoint_dir = checkpoint_dir
 
-    @contextlib.contextmanager
-    def _seeded(self) -> Iterator[None]:
-        if self.random_state is None:
-            yield
-            return
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.random_state)
-            yield
+    # -- the network family, its sizes inferred from the data (braindecode's way) -----
+    def _module_kwargs(self) -> dict[str, Any]:
+        """Settings a subclass passes to the network family (when it takes them)."""
+        return {}
 
-    def get_default_callbacks(self) -> list[tuple[str, Any]]:
-        callbacks = list(super().get_default_callbacks())
-        path = getattr(self, "checkpoint_path_", None)
-        if path is not None:
-            from skorch.callbacks import Checkpoint
-
-            monitor = "valid_loss_best" if self.train_split else "train_loss_best"
-            callbacks.append(("checkpoint", Checkpoint(monitor=monitor, dirname=str(path))))
-        return callbacks
-
-    def initialize_criterion(self) -> ImageNetClassifier:
-        kwargs = self.get_params_for("criterion")
-        weight = getattr(self, "class_weight_", None)
-        if weight is not None and "weight" not in kwargs:
-            kwargs["weight"] = torch.as_tensor(weight, dtype=torch.float32)
-        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+    def initialize_module(self) -> BeatClassifier:
+        cls = network_class(self.module)
+        shapes = self.input_shapes_
+        inferred = {
+            "n_outputs": len(self.classes_), "image_shape": shapes.get("images"),
+            "waveform_shape": shapes.get("waveforms"),
+            "n_features": shapes.get("features", (0,))[0],
+            "feature_mean": self.feature_mean_, "feature_std": self.feature_std_,
+        }
+        takes = set(inspect.signature(cls).parameters)
+        for kind, key in (("images", "image_shape"), ("waveforms", "waveform_shape"),
+                          ("features", "n_features")):
+            if kind in shapes and key not in takes:
+                raise ValueError(
+                    f"the network {cls.__name__} does not read {kind}, and the data has "
+                    f"{', '.join(self.input_names_[kind])}: choose other inputs "
+                    "(segment__inputs) or another network family (module)")
+        kwargs = {k: v for k, v in {**inferred, **self._module_kwargs()}.items() if k in takes}
+        kwargs.update(self.get_params_for("module"))
+        self.module_ = self.initialized_instance(cls, kwargs)
         return self
 
-    def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
-        lazy = isinstance(X, FourierImages) or (
-            isinstance(X, dict) and isinstance(X.get("images"), FourierImages))
-        if lazy and self.dataset is SkorchDataset:
-            return LazyImageDataset(X, y, **self.get_params_for("dataset"))
-        return super().get_dataset(X, y)
+    # -- scikit-learn API ---------------------------------------------------------
+    def _validate_X(self, X: Any, *, reset: bool) -> Any:
+        parts, names = split_kinds(X)
+        shapes = {k: tuple(v.shape[1:]) for k, v in parts.items()}
+        if reset:
+            self.input_shapes_, self.input_names_ = shapes, names
+            first = shapes.get("images", shapes.get("waveforms", (0,)))
+            self.n_features_in_ = int(first[0])
+            self.feature_mean_ = self.feature_std_ = None
+            if "features" in parts:
+                self.feature_mean_ = parts["features"].mean(axis=0)
+                self.feature_std_ = np.maximum(parts["features"].std(axis=0), 1e-3)
+        else:
+            check_is_fitted(self, "classes_")
+            if names != self.input_names_ or shapes != self.input_shapes_:
+                described = {k: (names[k], shapes[k]) for k in names}
+                expected = {k: (self.input_names_[k], self.input_shapes_[k])
+                            for k in self.input_names_}
+                raise ValueError(f"X holds {described}, but {type(self).__name__} was "
+                                 f"fitted on {expected}")
+        if set(parts) == {"images"}:
+            return parts["images"]
+        from skorch.helper import SliceDict
 
-    def get_iterator(self, dataset: Any, training: bool = False) -> Any:
-        if not (training and self.max_per_class):
-            return super().get_iterator(dataset, training=training)
-        kwargs = self.get_params_for("iterator_train")
-        kwargs.pop("shuffle", None)
-        kwargs.setdefault("batch_size", self.batch_size)
-        sampler = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
-        return self.iterator_train(dataset, sampler=sampler, **kwargs)
+        return SliceDict(**parts)
 
-    def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
-        with self._autocast():
-            out = super().infer(x, **fit_params)
-        return out.float()
-
-    def get_split_datasets(self, X: Any, y: Any = None, **fit_params: Any):
-        groups = fit_params.pop("groups", None)
-        if self.train_split and groups is None:
-            raise ValueError(
-                "train_split is set, so fit needs groups (patient IDs) for a split that "
-                "keeps each patient on one side, e.g. "
-                "train_split=ValidSplit(GroupKFold(5)) and fit(X, y, groups=groups)"
-            )
-        if groups is not None and self.train_split:
-            fit_params["groups"] = groups
-        return super().get_split_datasets(X, y, **fit_params)
-
-    def check_data(self, X: Any, y: Any) -> None:
-        # fit has validated X and y and encoded y against classes_; skorch's version
-        # would set classes_inferred_ from the encoded integers.
-        pass
-
-    def partial_fit(self, X: Any, y: Any = None, classes: Any = None,
-                    **fit_params: Any) -> ImageNetClassifier:
-        """Train for ``max_epochs`` more epochs (from where the last fit stopped).
+    def fit(self, X: Any, y: Any, groups: Any = None, **fit_params: Any) -> BeatClassifier:
+        """Train the network on ``X`` (images and the other inputs) with labels ``y``.
 
         Parameters
         ----------
-        X : array-like or dict
-            As in :meth:`fit`.
+        X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
+            Images, float in [0, 1] or uint8; or a dict of ``images`` and the
+            other inputs (waveforms, features).
         y : array-like of shape (n_beats,)
-            Labels, all among ``classes_``.
-        classes : None
-            Ignored (the classes are those of the first fit, or ``classes``).
+            Labels, e.g. AAMI letters.
+        groups : array-like of shape (n_beats,), default=None
+            Patient IDs; needed only with an internal ``train_split``, which
+            then keeps every patient on one side.
         **fit_params : dict
             Passed on to skorch.
 
         Returns
         -------
-        self : ImageNetClassifier
-            The classifier.
-
-        Warns
-        -----
-        RuntimeWarning
-            When training was interrupted (Ctrl-C): skorch then stops training
-            and returns; ``interrupted_`` is True and the history's last epoch
-            records ``interrupted``.
+        self : BeatClassifier
+            The fitted classifier.
         """
-        if fit_params.get("_routing_method") == "fit":  # skorch's fit, y already encoded
-            return self._train(X, y, **fit_params)
-        if not self.initialized_ or not hasattr(self, "classes_inferred_"):
-            return self.fit(X, y, **fit_params)
-        X = self._validate_X(X, reset=False)
-        _, _, y_idx = check_targets(y, len(X), self.classes_)
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), type(self).__name__
+        )
+        X = self._validate_X(X, reset=True)
+        y, classes, y_idx = check_targets(y, len(X), self.classes)
+        if groups is not None:
+            check_consistent_length(y, groups)
+            fit_params["groups"] = np.asarray(groups)
+        self.classes_inferred_ = classes
+        self.decision_weights_ = decision_vector(self.decision_weights, classes)
+        self.class_weight_ = None
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                unknown = set(self.class_weight) - set(classes.tolist())
+                if unknown:
+                    raise ValueError(f"class_weight names classes not in y: {sorted(unknown)}")
+            present = np.isin(classes, y)
+            weight = np.ones(len(classes))
+            weight[present] = compute_class_weight(
+                self.class_weight, classes=classes[present], y=y)
+            self.class_weight_ = weight
+        self.device_ = resolve_device(self.device)
+        self.checkpoint_path_ = None
+        if self.checkpoint_dir is not None:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            self.checkpoint_path_ = (
+                Path(self.checkpoint_dir) / f"fit-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            )
+            self.checkpoint_path_.mkdir(parents=True)
         with self._on_device(), self._seeded():
-            self._train(X, y_idx, **fit_params)
+            super().fit(X, y_idx, **fit_params)
         return self
 
-    def _train(self, X: Any, y: Any, **fit_params: Any) -> ImageNetClassifier:
-        """skorch's training loop, and whether it ran all its epochs."""
-        from skorch.callbacks import EarlyStopping
-
-        before = len(self.history)
-        super().partial_fit(X, y, **fit_params)
-        done = len(self.history) - before
-        early = any(isinstance(cb, EarlyStopping) for _, cb in self.callbacks_)
-        self.interrupted_ = done < self.max_epochs and not early
-        if self.interrupted_:
-            if len(self.history):
-                self.history.record("interrupted", True)
-            warnings.warn(
-                f"training was interrupted after {done} of {self.max_epochs} epochs: the "
-                "model is only partly trained (interrupted_ is True)", RuntimeWarning,
-                stacklevel=3)
-        return self
-
-    def forward_iter(self, X: Any, training: bool = False, device: str = "cpu"):
-        # fork_rng: torch's DataLoader draws a seed even without shuffling; predicting
-        # must not move the caller's global random state.
-        with self._on_device(), torch.random.fork_rng(devices=[]):
-            yield from super().forward_iter(X, training=training, device=device)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = self.random_state is None
+        return tags
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
@@ -185,7 +315,7 @@ class ImageNetClassifier(NeuralNetClassifier):
         Parameters
         ----------
         X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
-            Images (and rhythm features), as in :meth:`fit`.
+            Images and the other inputs, as in :meth:`fit`.
 
         Returns
         -------
@@ -196,13 +326,38 @@ class ImageNetClassifier(NeuralNetClassifier):
             X = self._validate_X(X, reset=False)
         return super().predict_proba(X).astype(np.float64)
 
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """The labels :meth:`predict` gives for these probabilities.
+
+        The class with the largest ``probability * decision_weights_``: the
+        one decision rule, which :func:`~sktlft.evaluation.evaluate` and
+        :func:`~sktlft.annotate.annotate_record` apply to the probabilities
+        they have already computed.
+
+        Parameters
+        ----------
+        proba : ndarray of shape (n_beats, n_classes)
+            From :meth:`predict_proba`.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_beats,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self, "classes_")
+        return self.classes_[self._decide_index(proba)]
+
+    def _decide_index(self, proba: np.ndarray) -> np.ndarray:
+        weights = getattr(self, "decision_weights_", None)
+        return (proba if weights is None else proba * weights).argmax(axis=1)
+
     def predict(self, X: Any) -> np.ndarray:
-        """Most probable class of each beat.
+        """The class of each beat: the most probable, after ``decision_weights``.
 
         Parameters
         ----------
         X : array-like of shape (n_beats, n_channels, H, W) or (n_beats, H, W), or dict
-            Images (and rhythm features), as in :meth:`fit`.
+            Images and the other inputs, as in :meth:`fit`.
 
         Returns
         -------
@@ -211,23 +366,8 @@ class ImageNetClassifier(NeuralNetClassifier):
             validation scoring passes, the indices into ``classes_``, the
             encoding of the dataset's own targets.)
         """
-        idx = self.predict_proba(X).argmax(axis=1)
+        idx = self._decide_index(self.predict_proba(X))
         if isinstance(X, torch.utils.data.Dataset):
             return idx
         return self.classes_[idx]
 
-    def __setstate__(self, state: dict) -> None:
-        requested = state.get("device")
-        if requested == "auto":
-            state["device"] = resolve_device("auto")
-        super().__setstate__(state)
-        if requested == "auto":
-            self.device = "auto"
-            # a model trained on CUDA and loaded on a CPU-only machine now lives on the CPU
-            if getattr(self, "device_", None) and self.device_.startswith("cuda"):
-                if not torch.cuda.is_available():
-                    self.device_ = "cpu"
-                    for name in self._modules + self._criteria:
-                        obj = getattr(self, name + "_", None)
-                        if isinstance(obj, nn.Module):
-                            setattr(self, name + "_", to_device(obj, "cpu"))

@@ -14,8 +14,8 @@ from skorch.dataset import Dataset as SkorchDataset
 from ..datasets import AAMI_CLASSES
 from ..preprocessing import FourierImages
 
-__all__ = ["ClassCapSampler", "LazyImageDataset", "check_inputs", "check_targets",
-           "resolve_device"]
+__all__ = ["ClassCapSampler", "LazyImageDataset", "check_targets", "epoch_size",
+           "resolve_device", "split_kinds"]
 
 
 def resolve_device(device: str | None) -> str | None:
@@ -49,31 +49,59 @@ def _check_images(X: Any) -> Any:
     return X if X.dtype in (np.float32, np.uint8) else X.astype(np.float32)
 
 
-def check_inputs(X: Any) -> tuple[Any, np.ndarray | None]:
-    """Validate the classifier's input: images, or a dict with ``images`` and ``rr``.
+def _check_array(name: str, x: Any, ndim: int) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != ndim or not np.isfinite(x).all():
+        what = {2: "(n_beats, n_features)", 3: "(n_beats, n_channels, n_samples)"}[ndim]
+        raise ValueError(f"X[{name!r}] must be a finite array of shape {what}, got shape "
+                         f"{x.shape}" + ("" if x.ndim != ndim else " with NaN or inf"))
+    return x
 
-    Returns ``(images, rr)`` with ``rr`` float32 of shape (n_beats, k) or None.
+
+def split_kinds(X: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The classifier's input by kind: ``images``, ``waveforms`` (stacked), ``features``.
+
+    ``X`` is images, or a dict of ``images`` and other inputs: 3-D entries
+    (n_beats, channels, samples) are waveforms, stacked as channels; 2-D
+    entries (n_beats, k) are features, side by side; each in the order of
+    their names. Returns ``(arrays by kind, input names by kind)``.
     """
-    rr = None
-    if isinstance(X, Mapping):
-        unknown = set(X) - {"images", "rr"}
-        if "images" not in X or unknown:
-            raise ValueError(
-                "X as a dict must hold 'images' (and optionally 'rr'), as "
-                f"FourierImageTransformer returns it; got keys {sorted(X)}"
-            )
-        if "rr" in X:
-            rr = np.asarray(X["rr"], dtype=np.float32)
-            if rr.ndim != 2 or not np.isfinite(rr).all():
+    if not isinstance(X, Mapping):
+        return {"images": _check_images(X)}, {"images": ["images"]}
+    parts: dict[str, list] = {}
+    names: dict[str, list[str]] = {}
+    for name in sorted(X):
+        value = X[name]
+        if name == "images":
+            kind, arr = "images", _check_images(value)
+        else:
+            ndim = len(np.shape(value)) if not hasattr(value, "ndim") else value.ndim
+            if ndim not in (2, 3):
                 raise ValueError(
-                    "X['rr'] must be a finite 2-D array (n_beats, n_rhythm_features), got "
-                    f"shape {rr.shape}" + ("" if rr.ndim != 2 else " with NaN or inf")
-                )
-        X = X["images"]
-    images = _check_images(X)
-    if rr is not None and len(rr) != images.shape[0]:
-        raise ValueError(f"X['rr'] has {len(rr)} rows for {images.shape[0]} images")
-    return images, rr
+                    f"X[{name!r}] has shape {np.shape(value)}: the classifier reads images "
+                    "(X['images']), waveforms (n_beats, n_channels, n_samples) and features "
+                    "(n_beats, n_features)")
+            kind = "waveforms" if ndim == 3 else "features"
+            arr = _check_array(name, value, ndim)
+        parts.setdefault(kind, []).append(arr)
+        names.setdefault(kind, []).append(name)
+    if not parts:
+        raise ValueError("X is an empty dict: give images, waveforms or features")
+    n = {len(a) for arrays in parts.values() for a in arrays}
+    if len(n) != 1:
+        raise ValueError(f"the inputs of X have different numbers of beats: {sorted(n)}")
+    if len(parts.get("images", [])) > 1:
+        raise ValueError("X holds more than one array of images")
+    out: dict[str, Any] = {"images": parts["images"][0]} if "images" in parts else {}
+    for kind in ("waveforms", "features"):
+        if kind in parts:
+            arrays = parts[kind]
+            try:
+                out[kind] = arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
+            except ValueError as exc:
+                raise ValueError(f"the {kind} {names[kind]} cannot be stacked: their shapes "
+                                 f"{[a.shape[1:] for a in arrays]} differ") from exc
+    return out, names
 
 
 class LazyImageDataset(SkorchDataset):
@@ -137,7 +165,7 @@ class ClassCapSampler(torch.utils.data.Sampler):
         self.by_class = [np.flatnonzero(self.labels == c) for c in np.unique(self.labels)]
 
     def __len__(self) -> int:
-        return sum(min(len(idx), self.cap) for idx in self.by_class)
+        return epoch_size(self.labels, self.cap)
 
     def __iter__(self) -> Iterator[int]:
         seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
@@ -147,6 +175,21 @@ class ClassCapSampler(torch.utils.data.Sampler):
         order = np.concatenate(picks)
         rng.shuffle(order)
         return iter(order.tolist())
+
+
+def epoch_size(labels: Any, cap: int | None) -> int:
+    """Beats in one epoch over ``labels``, each class capped at ``cap`` (``None``: all).
+
+    Examples
+    --------
+    >>> from sktlft.models import epoch_size
+    >>> epoch_size(["N"] * 100 + ["V"] * 5, cap=10), epoch_size(["N", "V"], None)
+    (15, 2)
+    """
+    labels = np.asarray(labels)
+    if cap is None:
+        return len(labels)
+    return int(sum(min(n, cap) for n in np.unique(labels, return_counts=True)[1]))
 
 
 def check_targets(y: Any, n: int, classes: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

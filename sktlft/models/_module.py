@@ -1,4 +1,4 @@
-"""``ResNet18Module``: torchvision's ResNet-18 for compact Fourier images, with rhythm input."""
+"""``ResNet18Module``: torchvision's ResNet-18 on Fourier images, beside the other branches."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
+
+from ._branches import BeatNetwork
 
 __all__ = ["IMAGENET_FILENAME", "ResNet18Module", "imagenet_state_dict", "load_weights"]
 
@@ -72,39 +73,41 @@ def load_weights(weights: str | os.PathLike | None) -> dict[str, torch.Tensor] |
     return state
 
 
-class ResNet18Module(nn.Module):
-    """torchvision ResNet-18 that takes compact Fourier images.
+class ResNet18Module(BeatNetwork):
+    """torchvision ResNet-18 on compact Fourier images, beside the other inputs' branches.
 
-    Converts a batch of images (float in [0, 1], or uint8 0-255) to what the
-    ImageNet network expects, on the device the batch is on: resize to
-    ``input_size``, one lead to three channels, ImageNet normalisation.
+    The image branch converts a batch of images (float in [0, 1], or uint8
+    0-255) to what the ImageNet network expects, on the device the batch is
+    on: resize to ``input_size``, one lead to three channels, ImageNet
+    normalisation; its pooled features (512) join those of the waveform branch
+    (a 1-D CNN on the beat's samples, when the data has waveforms) and of the
+    feature branch (the rhythm features) before the head. The classifier
+    infers ``n_outputs``, ``image_shape``, ``waveform_shape``, ``n_features``
+    and the features' statistics from the training data.
 
     Parameters
     ----------
-    n_classes : int
-        Outputs of the new head.
-    n_leads : int, default=1
-        Image channels given (one per ECG lead).
+    n_outputs : int
+        Outputs of the head (classes).
+    image_shape : tuple of int
+        (channels, H, W) of the images: one channel per lead and image input.
+    waveform_shape : tuple of int or None, default=None
+        (channels, samples) of the waveforms, if any (1-D branch).
+    n_features : int, default=0
+        Numbers per beat (rhythm features), if any.
+    feature_mean, feature_std : array-like of shape (n_features,) or None, default=None
+        Their statistics over the training beats.
     weights : {"IMAGENET1K_V1"}, path or None, default=None
         Initial weights of the backbone.
     input_size : int, default=224
         Side of the images the network sees.
     channel_mode : {"repeat", "sum"}, default="repeat"
-        ``"repeat"``: a one-lead image feeds all three input channels (three
-        leads map to RGB; other lead counts use ``"sum"``). ``"sum"``: conv1's
-        weights are summed over its three input channels, then shared by the leads.
+        ``"repeat"``: a one-channel image feeds all three input channels (three
+        channels map to RGB; other counts use ``"sum"``). ``"sum"``: conv1's
+        weights are summed over its three input channels, then shared by the channels.
     freeze : {"none", "layer4", "layer3"}, default="none"
         ``"none"`` fine-tunes everything; ``"layer4"`` trains only layer4 and
         the head; ``"layer3"`` trains layer3, layer4 and the head.
-    n_rr : int, default=0
-        Rhythm features given beside the images (``rr`` in ``forward``): their
-        logs, standardised with ``rr_mean`` and ``rr_std``, pass a small layer
-        whose output joins the pooled image features before the head.
-    rr_mean, rr_std : array-like of shape (n_rr,) or None, default=None
-        Mean and standard deviation of the log rhythm features (from the
-        training beats; the classifier computes them).
-    rr_hidden : int, default=32
-        Width of the rhythm layer.
     activation_checkpointing : bool, default=False
         In training, keep only the input of the stem and of each residual
         block and recompute the rest during the backward pass
@@ -112,33 +115,63 @@ class ResNet18Module(nn.Module):
         batch-norm statistics for less memory (a step at 224 x 224, batch 128,
         on the CPU: 2.1 GB instead of 3.1 GB; the stem's 112 x 112 maps are then
         the largest part), at the cost of a second forward pass per batch.
+    features_hidden : int, default=32
+        Width of the feature branch.
+    waveform_width : int, default=32
+        Filters of the waveform branch's first block.
 
     Examples
     --------
     >>> import torch
     >>> from sktlft.models import ResNet18Module
-    >>> m = ResNet18Module(n_classes=4, input_size=64)
-    >>> m(torch.rand(2, 1, 32, 32)).shape
+    >>> m = ResNet18Module(n_outputs=4, image_shape=(1, 32, 32), input_size=64)
+    >>> m(images=torch.rand(2, 1, 32, 32)).shape
     torch.Size([2, 4])
-    >>> m = ResNet18Module(n_classes=4, input_size=64, n_rr=12)
-    >>> m(torch.rand(2, 1, 32, 32), rr=torch.rand(2, 12) + 0.5).shape
+    >>> m = ResNet18Module(4, (1, 32, 32), input_size=64, n_features=12,
+    ...                    waveform_shape=(2, 288))
+    >>> m(images=torch.rand(2, 1, 32, 32), features=torch.rand(2, 12),
+    ...   waveforms=torch.rand(2, 2, 288)).shape
     torch.Size([2, 4])
     """
 
+    name = "resnet18"
+
     def __init__(
         self,
-        n_classes: int,
-        n_leads: int = 1,
+        n_outputs: int,
+        image_shape: tuple[int, ...],
+        waveform_shape: tuple[int, ...] | None = None,
+        n_features: int = 0,
+        feature_mean: Any = None,
+        feature_std: Any = None,
         weights: str | os.PathLike | None = None,
         input_size: int = 224,
         channel_mode: str = "repeat",
         freeze: str = "none",
         activation_checkpointing: bool = False,
-        n_rr: int = 0,
-        rr_mean: Any = None,
-        rr_std: Any = None,
-        rr_hidden: int = 32,
+        features_hidden: int = 32,
+        waveform_width: int = 32,
     ) -> None:
+        super().__init__()
+        if image_shape is None:
+            raise ValueError("ResNet18Module reads Fourier images, and the data has none: "
+                             "choose an image input (segment__inputs) or another network "
+                             "family, such as module='cnn1d'")
+        self.image_branch = ResNetImages(int(image_shape[0]), weights=weights,
+                                         input_size=input_size, channel_mode=channel_mode,
+                                         freeze=freeze,
+                                         activation_checkpointing=activation_checkpointing)
+        self._add_branches(n_outputs, self.image_branch.out_features, waveform_shape,
+                           n_features, feature_mean, feature_std, features_hidden,
+                           waveform_width)
+
+
+class ResNetImages(nn.Module):
+    """The image branch: torchvision's ResNet-18 up to its pooled features (512)."""
+
+    def __init__(self, n_channels: int, *, weights: Any = None, input_size: int = 224,
+                 channel_mode: str = "repeat", freeze: str = "none",
+                 activation_checkpointing: bool = False) -> None:
         super().__init__()
         from torchvision.models import resnet18
 
@@ -152,60 +185,33 @@ class ResNet18Module(nn.Module):
                     f"weights: not a ResNet-18 state dict (missing {sorted(missing)[:3]}, "
                     f"unexpected {sorted(unexpected)[:3]})"
                 )
-        if channel_mode == "repeat" and n_leads not in (1, 3):
+        if channel_mode == "repeat" and n_channels not in (1, 3):
             channel_mode = "sum"
         mean = torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1)
         std = torch.tensor(_IMAGENET_STD).view(1, 3, 1, 1)
         if channel_mode == "sum":
-            w = net.conv1.weight.detach().sum(dim=1, keepdim=True) / n_leads
-            conv = nn.Conv2d(n_leads, 64, kernel_size=7, stride=2, padding=3, bias=False)
-            conv.weight.data.copy_(w.repeat(1, n_leads, 1, 1))
+            w = net.conv1.weight.detach().sum(dim=1, keepdim=True) / n_channels
+            conv = nn.Conv2d(n_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+            conv.weight.data.copy_(w.repeat(1, n_channels, 1, 1))
             net.conv1 = conv
-            mean = mean.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
-            std = std.mean(dim=1, keepdim=True).expand(1, n_leads, 1, 1).clone()
-        n_pooled = net.fc.in_features
+            mean = mean.mean(dim=1, keepdim=True).expand(1, n_channels, 1, 1).clone()
+            std = std.mean(dim=1, keepdim=True).expand(1, n_channels, 1, 1).clone()
+        self.out_features = net.fc.in_features
         net.fc = nn.Identity()
-        self.n_rr = n_rr
-        if n_rr:
-            self.register_buffer("rr_mean", torch.as_tensor(
-                np.zeros(n_rr) if rr_mean is None else rr_mean, dtype=torch.float32))
-            self.register_buffer("rr_std", torch.as_tensor(
-                np.ones(n_rr) if rr_std is None else rr_std, dtype=torch.float32))
-            self.rr_net = nn.Sequential(nn.Linear(n_rr, rr_hidden), nn.ReLU())
-        self.head = nn.Linear(n_pooled + (rr_hidden if n_rr else 0), n_classes)
         self.register_buffer("mean", mean)
         self.register_buffer("std", std)
         self.net = net
-        self.n_leads = n_leads
         self.input_size = input_size
-        self.repeat = channel_mode == "repeat" and n_leads == 1
+        self.repeat = channel_mode == "repeat" and n_channels == 1
         self.activation_checkpointing = activation_checkpointing
-        keep = {
-            "none": None,
-            "layer4": ("layer4",),
-            "layer3": ("layer3", "layer4"),
-        }[freeze]
+        keep = {"none": None, "layer4": ("layer4",), "layer3": ("layer3", "layer4")}[freeze]
         if keep is not None:
             for name, p in net.named_parameters():
                 p.requires_grad = name.split(".")[0] in keep
 
-    def forward(self, images: torch.Tensor, rr: torch.Tensor | None = None,
-                **kwargs: Any) -> torch.Tensor:
-        # **kwargs: skorch passes fit parameters (such as groups) to forward; unused here.
-        features = self.features(images)
-        if self.n_rr:
-            if rr is None:
-                raise ValueError(f"this network takes {self.n_rr} rhythm features: pass rr")
-            r = (torch.log(rr.float().clamp(min=1e-3)) - self.rr_mean) / self.rr_std
-            features = torch.cat([features, self.rr_net(r)], dim=1)
-        return self.head(features)
-
-    def features(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The pooled image features (n, 512) of a batch of compact Fourier images."""
-        if x.dtype == torch.uint8:
-            x = x.float().div_(255.0)
-        else:
-            x = x.float()
+        x = x.float().div_(255.0) if x.dtype == torch.uint8 else x.float()
         if x.ndim == 3:
             x = x.unsqueeze(1)
         if x.shape[-1] != self.input_size or x.shape[-2] != self.input_size:

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..datasets import AAMI_CLASSES
+
 
 def plot_ecg_strip(
     signal: Any,
@@ -16,7 +18,7 @@ def plot_ecg_strip(
     *,
     reference: Any = None,
     seconds: float = 4.0,
-    classes: Sequence = "NSVF",
+    classes: Sequence = AAMI_CLASSES[:4],
     title: str | None = None,
 ):
     """ECG strips around the first beat of each class found, each beat labelled.
@@ -40,7 +42,7 @@ def plot_ecg_strip(
         Reference symbols (MIT-BIH annotation symbols or AAMI classes).
     seconds : float, default=4.0
         Width of each strip.
-    classes : sequence, default="NSVF"
+    classes : sequence, default=("N", "S", "V", "F")
         Classes to look for, in row order.
     title : str, default=None
         Figure title.

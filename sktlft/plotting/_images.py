@@ -154,14 +154,15 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
                         random_state: int | None = 0):
     """Fourier images of a few beats of each class, as a pipeline's first two steps make them.
 
-    Clones the ``segment`` and ``fourier`` steps of ``pipeline``, fits them on
+    Clones the segmenter and the Fourier step of ``pipeline``, fits them on
     ``n_per_class`` random beats of each class of ``dataset`` (no network is
     trained) and draws :func:`plot_spectrogram_grid`.
 
     Parameters
     ----------
     pipeline : Pipeline
-        E.g. :func:`~sktlft.make_tlft_pipeline`; its first two steps are used.
+        E.g. :func:`~sktlft.make_tlft_pipeline`; its segmenter and Fourier
+        step (found by type) are used.
     dataset : BeatDataset
         Where the beats come from.
     n_per_class : int, default=6
@@ -182,12 +183,15 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     """
     from sklearn.base import clone
 
+    from ..datasets import AAMI_CLASSES
+    from ..pipeline import fourier_of, segmenter_of
+
     y = dataset.target
     rng = np.random.default_rng(random_state)
-    classes = [c for c in "NSVF" if (y == c).any()]
+    classes = [c for c in AAMI_CLASSES if c != "Q" and (y == c).any()]
     show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
                                       replace=False) for c in classes])
-    seg, fourier = clone(pipeline[0]), clone(pipeline[1])
+    seg, fourier = clone(segmenter_of(pipeline)), clone(fourier_of(pipeline))
     beats = seg.fit_transform(dataset.subset(show).inputs())
     images = fourier.fit_transform(beats)
     if isinstance(images, Mapping):

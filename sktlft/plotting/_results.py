@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..datasets import AAMI_CLASSES
+
 
 def _axes(ax: Any, figsize: tuple[float, float]):
     import matplotlib.pyplot as plt
@@ -174,7 +176,7 @@ def plot_training_history(histories: Mapping[str, Any] | Any, *, ax: Any = None)
     return fig
 
 
-def plot_leakage(table: Mapping[str, Mapping[str, float]], *, classes: Sequence = "NSVF",
+def plot_leakage(table: Mapping[str, Mapping[str, float]], *, classes: Sequence = AAMI_CLASSES[:4],
                  ax: Any = None):
     """Bar chart of per-class F1 (and macro F1) under each evaluation protocol.
 
@@ -182,7 +184,7 @@ def plot_leakage(table: Mapping[str, Mapping[str, float]], *, classes: Sequence 
     ----------
     table : dict
         As returned by :func:`sktlft.model_selection.compare_splits`.
-    classes : sequence, default="NSVF"
+    classes : sequence, default=("N", "S", "V", "F")
         Classes to show.
     ax : matplotlib Axes, default=None
         Where to draw; a new figure if None.

@@ -8,14 +8,33 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._inputs import as_beats, split_inputs, with_inputs
+from ..datasets import SharedRows
+from ..inputs import kind_of
+from ._inputs import as_beats
 from ._plan import _WINDOWS, FourierPlan
 
 __all__ = ["FourierImageTransformer", "fourier_images"]
 
+#: What the image parameters (of the transformer and of fourier_images) may be.
+_CONSTRAINTS: dict = {
+    "n_fft": [Interval(Integral, 4, None, closed="left")],
+    "hop_length": [Interval(Integral, 1, None, closed="left")],
+    "win_length": [Interval(Integral, 2, None, closed="left"), None],
+    "window": [StrOptions(set(_WINDOWS))],
+    "fmin": [Interval(Real, 0, None, closed="left")],
+    "fmax": [Interval(Real, 0, None, closed="neither"), None],
+    "freq_scale": [StrOptions({"linear", "log"})],
+    "top_db": [Interval(Real, 0, None, closed="neither")],
+    "image_size": [Interval(Integral, 32, None, closed="left")],
+    "dtype": [StrOptions({"float32", "float16", "uint8"})],
+}
+
+
+@validate_params({"beats": ["array-like"], "fs": [Interval(Real, 0, None, closed="neither")],
+                  **_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def fourier_images(
     beats: np.ndarray,
     fs: float,
@@ -34,7 +53,7 @@ def fourier_images(
     """Spectrogram images of beats: STFT, power resized, dB re each image's maximum, [0, 1].
 
     The functional core of :class:`FourierImageTransformer` (which adds
-    learnt scaling, reference channels and lazy images).
+    learnt scaling, several inputs as channels and lazy images).
 
     Parameters
     ----------
@@ -60,6 +79,9 @@ def fourier_images(
     ((3, 1, 32, 32), True, 1.0)
     """
     beats = np.asarray(beats, dtype=np.float32)
+    if beats.ndim != 3:
+        raise ValueError(f"beats must have shape (n_beats, n_leads, n_samples), got shape "
+                         f"{beats.shape}")
     plan = FourierPlan.make(
         beats.shape[-1], float(fs), n_fft=n_fft, hop_length=hop_length,
         win_length=win_length, window=window, fmin=fmin, fmax=fmax, freq_scale=freq_scale,
@@ -80,10 +102,14 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
     Python loop, no image files, no plotting library. Each beat and lead gives
     one grey-scale image; row 0 is the lowest frequency.
 
-    ``X`` may also be a dict of inputs (a :class:`skorch.helper.SliceDict`
-    from :class:`BeatSegmenter`): then the output is a SliceDict with
-    ``images`` and every other entry but ``reference`` passed along (``rr``),
-    and ``reference`` decides what the patient's typical beat adds.
+    ``X`` may also be the dict of inputs :class:`BeatSegmenter` makes (a
+    :class:`skorch.helper.SliceDict`): every input of the ``image`` kind
+    (:mod:`sktlft.inputs`: the beat, the beat minus the patient's typical
+    beat, the typical beat) becomes image channels, in the order of the
+    dict, and the output is a SliceDict of those ``images`` and the other
+    inputs passed along (``rhythm``, ``waveform``...). The typical beat's
+    images are made once per record. A dict without image inputs passes
+    through unchanged.
 
     Parameters
     ----------
@@ -114,12 +140,6 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         ``"fixed"`` maps ``[-top_db, 0]`` dB to ``[0, 1]``; ``"standard"`` then
         subtracts the mean and divides by the standard deviation of each
         channel's pixels, both learnt in ``fit`` from the training beats only.
-    reference : {"none", "channel", "difference"}, default="none"
-        With a dict input holding ``reference`` (the patient's typical beat):
-        ``"channel"`` adds the reference's images as more channels,
-        ``"difference"`` the images of the beat minus the reference; ``"none"``
-        ignores it. Output channels: ``n_leads`` or ``2 * n_leads``. Input
-        without a reference (a plain array) gives the beats' images alone.
     dtype : {"float32", "float16", "uint8"}, default="float32"
         Output type. ``"uint8"`` stores ``round(255 * value)`` (only with
         ``scaling="fixed"``): a quarter of the memory, which lets large images of
@@ -143,7 +163,9 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
     fs_ : float
         Sampling rate of the beats, as used.
     n_channels_out_ : int
-        Image channels per beat.
+        Image channels per beat (0 for a dict without image inputs).
+    image_inputs_ : tuple of str
+        The inputs that became channels (``("image",)`` for an array).
     frequencies_ : ndarray of shape (image_size,)
         Frequency in Hz of each image row.
     times_ : ndarray of shape (image_size,)
@@ -168,26 +190,15 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
     >>> images.shape, images.dtype, float(images.min()) >= 0, float(images.max()) <= 1
     ((10, 1, 32, 32), dtype('float32'), True, True)
     >>> inputs = BeatSegmenter(target_fs=120).fit_transform(ds.inputs())
-    >>> out = FourierImageTransformer(image_size=32, fmax=40, reference="difference"
-    ...                               ).fit_transform(inputs)
-    >>> sorted(out), out["images"].shape
-    (['images', 'rr'], (2083, 2, 32, 32))
+    >>> out = FourierImageTransformer(image_size=32, fmax=40).fit_transform(inputs)
+    >>> list(inputs), list(out), out["images"].shape
+    (['image', 'difference_image', 'rhythm'], ['images', 'rhythm'], (2083, 2, 32, 32))
     """
 
     _parameter_constraints: dict = {
+        **_CONSTRAINTS,
         "fs": [Interval(Real, 0, None, closed="neither"), None],
-        "n_fft": [Interval(Integral, 4, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left")],
-        "win_length": [Interval(Integral, 2, None, closed="left"), None],
-        "window": [StrOptions(set(_WINDOWS))],
-        "fmin": [Interval(Real, 0, None, closed="left")],
-        "fmax": [Interval(Real, 0, None, closed="neither"), None],
-        "freq_scale": [StrOptions({"linear", "log"})],
-        "top_db": [Interval(Real, 0, None, closed="neither")],
-        "image_size": [Interval(Integral, 32, None, closed="left")],
         "scaling": [StrOptions({"fixed", "standard"})],
-        "reference": [StrOptions({"none", "channel", "difference"})],
-        "dtype": [StrOptions({"float32", "float16", "uint8"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lazy": ["boolean"],
     }
@@ -205,7 +216,6 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         top_db: float = 80.0,
         image_size: int = 64,
         scaling: str = "fixed",
-        reference: str = "none",
         dtype: str = "float32",
         batch_size: int = 2048,
         lazy: bool = False,
@@ -221,13 +231,13 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         self.top_db = top_db
         self.image_size = image_size
         self.scaling = scaling
-        self.reference = reference
         self.dtype = dtype
         self.batch_size = batch_size
         self.lazy = lazy
 
-    def _resolve_fs(self, beats: Any) -> float:
-        carried = getattr(beats, "fs", None)
+    def _resolve_fs(self, parts: list[Any]) -> float:
+        rates = [getattr(p.rows if isinstance(p, SharedRows) else p, "fs", None) for p in parts]
+        carried = next((r for r in rates if r is not None), None)
         if self.fs is None:
             if carried is None:
                 raise ValueError(
@@ -243,17 +253,35 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             )
         return float(self.fs)
 
-    def _parts(self, X: Any, *, reset: bool) -> tuple[list[np.ndarray], dict | None]:
-        """Validated beats (and the reference-derived array), and the inputs passed along."""
-        beats, rest = split_inputs(X)
+    def _parts(self, X: Any, *, reset: bool) -> tuple[list[Any], dict | None]:
+        """The validated signals to turn into image channels, and the inputs passed along."""
+        from collections.abc import Mapping
+
+        from scipy.sparse import issparse
+
+        if isinstance(X, Mapping) and not issparse(X):  # (scipy's dok matrix is a dict)
+            names = [k for k in X if kind_of(k) == "image"]
+            rest = {k: v for k, v in X.items() if k not in names}
+        else:
+            names, rest = ["image"], None
+        raw = [X[k] for k in names] if rest is not None else [X]
         if reset:
-            self.fs_ = self._resolve_fs(beats)
-        parts = [as_beats(self, beats, reset=reset)]
-        if rest is not None:
-            ref = rest.pop("reference", None)
-            if self.reference != "none" and ref is not None:
-                ref = as_beats(self, ref, reset=False, name="X['reference']")
-                parts.append(ref if self.reference == "channel" else parts[0] - ref)
+            self.image_inputs_ = tuple(names)
+            if not names:
+                self.n_features_in_ = 0
+                return [], rest
+            self.fs_ = self._resolve_fs(raw)
+        elif tuple(names) != self.image_inputs_:
+            raise ValueError(f"X has the image inputs {names}, but {type(self).__name__} was "
+                             f"fitted on {list(self.image_inputs_)}")
+        parts = []
+        for i, (name, part) in enumerate(zip(names, raw)):
+            label = "X" if rest is None else f"X[{name!r}]"
+            if isinstance(part, SharedRows):
+                rows = as_beats(self, part.rows, reset=reset and i == 0, name=label)
+                parts.append(SharedRows(rows, part.index))
+            else:
+                parts.append(as_beats(self, part, reset=reset and i == 0, name=label))
         return parts, rest
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -263,7 +291,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_beats, n_leads, n_beat) or (n_beats, n_beat), or dict
-            Training beats (or a dict of inputs with ``beats``).
+            Training beats (or the dict of inputs :class:`BeatSegmenter` makes).
         y : None
             Ignored.
 
@@ -275,16 +303,18 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         parts, _ = self._parts(X, reset=True)
         if self.dtype == "uint8" and self.scaling != "fixed":
             raise ValueError('dtype="uint8" needs scaling="fixed"')
+        self.n_channels_out_ = sum(p.shape[1] for p in parts)
+        if not parts:  # nothing to make images of: the inputs pass through
+            return self
         self._restore()
         self.frequencies_ = self._plan.frequencies
         self.times_ = self._plan.times
-        self.n_channels_out_ = parts[0].shape[1] * len(parts)
         if self.scaling == "standard":
             total = np.zeros(self.n_channels_out_)
             total_sq = np.zeros(self.n_channels_out_)
             n_leads = parts[0].shape[1]
             for p, part in enumerate(parts):
-                for i, img in self._plan.chunks(part, self.batch_size):
+                for i, img in self._plan.chunks(np.asarray(part), self.batch_size):
                     ch = np.arange(i, i + img.shape[0]) % n_leads + p * n_leads
                     np.add.at(total, ch, img.sum(dim=(1, 2), dtype=torch.float64).numpy())
                     np.add.at(total_sq, ch,
@@ -298,10 +328,12 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
 
     def _restore(self) -> None:
         """Rebuild the STFT plan from the fitted attributes (a model file keeps no plan)."""
+        if not self.n_channels_out_:
+            return
         self._plan = FourierPlan.make(self.n_window_in_, self.fs_, **{
             k: getattr(self, k) for k in _PLAN_PARAMS})
 
-    def _images(self, parts: list[np.ndarray]) -> np.ndarray:
+    def _images(self, parts: list[Any]) -> np.ndarray:
         standard = self.scaling == "standard"
         return self._plan.images(
             parts, dtype=self.dtype, mean=self.mean_ if standard else None,
@@ -322,17 +354,21 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             [0, 1] (``scaling="fixed"``; 0-255 for ``dtype="uint8"``) or
             standardised, of type ``dtype``; with ``lazy=True``, a
             :class:`FourierImages` that makes them when read. For a dict input,
-            a SliceDict with ``images`` and the inputs passed along (``rr``).
+            a SliceDict with ``images`` and the other inputs passed along.
         """
+        from skorch.helper import SliceDict
+
         check_is_fitted(self)
         parts, rest = self._parts(X, reset=False)
+        if not parts:
+            return X
         if self.lazy:
             from ._lazy import FourierImages
 
             images = FourierImages(self, parts)
         else:
             images = self._images(parts)
-        return with_inputs("images", images, rest)
+        return images if rest is None else SliceDict(images=images, **rest)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,7 +9,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 
-__all__ = ["BeatArray", "as_beats", "split_inputs", "with_inputs"]
+__all__ = ["BeatArray", "as_beats", "split_inputs"]
 
 
 class BeatArray(np.ndarray):
@@ -49,20 +49,11 @@ def split_inputs(X: Any, key: str = "beats") -> tuple[Any, dict[str, Any] | None
         if key not in X:
             raise ValueError(
                 f"X is a dict of inputs without {key!r}: got keys {sorted(X)}; build it "
-                "with BeatDataset.inputs() or SliceDict(beats=..., rr=..., reference=...)"
+                "with BeatDataset.inputs() (beats, rr and reference)"
             )
         rest = {k: v for k, v in X.items() if k != key}
         return X[key], rest
     return X, None
-
-
-def with_inputs(main_key: str, main: Any, rest: dict[str, Any] | None) -> Any:
-    """Put a transformed array back beside the other inputs (a SliceDict), if any."""
-    if rest is None:
-        return main
-    from skorch.helper import SliceDict
-
-    return SliceDict(**{main_key: main}, **rest)
 
 
 def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X") -> np.ndarray:

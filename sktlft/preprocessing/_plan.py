@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -123,27 +124,37 @@ class FourierPlan:
                 img = img.clamp_(min=-self.top_db).add_(self.top_db).div_(self.top_db)
                 yield i, img
 
-    def images(self, parts: list[np.ndarray], *, dtype: str = "float32",
+    def images(self, parts: list[Any], *, dtype: str = "float32",
                mean: np.ndarray | None = None, scale: np.ndarray | None = None,
                batch_size: int = 2048) -> np.ndarray:
-        """Images of each array of ``parts`` (beats, then derived ones) side by side as channels.
+        """Images of each array of ``parts`` side by side as channels.
 
         Written chunk by chunk into an array of the output dtype: only one chunk is
         ever held in float32, so 224 x 224 uint8 images of the whole database need
-        a quarter of the memory of float32 ones.
+        a quarter of the memory of float32 ones. A part of rows shared by many
+        beats (:class:`~sktlft.datasets.SharedRows`, a record's reference) has
+        the images of its distinct rows made once, then copied to its beats.
         """
         n, n_leads, _ = parts[0].shape
         size = self.image_size
         out = np.empty((n, n_leads * len(parts), size, size), dtype=dtype)
         for p, X in enumerate(parts):
+            ch = slice(p * n_leads, (p + 1) * n_leads)
+            mean_p = None if mean is None else mean[ch]
+            scale_p = None if scale is None else scale[ch]
+            if hasattr(X, "rows") and hasattr(X, "index"):  # SharedRows
+                rows = self.images([X.rows], dtype=dtype, mean=mean_p, scale=scale_p,
+                                   batch_size=batch_size)
+                out[:, ch] = rows[X.index]
+                continue
             for i, img in self.chunks(X, batch_size):
                 rows = np.arange(i, i + img.shape[0])
-                beat, channel = rows // n_leads, rows % n_leads + p * n_leads
-                if mean is not None:
-                    ch = torch.from_numpy(channel)
-                    img = (img - torch.from_numpy(mean)[ch, None, None]) / torch.from_numpy(
-                        scale)[ch, None, None]
+                beat, channel = rows // n_leads, rows % n_leads
+                if mean_p is not None:
+                    c = torch.from_numpy(channel)
+                    img = (img - torch.from_numpy(mean_p)[c, None, None]) / torch.from_numpy(
+                        scale_p)[c, None, None]
                 if dtype == "uint8":
                     img = img.mul_(255.0).round_().to(torch.uint8)
-                out[beat, channel] = img.numpy()
+                out[beat, channel + p * n_leads] = img.numpy()
         return out

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from scipy import signal as sps
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_is_fitted
 
-from ._inputs import BeatArray, as_beats, split_inputs, with_inputs
+from ..datasets import SharedRows
+from ..datasets._resample import rate_ratio, resample
+from ..inputs import DEFAULT_INPUTS, INPUTS, check_inputs, make_inputs
+from ._inputs import BeatArray, as_beats, split_inputs
 
 __all__ = ["BeatSegmenter", "segment_beats"]
 
@@ -49,10 +51,20 @@ def _sos(fs: float, highpass: float | None, lowpass: float | None, order: int):
     return None
 
 
-def _ratio(fs: float, target_fs: float | None) -> Fraction:
-    return Fraction(1) if target_fs is None else Fraction(target_fs / fs).limit_denominator(1000)
+#: What the segmenter's parameters (and segment_beats's) may be.
+_CONSTRAINTS: dict = {
+    "fs": [Interval(Real, 0, None, closed="neither")],
+    "before": [Interval(Real, 0, None, closed="left"), None],
+    "after": [Interval(Real, 0, None, closed="left"), None],
+    "highpass": [Interval(Real, 0, None, closed="neither"), None],
+    "lowpass": [Interval(Real, 0, None, closed="neither"), None],
+    "filter_order": [Interval(Integral, 1, 10, closed="both")],
+    "target_fs": [Interval(Real, 0, None, closed="neither"), None],
+    "normalize": [StrOptions({"zscore", "minmax", "none"})],
+}
 
 
+@validate_params({"X": ["array-like"], **_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def segment_beats(
     X: np.ndarray,
     fs: float,
@@ -94,15 +106,15 @@ def segment_beats(
     ((4, 1, 120), 120.0)
     """
     X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(f"X must have shape (n_beats, n_leads, n_window), got shape {X.shape}")
     start, stop = _crop(X.shape[-1], fs, before, after)
-    ratio = _ratio(fs, target_fs)
-    out_fs = float(fs * ratio)
+    out_fs = float(fs * rate_ratio(fs, target_fs))
     sos = _sos(out_fs, highpass, lowpass, filter_order)
     X = X[..., start:stop]
     n, n_leads, _ = X.shape
     X = X.reshape(n * n_leads, -1)  # 2-D, contiguous rows: scipy's fastest path
-    if ratio != 1 and len(X):
-        X = sps.resample_poly(X, ratio.numerator, ratio.denominator, axis=-1)
+    X = resample(X, fs, target_fs, axis=-1, dtype=None)  # float64 for the filter
     if sos is not None and len(X):
         padlen = min(X.shape[-1] - 1, 3 * (2 * len(sos) + 1))
         X = sps.sosfiltfilt(sos, X, axis=-1, padlen=padlen)
@@ -119,7 +131,7 @@ def segment_beats(
 
 
 class BeatSegmenter(TransformerMixin, BaseEstimator):
-    """Filter beat windows, crop them around the R peak, resample and normalise.
+    """Filter beat windows, crop them around the R peak, resample, normalise; make the inputs.
 
     Input rows are windows of a record centred on an R peak (as
     :func:`sktlft.datasets.fetch_mitbih` returns them): the R peak sits at index
@@ -130,9 +142,15 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
     normalised per beat and lead (see :func:`segment_beats`). Nothing is
     learnt: ``fit`` only validates and records the input shape.
 
-    ``X`` may also be a dict of inputs (a :class:`skorch.helper.SliceDict`,
-    as :meth:`~sktlft.datasets.BeatDataset.inputs` makes): ``beats`` and
-    ``reference`` are segmented alike, anything else (``rr``) passes unchanged.
+    ``X`` is the dict of inputs :meth:`~sktlft.datasets.BeatDataset.inputs`
+    makes (a :class:`skorch.helper.SliceDict` of ``beats``, ``rr`` and
+    ``reference``, the patient's typical beat): the beats and the references
+    are segmented alike (each record's reference once), and the output is a
+    SliceDict of the chosen ``inputs`` (see :mod:`sktlft.inputs`), the
+    parameter that says what the model sees. A plain array holds the beats
+    alone: it gives the inputs made from the beats only (``image``,
+    ``waveform``), and the segmented beats themselves when that is ``image``
+    alone.
 
     Parameters
     ----------
@@ -158,6 +176,10 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         Not used to transform: recorded so that a fitted pipeline says which
         leads to read from a new record (:func:`sktlft.annotate.annotate_record`);
         ``fit`` checks that there are as many as the windows have.
+    inputs : tuple of str, default=("image", "difference_image", "rhythm")
+        What the model sees, names from :data:`sktlft.inputs.INPUTS`: the
+        beat's image, the image of the beat minus the patient's typical beat,
+        the rhythm features, the beat's samples for a 1-D branch, and so on.
 
     Attributes
     ----------
@@ -171,6 +193,8 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         Samples per output beat.
     window_ : float
         Seconds per input window (``n_window_in_ / fs``), the R peak at its middle.
+    inputs_ : tuple of str
+        The inputs made: ``inputs``, less those a plain array cannot give.
 
     See Also
     --------
@@ -187,21 +211,15 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
     >>> beats.shape, beats.fs
     ((2083, 1, 180), 180.0)
     >>> out = seg.fit_transform(ds.inputs())
-    >>> sorted(out), out["beats"].shape, out["rr"].shape
-    (['beats', 'reference', 'rr'], (2083, 1, 180), (2083, 12))
+    >>> list(out), out["difference_image"].shape, out["rhythm"].shape
+    (['image', 'difference_image', 'rhythm'], (2083, 1, 180), (2083, 12))
+    >>> out = seg.set_params(inputs=("waveform", "rhythm")).fit_transform(ds.inputs())
+    >>> list(out)
+    ['waveform', 'rhythm']
     """
 
-    _parameter_constraints: dict = {
-        "fs": [Interval(Real, 0, None, closed="neither")],
-        "before": [Interval(Real, 0, None, closed="left"), None],
-        "after": [Interval(Real, 0, None, closed="left"), None],
-        "highpass": [Interval(Real, 0, None, closed="neither"), None],
-        "lowpass": [Interval(Real, 0, None, closed="neither"), None],
-        "filter_order": [Interval(Integral, 1, 10, closed="both")],
-        "target_fs": [Interval(Real, 0, None, closed="neither"), None],
-        "normalize": [StrOptions({"zscore", "minmax", "none"})],
-        "leads": [tuple, list, None],
-    }
+    _parameter_constraints: dict = {**_CONSTRAINTS, "leads": [tuple, list, None],
+                                    "inputs": [tuple, list]}
 
     def __init__(
         self,
@@ -214,6 +232,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         target_fs: float | None = None,
         normalize: str = "zscore",
         leads: tuple[str, ...] | None = None,
+        inputs: tuple[str, ...] = DEFAULT_INPUTS,
     ) -> None:
         self.fs = fs
         self.before = before
@@ -224,10 +243,29 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         self.target_fs = target_fs
         self.normalize = normalize
         self.leads = leads
+        self.inputs = inputs
 
     def _kwargs(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("before", "after", "highpass", "lowpass",
                                               "filter_order", "target_fs", "normalize")}
+
+    def _chosen(self, fields: dict[str, Any] | None) -> tuple[str, ...]:
+        """The inputs to make: all chosen for a dict, the beat-only ones for an array."""
+        chosen = check_inputs(self.inputs, "inputs")
+        if fields is None:
+            chosen = tuple(n for n in chosen if INPUTS[n].needs == ("beats",))
+            if not chosen:
+                raise ValueError(
+                    f"inputs={tuple(self.inputs)!r}: a plain array of beats gives none of "
+                    "them (they need rhythm features or the reference beat); feed "
+                    "BeatDataset.inputs()")
+        else:
+            needed = {f for n in chosen for f in INPUTS[n].needs} - {"beats"} - set(fields)
+            if needed:
+                raise ValueError(
+                    f"inputs={chosen!r} need X[{sorted(needed)[0]!r}], which X lacks (it has "
+                    f"{', '.join(sorted(fields))}); feed BeatDataset.inputs()")
+        return chosen
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> BeatSegmenter:
@@ -236,7 +274,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_beats, n_leads, n_window) or (n_beats, n_window), or dict
-            Beat windows centred on their R peak (or a dict of inputs with ``beats``).
+            Beat windows centred on their R peak (or the dict of inputs with ``beats``).
         y : None
             Ignored.
 
@@ -245,42 +283,57 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         self : BeatSegmenter
             The fitted transformer.
         """
-        beats, _ = split_inputs(X)
+        beats, rest = split_inputs(X)
         beats = as_beats(self, beats, reset=True)
         if self.leads is not None and len(self.leads) != beats.shape[1]:
             raise ValueError(
                 f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
                 f"{beats.shape[1]}"
             )
+        self.inputs_ = self._chosen(rest)
         start, stop = _crop(beats.shape[-1], self.fs, self.before, self.after)
-        ratio = _ratio(self.fs, self.target_fs)
+        ratio = rate_ratio(self.fs, self.target_fs)
         self.output_fs_ = float(self.fs * ratio)
         _sos(self.output_fs_, self.highpass, self.lowpass, self.filter_order)
         self.window_ = self.n_window_in_ / self.fs
         self.n_beat_ = int(-(-(stop - start) * ratio.numerator // ratio.denominator))
         return self
 
+    def _segment(self, X: Any, name: str) -> Any:
+        """Segmented beats; for rows shared by many beats, each distinct row once."""
+        if isinstance(X, SharedRows):
+            return X.map(lambda rows: self._segment(rows, name))
+        return segment_beats(as_beats(self, X, reset=False, name=name), self.fs,
+                             **self._kwargs())
+
     def transform(self, X: Any) -> Any:
-        """Filter, crop, resample and normalise each beat (and reference).
+        """Filter, crop, resample and normalise each beat (and reference); make the inputs.
 
         Parameters
         ----------
         X : array-like of shape (n_beats, n_leads, n_window) or (n_beats, n_window), or dict
-            Beat windows centred on their R peak, sampled at ``fs``.
+            Beat windows centred on their R peak, sampled at ``fs``; or the
+            dict of inputs (``beats``, ``rr``, ``reference``).
 
         Returns
         -------
-        beats : BeatArray of shape (n_beats, n_leads, ``n_beat_``), float32, or SliceDict
-            The processed beats (``beats.fs`` is their rate); for a dict input,
-            a SliceDict with ``beats`` (and ``reference``) processed.
+        BeatArray of shape (n_beats, n_leads, ``n_beat_``), float32, or SliceDict
+            The processed beats (``beats.fs`` is their rate) when the inputs
+            are the image of a plain array of beats; otherwise a SliceDict of
+            ``inputs_``, each made from the processed beats and references.
         """
+        from skorch.helper import SliceDict
+
         check_is_fitted(self)
         beats, rest = split_inputs(X)
-        beats = segment_beats(as_beats(self, beats, reset=False), self.fs, **self._kwargs())
-        if rest is not None and "reference" in rest:
-            ref = as_beats(self, rest["reference"], reset=False, name="X['reference']")
-            rest["reference"] = segment_beats(ref, self.fs, **self._kwargs())
-        return with_inputs("beats", beats, rest)
+        fields = {"beats": self._segment(beats, "X")}
+        chosen = self._chosen(rest)
+        if rest is None and chosen == ("image",):
+            return fields["beats"]
+        fields.update(rest or {})
+        if any("reference" in INPUTS[n].needs for n in chosen):
+            fields["reference"] = self._segment(fields["reference"], "X['reference']")
+        return SliceDict(**make_inputs(chosen, fields))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,210 @@
+"""What the command line's options describe: the estimator, the data, the output paths.
+
+Everything here is checked before any data is read or anything is written;
+:mod:`sktlft.cli` runs the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import logging
+import os
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger("sktlft")
+
+
+class CLIError(ValueError):
+    """An error the user can act on: printed as one line, exit status 2."""
+
+
+def say(msg: str) -> None:
+    logger.info(msg)
+
+
+# -- data ------------------------------------------------------------------------------
+def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: Any = None,
+          include_paced: bool = False):
+    from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
+
+    t = time.perf_counter()
+    if data is None:
+        ds = load_mitbih_sample()
+        say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
+             f"{len(np.unique(ds.groups))} patients")
+        return ds
+    if not Path(data).is_dir():
+        raise CLIError(f"--data {data}: no such folder (it must hold {db}/)")
+    kwargs: dict[str, Any] = {"records": records, "download_if_missing": False}
+    if db == "mitdb":
+        kwargs["exclude_paced"] = not include_paced
+    if lead is not None:
+        kwargs["leads"] = (lead,)
+    ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
+    say(f"data: {len(ds.target)} beats of {len(ds.records)} {db} records "
+         f"({len(np.unique(ds.groups))} patients) read and verified in "
+         f"{time.perf_counter() - t:.1f}s")
+    return ds
+
+
+# -- pipeline parameters ---------------------------------------------------------------
+#: --set values as a shell user types them, beside Python's True, False and None
+_WORDS = {"true": True, "false": False, "none": None}
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CLIError(f"--set {item!r}: expected step__param=value, "
+                           "e.g. --set resnet__max_epochs=3")
+        key, raw = item.split("=", 1)
+        word = raw.strip().lower()
+        if word in _WORDS:
+            value = _WORDS[word]
+        else:
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError):
+                value = raw
+        params[key.strip()] = value
+    return params
+
+
+def check_run_options(args: argparse.Namespace) -> None:
+    """The options of a training run that would otherwise fail only once work began."""
+    if not 0 <= args.seed < 2**32:
+        raise CLIError(f"--seed {args.seed}: expected 0 to {2**32 - 1}")
+    if getattr(args, "jobs", 1) == 0:
+        raise CLIError("--jobs 0: give the number of fits run at once (1, 2, ...; -1: one "
+                       "per CPU core)")
+    if not 0 < getattr(args, "test_size", 0.5) < 1:
+        raise CLIError(f"--test-size {args.test_size}: expected the share of beats to test "
+                       "on, between 0 and 1")
+    if args.device not in ("auto", "cpu"):
+        import torch
+
+        try:
+            device = torch.device(args.device)
+        except RuntimeError as exc:
+            raise CLIError(f"--device {args.device}: expected auto, cpu or cuda") from exc
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise CLIError(f"--device {args.device}: torch sees no CUDA GPU here; use "
+                           "--device auto or cpu")
+    if getattr(args, "test_db", None) == "svdb":
+        from .datasets._mitdb import _resolve_svdb_records
+
+        _resolve_svdb_records(args.test_records)
+
+
+def resolve_weights(choice: str) -> str | None:
+    if choice == "none":
+        return None
+    if choice == "imagenet":
+        return "IMAGENET1K_V1"
+    if choice != "auto":
+        if not Path(choice).is_file():
+            raise CLIError(f"--weights {choice}: no such file (give auto, imagenet, none "
+                           "or the path of a ResNet-18 state dict)")
+        return choice
+    import torch
+
+    from .models import IMAGENET_FILENAME
+
+    if (Path(torch.hub.get_dir()) / "checkpoints" / IMAGENET_FILENAME).is_file():
+        return "IMAGENET1K_V1"
+    say("ImageNet weights not in torchvision's cache: the ResNet-18 starts from random "
+         "weights. Use --weights imagenet to download them, or see the docs for where "
+         "to put the file.")
+    return None
+
+
+def build_pipeline(args: argparse.Namespace):
+    """The estimator the options describe, checked as make_tlft_pipeline checks it."""
+    from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+
+    check_run_options(args)
+    params = parse_sets(args.set)
+    if args.inputs is not None:
+        if args.estimator == "baseline":
+            raise CLIError("--inputs chooses what the network sees; --estimator baseline has "
+                           "none")
+        from .inputs import check_inputs
+
+        try:
+            params["segment__inputs"] = check_inputs(
+                [s.strip() for s in args.inputs.split(",") if s.strip()] or [""], "--inputs")
+        except (ValueError, TypeError) as exc:
+            raise CLIError(str(exc)) from exc
+    if args.estimator == "baseline":
+        if params:
+            raise CLIError("--set applies to the network; --estimator baseline has none")
+        return make_baseline_pipeline(), {}
+    params.setdefault("resnet__random_state", args.seed)
+    params.setdefault("resnet__device", args.device)
+    params.setdefault("resnet__verbose", 0)
+    params.setdefault("resnet__weights", resolve_weights(args.weights))
+    try:
+        pipe = make_tlft_pipeline(args.preset, **params)
+    except (ValueError, TypeError) as exc:
+        raise CLIError(f"--set: {exc}") from exc
+    from sklearn.utils._param_validation import (
+        InvalidParameterError,
+        validate_parameter_constraints,
+    )
+
+    # values, not only names, before any work starts. (Not skorch's own
+    # _validate_params: before the network is initialised it knows no module__,
+    # optimizer__ or criterion__ names and refuses them; check_params, in
+    # make_tlft_pipeline, has checked those names against skorch's prefixes.)
+    for _, step in pipe.steps:
+        try:
+            validate_parameter_constraints(step._parameter_constraints,
+                                           step.get_params(deep=False), type(step).__name__)
+        except (InvalidParameterError, ValueError, TypeError) as exc:
+            raise CLIError(f"--set: {exc}") from exc
+    if args.estimator == "ensemble":
+        return make_ensemble(args.preset, **params), params
+    return pipe, params
+
+
+def check_writable(path: Path) -> None:
+    """Refuse an ``--out`` that could not be written, before any work (a probe file
+    made and removed in the nearest folder that exists)."""
+    import tempfile
+
+    where = path.absolute().parent
+    while not where.exists():
+        where = where.parent
+    if not where.is_dir():
+        raise CLIError(f"--out {path}: {where} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".sktlft-probe-", dir=where)
+    except OSError as exc:
+        raise CLIError(f"--out {path}: cannot write in {where} ({exc.strerror})") from exc
+    os.close(fd)
+    os.unlink(probe)
+
+
+def out_folder(out: str | None, prefix: str) -> Path:
+    """The report folder to create at the end (checked now, created by the report)."""
+    if out:
+        path = Path(out)
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise CLIError(f"--out {path}: exists and is not an empty folder; name a new "
+                           "one, sktlft does not overwrite reports")
+        check_writable(path)
+        return path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    path, n = Path(f"sktlft_{prefix}_{stamp}"), 1
+    while path.exists():
+        n += 1
+        path = Path(f"sktlft_{prefix}_{stamp}-{n}")
+    return path

@@ -1,0 +1,165 @@
+"""The one place where sktlft writes outputs: complete, or not at all.
+
+A file is written under a hidden temporary name beside it and renamed when
+complete; a folder of results is filled beside its final name and renamed at
+once; several files for one folder are moved in together. Ctrl-C, a crash or a
+full disk leaves nothing that looks finished.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["json_default", "save_folder", "write_file", "write_together"]
+
+
+def json_default(o: Any) -> Any:
+    """JSON for numpy scalars and arrays (and ``str`` of anything else)."""
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def write_file(path: str | os.PathLike, write: Callable[[Path], Any], *,
+               overwrite: bool = False) -> Path:
+    """Write one file atomically: ``write(tmp)`` fills a hidden file, renamed to ``path``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    write : callable
+        ``write(tmp_path)`` writes the content.
+    overwrite : bool, default=False
+        Replace an existing file; otherwise it raises ``FileExistsError``. A
+        folder is never replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from sktlft._output import write_file
+    >>> p = write_file(pathlib.Path(tempfile.mkdtemp()) / "a.txt", lambda t: t.write_text("x"))
+    >>> p.read_text(), sorted(q.name for q in p.parent.iterdir())
+    ('x', ['a.txt'])
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; name a file to write")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; choose another name or allow overwriting")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
+                figures: dict[str, Any] | None = None,
+                files: dict[str, Any] | None = None) -> Path:
+    """Create a result folder all at once: written beside it, renamed when complete.
+
+    Everything goes into a hidden temporary folder next to ``folder``, which
+    is renamed to ``folder`` only when every file is written: a crash, Ctrl-C
+    or a full disk leaves no folder that looks finished (the hidden one is
+    removed on the way out).
+
+    Parameters
+    ----------
+    folder : str or path-like
+        Must not exist yet (or be an empty folder).
+    jsons : dict
+        ``{file name: JSON-serialisable object}``.
+    figures : dict, default=None
+        ``{file name: matplotlib Figure}``, saved as PNG and closed.
+    files : dict, default=None
+        ``{file name: callable(path)}`` that writes each file.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from sktlft._output import save_folder
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> sorted(p.name for p in save_folder(root / "r", {"a.json": {"x": 1}}).iterdir())
+    ['a.json']
+    """
+    import matplotlib.pyplot as plt
+
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise FileExistsError(f"{folder} exists and is not an empty folder; sktlft does not "
+                              "overwrite results")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # as a plain mkdir would make it (mkdtemp: owner only)
+    try:
+        for name, obj in jsons.items():
+            (tmp / name).write_text(json.dumps(obj, indent=2, default=json_default))
+        for name, fig in (figures or {}).items():
+            fig.savefig(tmp / name, dpi=110)
+        for name, write in (files or {}).items():
+            write(tmp / name)
+        if folder.exists():
+            folder.rmdir()
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        for fig in (figures or {}).values():
+            plt.close(fig)
+    return folder
+
+
+def write_together(out: Path, writers: dict[str, Any]) -> None:
+    """Write several files into ``out`` all or none: each ``writers[name](tmp)``
+    writes ``tmp/name`` in a hidden folder beside them; they are moved in only
+    when all are written, so a crash or Ctrl-C leaves none of them (and no
+    ``out`` folder this call created)."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".sktlft-", dir=out))
+    moved: list[Path] = []
+    try:
+        for write in writers.values():
+            write(tmp)
+        for name in writers:
+            os.replace(tmp / name, out / name)
+            moved.append(out / name)
+    except BaseException:
+        for path in moved:  # (only if interrupted between two renames)
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()
+
+

@@ -1,0 +1,160 @@
+"""The per-beat inputs a model can use: one registry, the one place that defines them.
+
+The data always carries every field (:meth:`~sktlft.datasets.BeatDataset.inputs`:
+``beats``, ``rr`` and ``reference``, the patient's typical beat). Which inputs a
+model reads is one parameter of the pipeline, ``segment__inputs`` (so
+:class:`~sklearn.model_selection.GridSearchCV` can choose them), a tuple of the
+names below. :class:`~sktlft.BeatSegmenter` makes each input from the segmented
+fields; :class:`~sktlft.FourierImageTransformer` turns the ``"image"`` kind
+into image channels; the network reads each kind through its own branch
+(images: the image backbone; waveforms: a 1-D convolutional branch; features:
+a small dense layer), all inferred from the data.
+
+To add an input, add a :class:`BeatInput` to :data:`INPUTS` here: nothing
+else in sktlft names inputs.
+
+=================== ========= =======================================================
+name                kind      what the model sees
+=================== ========= =======================================================
+image               image     the beat's Fourier image
+reference_image     image     the Fourier image of the patient's typical beat
+difference_image    image     the Fourier image of the beat minus the typical beat
+waveform            waveform  the segmented beat's samples (1-D branch)
+difference_waveform waveform  the beat's samples minus the typical beat's (1-D branch)
+rhythm              features  the log rhythm features (RR intervals, own and relative)
+=================== ========= =======================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .datasets import SharedRows, log_rhythm
+
+__all__ = ["DEFAULT_INPUTS", "INPUTS", "BeatInput", "check_inputs", "kind_of"]
+
+#: The fields of the data an input may be made from.
+FIELDS = ("beats", "reference", "rr")
+
+
+def _difference(fields: Mapping[str, Any]) -> np.ndarray:
+    ref = fields["reference"]
+    return np.subtract(fields["beats"], np.asarray(ref), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class BeatInput:
+    """One input a model can read: its kind, the fields it needs and how it is made.
+
+    Parameters
+    ----------
+    kind : {"image", "waveform", "features"}
+        How the pipeline carries it: a signal the Fourier step turns into an
+        image channel, a signal for the network's 1-D branch, or a row of
+        numbers for its dense branch.
+    needs : tuple of str
+        The data fields it is made from (``beats``, ``reference``, ``rr``),
+        after segmentation (beats and reference are filtered, cropped,
+        resampled and normalised alike).
+    make : callable
+        ``make(fields) -> array`` of one row per beat.
+    doc : str
+        One line for the documentation.
+    """
+
+    kind: str
+    needs: tuple[str, ...]
+    make: Callable[[Mapping[str, Any]], Any]
+    doc: str
+
+
+#: Every input a model can use, by name.
+INPUTS: dict[str, BeatInput] = {
+    "image": BeatInput("image", ("beats",), lambda f: f["beats"], "the beat's Fourier image"),
+    "reference_image": BeatInput(
+        "image", ("reference",), lambda f: f["reference"],
+        "the Fourier image of the patient's typical beat (made once per record)"),
+    "difference_image": BeatInput(
+        "image", ("beats", "reference"), _difference,
+        "the Fourier image of the beat minus the patient's typical beat"),
+    "waveform": BeatInput("waveform", ("beats",), lambda f: f["beats"],
+                          "the segmented beat's samples, for the 1-D branch"),
+    "difference_waveform": BeatInput(
+        "waveform", ("beats", "reference"), _difference,
+        "the beat's samples minus the typical beat's, for the 1-D branch"),
+    "rhythm": BeatInput("features", ("rr",), lambda f: log_rhythm(f["rr"]),
+                        "the log rhythm features (sktlft.datasets.rr_features)"),
+}
+
+#: The inputs of the default preset (chosen inside DS1, see the Results page).
+DEFAULT_INPUTS: tuple[str, ...] = ("image", "difference_image", "rhythm")
+
+
+def kind_of(name: str) -> str | None:
+    """The kind of the input ``name``, or None when it is not one of :data:`INPUTS`."""
+    spec = INPUTS.get(name)
+    return None if spec is None else spec.kind
+
+
+def check_inputs(inputs: Any, name: str = "inputs") -> tuple[str, ...]:
+    """Validate a choice of inputs: a non-empty sequence of distinct names of :data:`INPUTS`.
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        The names.
+    name : str, default="inputs"
+        How the caller calls the parameter, for the message.
+
+    Returns
+    -------
+    tuple of str
+        The names, in the order given.
+
+    Examples
+    --------
+    >>> from sktlft.inputs import check_inputs
+    >>> check_inputs(["image", "rhythm"])
+    ('image', 'rhythm')
+    >>> check_inputs(["image", "rythm"])
+    Traceback (most recent call last):
+    ...
+    ValueError: inputs: unknown input 'rythm'; choose from image, reference_image, ...
+    """
+    if isinstance(inputs, str) or not isinstance(inputs, Sequence) or not inputs:
+        raise TypeError(f"{name} must be a non-empty tuple of input names (e.g. "
+                        f"{DEFAULT_INPUTS!r}), got {inputs!r}")
+    for item in inputs:
+        if item not in INPUTS:
+            raise ValueError(f"{name}: unknown input {item!r}; choose from "
+                             f"{', '.join(INPUTS)}")
+    if len(set(inputs)) != len(inputs):
+        raise ValueError(f"{name}: {tuple(inputs)!r} names an input twice")
+    return tuple(inputs)
+
+
+def make_inputs(inputs: Sequence[str], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Each chosen input made from the (segmented) fields, by name, in order.
+
+    An input whose fields are missing raises a ``ValueError`` naming them.
+    """
+    out = {}
+    for name in inputs:
+        spec = INPUTS[name]
+        missing = [f for f in spec.needs if f not in fields]
+        if missing:
+            raise ValueError(
+                f"input {name!r} needs X[{missing[0]!r}], which X lacks (it has "
+                f"{', '.join(sorted(fields))}); feed BeatDataset.inputs(), or choose other "
+                "inputs")
+        out[name] = spec.make(fields)
+    return out
+
+
+def is_shared(x: Any) -> bool:
+    """Whether ``x`` holds rows shared by many beats (a :class:`SharedRows`)."""
+    return isinstance(x, SharedRows)
