@@ -54,6 +54,27 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     return ds
 
 
+def load_databases(data: str | None, spec: str, include_paced: bool = False):
+    """The beats of ``--train``/``--test`` (``mitdb:DS1,svdb:A``), at one rate."""
+    from .datasets import fetch_databases, parse_databases
+
+    if data is None:
+        raise CLIError(f"{spec}: naming databases needs --data, the folder holding them")
+    if not Path(data).is_dir():
+        raise CLIError(f"--data {data}: no such folder")
+    t = time.perf_counter()
+    try:
+        parse_databases(spec)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from exc
+    ds = fetch_databases(spec, data, exclude_paced=not include_paced,
+                         download_if_missing=False)
+    say(f"data: {len(ds.target)} beats of {len(ds.records)} records of {ds.database} "
+        f"({len(np.unique(ds.groups))} patients) read and verified in "
+        f"{time.perf_counter() - t:.1f}s")
+    return ds
+
+
 # -- pipeline parameters ---------------------------------------------------------------
 #: --set values as a shell user types them, beside Python's True, False and None
 _WORDS = {"true": True, "false": False, "none": None}

@@ -47,6 +47,12 @@ def _add_evaluate(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--split", default="cv", choices=["cv", "inter-patient", "random"],
                    help="cv: patient-grouped K-fold; inter-patient: DS1 -> DS2; random: "
                         "one beat-level random split (leaky, to measure the leakage gap)")
+    p.add_argument("--train", metavar="DB:RECORDS,...",
+                   help="training databases and records, e.g. mitdb:DS1,svdb:A (with --data; "
+                        "svdb-A and svdb-B are its development and test halves)")
+    p.add_argument("--test", metavar="DB:RECORDS,...",
+                   help="test databases and records, e.g. mitdb:DS2,svdb:B: fit on --train "
+                        "(default mitdb:DS1), score each database alone and pooled")
     p.add_argument("--test-db", choices=["svdb"],
                    help="train on mitdb (--records, default DS1) and test on this database")
     p.add_argument("--test-data", help="folder holding the --test-db database (default: --data)")
@@ -93,7 +99,11 @@ def _add_train(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("train", parents=[common], help="train a model and save it",
                        description="Fit the pipeline on the given records and save it.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", default=None, help="DS1, DS2, all or 101,106,...")
+    p.add_argument("--records", default=None,
+                   help="mitdb records alone: DS1, DS2, all or 101,106,... (instead of --train)")
+    p.add_argument("--train", metavar="DB:RECORDS,...",
+                   help="databases and records to train on (with --data; default: all the "
+                        "development data, mitdb:DS1,svdb:A)")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--out", required=True,

@@ -24,6 +24,7 @@ from ._cliconfig import (
     build_pipeline,
     check_writable,
     load_data,
+    load_databases,
     out_folder,
     say,
 )
@@ -52,6 +53,16 @@ def _protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     """The data and the split the options describe: (dataset, cv, test set, its name)."""
     from .model_selection import InterPatientSplit
 
+    if args.train or args.test:
+        train = args.train or "mitdb:DS1"
+        ds = load_databases(args.data, train, args.include_paced)
+        if args.test:
+            test = load_databases(args.data, args.test, args.include_paced)
+            return ds, None, test, f"{train} -> {args.test}"
+        n_patients = len(np.unique(ds.groups))
+        if args.cv > n_patients:
+            raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
+        return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"
     records = args.records or (None if args.split == "cv" else "all")
     if args.test_db:
         records = args.records or "DS1"
@@ -79,18 +90,23 @@ def _protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
 
 
-def _print_report(report: Any, what: str) -> None:
-    """The pooled table, the folds' macro F1 and each vote member's table, on stdout."""
-    from .metrics import format_report
+def _print_report(report: Any, what: str, verbose: bool = False) -> None:
+    """The pooled table, each database's, the folds' macro F1, each vote member's table,
+    and with ``-v`` each record's, on stdout."""
+    from .metrics import format_per_record, format_report
 
     print(f"AAMI report, {what} ({len(report.y_true)} test beats):")
     print(format_report(report.pooled))
+    for db, table in report.by_database.items():
+        print(f"\n{db} alone ({table['n_beats']} test beats):\n{format_report(table)}")
     if len(report.folds) > 1:
         f1s = [f["report"]["macro_f1"] for f in report.folds]
         print("macro F1 per fold: " + ", ".join(f"{100 * f:.1f}" for f in f1s)
               + f" (mean {100 * np.mean(f1s):.1f} %)")
     for name, member in report.members.items():
         print(f"\n{name} alone (pooled):\n{format_report(member)}")
+    if verbose:
+        print(f"\nper record (Se/+P/F1 %):\n{format_per_record(report.per_record)}")
     sys.stdout.flush()
 
 
@@ -123,6 +139,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.cv < 2:
         raise CLIError(f"--cv {args.cv}: at least 2 folds")
+    if (args.train or args.test) and (args.test_db or args.records or args.split != "cv"):
+        raise CLIError("--train/--test name the data and the split themselves; leave out "
+                       "--records, --split and --test-db")
     if args.test_db and args.data is None:
         raise CLIError(f"--test-db {args.test_db} needs --data, the folder holding mitdb/ "
                        f"(and {args.test_db}/, or give --test-data)")
@@ -153,7 +172,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     report.info.update({"command": "sktlft " + " ".join(args._argv), "protocol": what,
                         "estimator": args.estimator, "preset": args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
-    _print_report(report, what)
+    _print_report(report, what, verbose=getattr(args, "verbose", False))
     files = _final_model(args, report, pipe, ds, clock)
     net = find_network(pipe)
     figures = {} if net is None else {
@@ -203,11 +222,20 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .persistence import save_model
 
     out = Path(args.out)
+    if out.is_dir():
+        raise CLIError(f"--out {out} is a folder; name the model file to write")
     if out.exists() and not args.force:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
     check_writable(out)
+    if args.train and args.records:
+        raise CLIError("--train and --records both name the training records; give one")
     pipe, _ = build_pipeline(args)
-    ds = load_data(args.data, args.records, include_paced=args.include_paced)
+    if args.data is not None and not args.records:  # all the development data by default
+        ds = load_databases(args.data, args.train or "mitdb:DS1,svdb:A", args.include_paced)
+    elif args.train:
+        raise CLIError("--train needs --data, the folder holding the databases")
+    else:
+        ds = load_data(args.data, args.records, include_paced=args.include_paced)
     ds = ds.learnable(args.keep_q)
     model = with_progress(pipe, "train", RunClock(), bars=sys.stderr.isatty())
     t = time.perf_counter()

@@ -24,7 +24,7 @@ from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
 from ._validation import validate_params
 from .datasets import AAMI_CLASSES, BeatDataset
-from .metrics import aami_report
+from .metrics import aami_report, per_record_report
 from .models import epoch_size
 from .pipeline import SoftVote, find_network
 
@@ -50,8 +50,15 @@ class EvaluationReport:
         test set, in that set).
     groups : ndarray
         Patient of each test beat.
+    records : ndarray
+        Record of each test beat.
     pooled : dict
         :func:`~sktlft.metrics.aami_report` over all test beats.
+    by_database : dict
+        The same for each database of a test set of several (``{}`` for one).
+    per_record : dict
+        Se, +P and F1 of each record and class
+        (:func:`~sktlft.metrics.per_record_report`): which patients carry the errors.
     folds : list of dict
         Per fold: ``report``, ``fit_time_s``, ``predict_time_s``, ``n_train``,
         ``n_test``, ``test_patients``, ``history`` (the network's epochs).
@@ -73,6 +80,9 @@ class EvaluationReport:
     groups: np.ndarray
     pooled: dict[str, Any]
     folds: list[dict[str, Any]]
+    records: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    by_database: dict[str, Any] = field(default_factory=dict)
+    per_record: dict[str, Any] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
     estimators: list[Any] = field(default_factory=list, repr=False)
     members: dict[str, Any] = field(default_factory=dict)
@@ -86,7 +96,8 @@ class EvaluationReport:
         """Everything but the per-beat arrays and estimators, JSON-ready."""
         return {**self.info, "n_test_beats": len(self.y_true),
                 "class_counts": {c: int((self.y_true == c).sum()) for c in self.labels},
-                "pooled": self.pooled, "members": self.members, "folds": self.folds}
+                "pooled": self.pooled, "by_database": self.by_database,
+                "members": self.members, "folds": self.folds, "per_record": self.per_record}
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
         """The report as JSON text; also written to ``path`` (atomically) when given.
@@ -121,6 +132,13 @@ class EvaluationReport:
         return plot_training_history(
             {f"fold {i + 1}": f["history"] for i, f in enumerate(self.folds)}, **kwargs)
 
+    def plot_per_record(self, **kwargs: Any):
+        """Errors by record and class (:func:`~sktlft.plotting.plot_per_record`)."""
+        from .plotting import plot_per_record
+
+        kwargs.setdefault("title", self.info.get("protocol"))
+        return plot_per_record(self.per_record, **kwargs)
+
     def save(self, folder: str | os.PathLike, *, figures: dict[str, Any] | None = None,
              files: dict[str, Any] | None = None) -> Path:
         """Write ``metrics.json`` and the figures into a new folder, all or nothing.
@@ -145,6 +163,8 @@ class EvaluationReport:
         figs = {"confusion_matrix.png": self.plot_confusion_matrix()}
         if any(f.get("history") for f in self.folds):  # a network was trained
             figs["training_curve.png"] = self.plot_training_history()
+        if self.per_record:
+            figs["per_record.png"] = self.plot_per_record()
         figs.update(figures or {})
         return save_folder(folder, {"metrics.json": self.to_dict()}, figures=figs,
                            files=files)
@@ -386,10 +406,16 @@ def evaluate(
     members = {name: aami_report(y_true, np.concatenate([r["members"][name] for r in results]),
                                  labels=labels)
                for name in results[0]["members"]}  # each member of a soft vote, alone
+    tested = dataset if test is None else test
+    records = tested.record[test_index]
+    db_of = np.array([tested.get("databases", {}).get(r, tested.database) for r in records])
+    by_database = {db: aami_report(y_true[db_of == db], y_pred[db_of == db], labels=labels)
+                   for db in dict.fromkeys(db_of.tolist())} if len(set(db_of)) > 1 else {}
     return EvaluationReport(
         y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
         groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),
-        folds=folds, members=members,
+        folds=folds, members=members, records=records, by_database=by_database,
+        per_record=per_record_report(y_true, y_pred, records, labels=labels),
         info={"protocol": protocol, "data": dataset.database, "n_train_patients":
               len(np.unique(groups)), "keep_q": keep_q,
               "estimator": repr(estimator)[:2000], "hardware": hardware_info(),

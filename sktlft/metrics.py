@@ -18,7 +18,8 @@ from sklearn.utils.validation import check_consistent_length
 from ._validation import validate_params
 from .datasets import AAMI_CLASSES
 
-__all__ = ["aami_labels", "aami_report", "aami_scorers", "format_report", "macro_f1"]
+__all__ = ["aami_labels", "aami_report", "aami_scorers", "format_per_record", "format_report",
+           "macro_f1", "per_record_report"]
 
 #: The classes of the second macro F1 that the literature reports (F is rare and often left out).
 _NSV = ("N", "S", "V")
@@ -141,6 +142,83 @@ def aami_report(y_true: Any, y_pred: Any, *, labels: Sequence | None = None) -> 
         "labels": [str(c) for c in labels],
         "confusion_matrix": cm_all[:k, :k].tolist(),
     }
+
+
+def per_record_report(y_true: Any, y_pred: Any, records: Any, *,
+                      labels: Sequence | None = None) -> dict[str, dict[str, Any]]:
+    """Se, +P and F1 of each record (patient) and class: which patients carry the errors.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_beats,)
+        Reference and predicted labels.
+    records : array-like of shape (n_beats,)
+        The record of each beat.
+    labels : sequence, default=None
+        Classes to report (default: the AAMI classes present).
+
+    Returns
+    -------
+    dict
+        ``{record: {"n_beats", "classes": {label: {"Se", "+P", "F1", "support",
+        "missed", "false"}}}}`` with the classes each record has or is said to
+        have; ``missed`` counts its beats of the class called something else
+        (false negatives), ``false`` its beats of other classes called this one
+        (false positives). Records in order of first appearance.
+
+    Examples
+    --------
+    >>> from sktlft.metrics import per_record_report
+    >>> r = per_record_report(list("NNSNS"), list("NSNNS"), ["a", "a", "a", "b", "b"])
+    >>> r["a"]["classes"]["S"]
+    {'Se': 0.0, '+P': 0.0, 'F1': 0.0, 'support': 1, 'missed': 1, 'false': 1}
+    >>> r["b"]["classes"]["S"]["F1"], r["b"]["n_beats"]
+    (1.0, 2)
+    """
+    y_true, y_pred, records = map(np.asarray, (y_true, y_pred, records))
+    check_consistent_length(y_true, y_pred, records)
+    labels = aami_labels(y_true, y_pred, labels)
+    out = {}
+    for record in dict.fromkeys(records.tolist()):
+        m = records == record
+        t, p = y_true[m], y_pred[m]
+        classes = {}
+        for c in labels:
+            tp, support, said = int(((t == c) & (p == c)).sum()), int((t == c).sum()), int(
+                (p == c).sum())
+            if not support and not said:
+                continue
+            se = tp / support if support else float("nan")
+            ppv = tp / said if said else float("nan")
+            f1 = 2 * tp / (support + said)
+            classes[c] = {"Se": se, "+P": ppv, "F1": f1, "support": support,
+                          "missed": support - tp, "false": said - tp}
+        out[str(record)] = {"n_beats": int(m.sum()), "classes": classes}
+    return out
+
+
+def format_per_record(table: dict[str, dict[str, Any]], labels: Sequence = ("S", "V", "F"),
+                      ) -> str:
+    """``per_record_report`` as a text table: a row per record, Se/+P/F1 per class.
+
+    Examples
+    --------
+    >>> from sktlft.metrics import format_per_record, per_record_report
+    >>> print(format_per_record(per_record_report(list("NSV"), list("NSN"), ["a"] * 3)))
+    record  beats        S Se/+P/F1        V Se/+P/F1        F Se/+P/F1
+         a      3   100.0/100.0/100.0       0.0/  -  /  0.0        -
+    """
+    def cell(m: dict[str, Any] | None) -> str:
+        if m is None:
+            return f"{'-':>17}"
+        parts = ["  -  " if np.isnan(m[k]) else f"{100 * m[k]:5.1f}" for k in ("Se", "+P", "F1")]
+        return f"{'/'.join(parts):>17}"
+
+    lines = ["record  beats" + "".join(f"{c + ' Se/+P/F1':>18}" for c in labels)]
+    for record, row in table.items():
+        lines.append(f"{record:>6} {row['n_beats']:>6} " + " ".join(
+            cell(row["classes"].get(c)) for c in labels))
+    return "\n".join(lines)
 
 
 def _mean_f1_present(classes: dict, labels: Sequence) -> float:

@@ -445,7 +445,7 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
             if len(net.history) == 2:
                 raise KeyboardInterrupt
 
-    with pytest.warns(RuntimeWarning, match="interrupted after 1 of 4"):
+    with pytest.warns(RuntimeWarning, match="interrupted after 2 of 4"):
         stopped = fast(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
     assert stopped.interrupted_
 

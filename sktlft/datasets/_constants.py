@@ -8,6 +8,8 @@ __all__ = [
     "DS1",
     "DS2",
     "PACED_RECORDS",
+    "SVDB_A",
+    "SVDB_B",
     "SVDB_RECORDS",
     "SYMBOL_TO_AAMI",
     "patient_id",
@@ -51,6 +53,14 @@ DS2: tuple[str, ...] = (
 SVDB_RECORDS: tuple[str, ...] = tuple(
     str(r) for r in (*range(800, 813), *range(820, 830), *range(840, 895))
 )
+
+#: svdb's development half: the records at odd positions of its RECORDS file (1st, 3rd, ...:
+#: 800, 802, ...), for training and choosing, like DS1.
+SVDB_A: tuple[str, ...] = SVDB_RECORDS[0::2]
+
+#: svdb's test half: the records at even positions (801, 803, ...), scored once at the end,
+#: like DS2; never used for a choice.
+SVDB_B: tuple[str, ...] = SVDB_RECORDS[1::2]
 
 # Records 201 and 202 were recorded from the same man.
 _SAME_SUBJECT = {"202": "201"}

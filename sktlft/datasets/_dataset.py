@@ -34,7 +34,8 @@ class BeatDataset(Bunch):
     patient's own typical beat: a :class:`SharedRows` that holds it once per
     record). Per dataset: ``fs``, ``leads``, ``window``,
     ``center``, ``target_names``, ``records``, ``dropped``, ``dropped_by_record``,
-    ``database`` and ``DESCR``.
+    ``database``, ``databases`` (the database of each record, for a dataset of
+    several: :func:`concat_datasets`) and ``DESCR``.
 
     Examples
     --------
@@ -221,6 +222,7 @@ def load_records(
         target_names=np.array(AAMI_CLASSES),
         records=list(records),
         database=database,
+        databases=dict.fromkeys(records, database),
         dropped={
             "non_beat": sum(d["non_beat"] for d in dropped_by_record.values()),
             "edge": sum(d["edge"] for d in dropped_by_record.values()),

@@ -14,7 +14,16 @@ import numpy as np
 
 from .._hints import option
 from .._validation import LEADS, OPTIONAL_FS, PATH, POSITIVE, RECORDS, validate_params
-from ._constants import ALL_RECORDS, DS1, DS2, PACED_RECORDS, SVDB_RECORDS, patient_id
+from ._constants import (
+    ALL_RECORDS,
+    DS1,
+    DS2,
+    PACED_RECORDS,
+    SVDB_A,
+    SVDB_B,
+    SVDB_RECORDS,
+    patient_id,
+)
 from ._dataset import BeatDataset, load_records, package_text, read_sums
 from ._reader import _EXTENSIONS, DataNotFoundError, check_leads
 from ._windows import DEFAULT_WINDOW
@@ -92,6 +101,8 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
 def _resolve_svdb_records(records: Any) -> list[str]:
     if records is None or (isinstance(records, str) and records.lower() == "all"):
         return list(SVDB_RECORDS)
+    if isinstance(records, str) and records.upper() in ("A", "B"):
+        return list(SVDB_A if records.upper() == "A" else SVDB_B)
     if isinstance(records, str):
         records = [r.strip() for r in records.split(",") if r.strip()]
     names = [str(r) for r in records]
@@ -99,7 +110,7 @@ def _resolve_svdb_records(records: Any) -> list[str]:
     if unknown or not names:
         raise ValueError(
             f"records: unknown svdb record(s) {unknown or names}; valid names are "
-            "800-812, 820-829 and 840-894"
+            "800-812, 820-829 and 840-894, or A and B (the development and test halves)"
         )
     return names
 

@@ -1,7 +1,9 @@
-"""Figures: confusion matrix, Fourier images per class, training history, leakage, ECG strip."""
+"""Figures: confusion matrix, Fourier images per class, training history, leakage, errors by
+record, ECG strip."""
 
 from ._ecg import plot_ecg_strip
 from ._images import plot_example_images, plot_spectrogram_grid
+from ._records import plot_per_record
 from ._results import plot_confusion_matrix, plot_leakage, plot_training_history
 
 __all__ = [
@@ -9,6 +11,7 @@ __all__ = [
     "plot_ecg_strip",
     "plot_example_images",
     "plot_leakage",
+    "plot_per_record",
     "plot_spectrogram_grid",
     "plot_training_history",
 ]
