@@ -22,6 +22,8 @@ difference_image    image     the Fourier image of the beat minus the typical be
 waveform            waveform  the segmented beat's samples (1-D branch)
 difference_waveform waveform  the beat's samples minus the typical beat's (1-D branch)
 rhythm              features  the log rhythm features (RR intervals, own and relative)
+prematurity         features  the log prematurity against the preceding normal rhythm
+p_wave              features  evidence of a P wave before the beat, against the typical one
 =================== ========= =======================================================
 """
 
@@ -33,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import SharedRows, log_rhythm
+from .datasets import RR_FEATURE_NAMES, SharedRows, log_rhythm
 
-__all__ = ["DEFAULT_INPUTS", "INPUTS", "BeatInput", "check_inputs", "kind_of"]
+__all__ = ["DEFAULT_INPUTS", "INPUTS", "BeatInput", "check_inputs", "kind_of", "p_wave_evidence"]
 
 #: The fields of the data an input may be made from.
 FIELDS = ("beats", "reference", "rr")
@@ -86,12 +88,61 @@ INPUTS: dict[str, BeatInput] = {
     "difference_waveform": BeatInput(
         "waveform", ("beats", "reference"), _difference,
         "the beat's samples minus the typical beat's, for the 1-D branch"),
-    "rhythm": BeatInput("features", ("rr",), lambda f: log_rhythm(f["rr"]),
+    "rhythm": BeatInput("features", ("rr",),
+                        lambda f: log_rhythm(np.asarray(f["rr"])[:, :len(RR_FEATURE_NAMES)]),
                         "the log rhythm features (sktlft.datasets.rr_features)"),
+    "prematurity": BeatInput(
+        "features", ("rr",),
+        lambda f: log_rhythm(np.asarray(f["rr"])[:, len(RR_FEATURE_NAMES):]),
+        "the log prematurity features, against the preceding normal rhythm "
+        "(sktlft.datasets.prematurity_features)"),
+    "p_wave": BeatInput("features", ("beats", "reference"), lambda f: p_wave_evidence(
+        f["beats"], f["reference"]),
+        "evidence of a P wave before the beat, against the patient's typical beat"),
 }
 
 #: The inputs of the default preset (chosen inside DS1, see the Results page).
 DEFAULT_INPUTS: tuple[str, ...] = ("image", "difference_image", "rhythm")
+
+
+def p_wave_evidence(beats: Any, reference: Any, *, start: float = 0.30,
+                    stop: float = 0.08) -> np.ndarray:
+    """How much the stretch before the QRS looks like the patient's typical P wave.
+
+    For each beat and lead, over ``start`` to ``stop`` seconds before the R
+    peak (where a P wave sits at PR intervals of 0.12-0.20 s): the correlation
+    of the segmented beat with the segmented typical beat, and the log ratio
+    of their spreads. A sinus beat has the typical P wave there (correlation
+    near 1, ratio near 0); an S beat often has a different or hidden one, a V
+    beat none. Needs beats that know their rate and R peak (the segmenter's).
+
+    Parameters
+    ----------
+    beats, reference : BeatArray or SharedRows of shape (n_beats, n_leads, n_samples)
+        Segmented beats and references (the R peak at the middle unless
+        ``beats.r_index`` says otherwise).
+    start, stop : float, default=0.30 and 0.08
+        The stretch, in seconds before the R peak.
+
+    Returns
+    -------
+    ndarray of shape (n_beats, 2 * n_leads), float32
+        Correlations, then log spread ratios.
+    """
+    fs = getattr(beats, "fs", None)
+    if fs is None:
+        raise ValueError("p_wave needs beats that know their sampling rate (a BeatSegmenter's)")
+    b = np.asarray(beats, dtype=np.float64)
+    r = np.asarray(reference, dtype=np.float64)
+    center = getattr(beats, "r_index", None)
+    center = b.shape[-1] // 2 if center is None else int(center)
+    lo, hi = max(center - round(start * fs), 0), max(center - round(stop * fs), 1)
+    b = b[..., lo:hi] - b[..., lo:hi].mean(axis=-1, keepdims=True)
+    r = r[..., lo:hi] - r[..., lo:hi].mean(axis=-1, keepdims=True)
+    sb, sr = np.sqrt((b * b).mean(-1)), np.sqrt((r * r).mean(-1))
+    corr = (b * r).mean(-1) / np.maximum(sb * sr, 1e-12)
+    ratio = np.log(np.maximum(sb, 1e-6) / np.maximum(sr, 1e-6))
+    return np.concatenate([corr, ratio], axis=1).astype(np.float32)
 
 
 def kind_of(name: str) -> str | None:

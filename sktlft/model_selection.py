@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_consistent_length
 from ._validation import validate_params
 from .datasets import DS1, DS2, patient_id
 
-__all__ = ["InterPatientSplit", "compare_splits"]
+__all__ = ["InterPatientSplit", "PatientKFold", "compare_splits"]
 
 logger = logging.getLogger("sktlft")
 
@@ -140,6 +140,117 @@ class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
                   "random_state": ["random_state"], "n_jobs": [Integral, None],
                   "progress": ["boolean", StrOptions({"bars"})]},
                  prefer_skip_nested_validation=False)
+class PatientKFold(GroupsConsumerMixin, BaseCrossValidator):
+    """K patient-grouped folds with the patients rich in a rare class spread over all folds.
+
+    The patients with at least ``min_beats`` beats of ``rich_class`` (S beats:
+    few patients carry most of them) are dealt to the folds one by one in a
+    random order, then the other patients, largest first, each to the fold
+    with the fewest beats so far. Every fold then tests some patients rich in
+    the rare class, and different ``random_state`` give partitions that
+    really differ (scikit-learn's ``StratifiedGroupKFold(shuffle=True)``
+    gives the same folds for every seed when there are few patients).
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Folds.
+    rich_class : str, default="S"
+        The rare class.
+    min_beats : int, default=50
+        Beats of ``rich_class`` that make a patient rich in it.
+    random_state : int or None, default=None
+        Seeds the order in which patients are dealt.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft.model_selection import PatientKFold
+    >>> groups = np.repeat(np.arange(10), 100)
+    >>> y = np.where((groups < 4) & (np.arange(1000) % 100 < 60), "S", "N")
+    >>> def tested(seed):
+    ...     cv = PatientKFold(n_splits=4, random_state=seed)
+    ...     return [sorted(set(groups[test].tolist())) for _, test in cv.split(y, y, groups)]
+    >>> [len(set(f) & {0, 1, 2, 3}) for f in tested(0)]  # each fold tests S-rich patients
+    [1, 1, 1, 1]
+    >>> tested(0) != tested(1)
+    True
+    """
+
+    def __init__(self, n_splits: int = 5, *, rich_class: str = "S", min_beats: int = 50,
+                 random_state: int | None = None) -> None:
+        self.n_splits = n_splits
+        self.rich_class = rich_class
+        self.min_beats = min_beats
+        self.random_state = random_state
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Return ``n_splits``.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored.
+
+        Returns
+        -------
+        int
+            The number of folds.
+        """
+        return self.n_splits
+
+    def assign(self, y: Any, groups: Any) -> dict[Any, int]:
+        """The fold of each patient, ``{patient: fold}``."""
+        y, groups = np.asarray(y), np.asarray(groups)
+        patients, sizes = np.unique(groups, return_counts=True)
+        if len(patients) < self.n_splits:
+            raise ValueError(f"n_splits={self.n_splits} folds need as many patients; "
+                             f"groups holds {len(patients)}")
+        rng = np.random.default_rng(self.random_state)
+        rare = np.array([int(((groups == g) & (y == self.rich_class)).sum()) for g in patients])
+        rich = rng.permutation(np.flatnonzero(rare >= self.min_beats))
+        rest = np.flatnonzero(rare < self.min_beats)
+        rest = rest[np.lexsort((rng.random(len(rest)), -sizes[rest]))]
+        fold_of, load = {}, np.zeros(self.n_splits)
+        for i, p in enumerate(rich):
+            fold_of[patients[p]] = i % self.n_splits
+            load[i % self.n_splits] += sizes[p]
+        for p in rest:
+            f = int(np.argmin(load))
+            fold_of[patients[p]] = f
+            load[f] += sizes[p]
+        return fold_of
+
+    def split(self, X: Any, y: Any = None, groups: Any = None
+              ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield (train, test) indices, one fold of patients tested at a time.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_beats, ...)
+            Only its length is used.
+        y : array-like of shape (n_beats,)
+            Labels (to find the patients rich in ``rich_class``).
+        groups : array-like of shape (n_beats,)
+            Patient of each beat.
+
+        Yields
+        ------
+        train, test : ndarray of int
+            Indices.
+        """
+        if y is None or groups is None:
+            raise ValueError("PatientKFold needs y and groups (the patient of each beat)")
+        check_consistent_length(X, y, groups)
+        fold_of = self.assign(y, groups)
+        folds = np.array([fold_of[g] for g in np.asarray(groups).tolist()])
+        for f in range(self.n_splits):
+            yield np.flatnonzero(folds != f), np.flatnonzero(folds == f)
+
+    def _iter_test_indices(self, X=None, y=None, groups=None):  # pragma: no cover
+        raise NotImplementedError
+
+
 def compare_splits(
     estimator: Any,
     dataset: Any,

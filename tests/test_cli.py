@@ -94,6 +94,43 @@ def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys):
     assert "needs --data" in capsys.readouterr().err
 
 
+def test_evaluate_on_several_databases_by_database_and_record(mitdb_home, tmp_path, capsys,
+                                                            monkeypatch):
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    out = tmp_path / "r"
+    argv = ["evaluate", "--data", str(mitdb_home), "--train", "mitdb:101+106+208+209",
+            "--test", "mitdb:232,svdb:801", "--estimator", "baseline", "--out", str(out), "-v"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "mitdb:101+106+208+209 -> mitdb:232,svdb:801" in text
+    assert "mitdb alone" in text and "svdb alone" in text
+    assert "per record" in text and "   232 " in text and "   801 " in text
+    m = json.loads((out / "metrics.json").read_text())
+    assert set(m["by_database"]) == {"mitdb", "svdb"} and set(m["per_record"]) == {"232", "801"}
+    _png_ok(out / "per_record.png")
+    # --train/--test name the split: no --split or --records beside them
+    assert main([*argv[:-3], "--split", "inter-patient", "--out", str(tmp_path / "x")]) == 2
+    assert "leave out" in capsys.readouterr().err
+    assert main(["evaluate", "--data", str(mitdb_home), "--train", "ltdb:1",
+                 "--out", str(tmp_path / "y")]) == 2
+    assert "unknown database 'ltdb'" in capsys.readouterr().err
+    # sktlft train --data: all the development data by default (DS1 and svdb-A)
+    import sktlft.cli
+
+    asked = []
+
+    def spy(data, spec, include_paced=False):
+        asked.append(spec)
+        raise KeyboardInterrupt  # stop before reading anything
+
+    monkeypatch.setattr(sktlft.cli, "load_databases", spy)
+    with pytest.raises(KeyboardInterrupt):
+        main(["train", "--data", str(mitdb_home), "--estimator", "baseline",
+              "--out", str(tmp_path / "m.sktlft")])
+    assert asked == ["mitdb:DS1,svdb:A"]
+
+
 def test_leakage_table_has_both_protocols(tmp_path, capsys):
     out = tmp_path / "leak"
     assert main(["leakage", "--cv", "2", "--out", str(out), *FAST]) == 0

@@ -268,6 +268,31 @@ def test_rr_features_by_hand():
         rr_features(np.array([10, 5, 20]), fs=360)
 
 
+def test_prematurity_against_the_preceding_normal_rhythm():
+    from sktlft.datasets import PREMATURITY_FEATURE_NAMES, prematurity_features
+
+    # 1 s intervals, then a slower stretch (1.2 s) with one beat 0.4 s early
+    t = np.concatenate([np.arange(0, 20.0), 20 + 1.2 * np.arange(1, 21)])
+    t[30] -= 0.4
+    f = prematurity_features((t * 360).round().astype(int), fs=360)
+    col = {name: f[:, i] for i, name in enumerate(PREMATURITY_FEATURE_NAMES)}
+    # against the 1.2 s rhythm that led to it, not the record's mean (1.1 s)
+    assert col["prematurity"][30] == pytest.approx(0.8 / 1.2, abs=1e-3)
+    assert col["pause"][30] == pytest.approx(1.6 / 1.2, abs=1e-3)
+    assert col["compensation"][30] == pytest.approx(1.0, abs=1e-3)
+    assert col["prematurity"][25] == pytest.approx(1.0, abs=1e-3)
+    # an irregular rhythm (atrial fibrillation) is irregular throughout, not premature
+    rng = np.random.default_rng(0)
+    af = np.cumsum(rng.uniform(0.5, 1.1, 200))
+    g = prematurity_features((af * 360).astype(int), fs=360)
+    assert np.median(g[20:, 3]) > 10 * np.median(f[5:, 3].clip(1e-3))
+    # a beat that does not look normal does not set the reference rhythm
+    normal = np.ones(len(t), dtype=bool)
+    normal[31:36] = False
+    h = prematurity_features((t * 360).round().astype(int), fs=360, normal=normal)
+    assert h[36, 0] == pytest.approx(1.0, abs=1e-3)
+
+
 def test_rhythm_separates_s_beats_and_reference_is_the_record_median(sample):
     pre = sample.rr[:, RR_FEATURE_NAMES.index("pre_rr_norm")]
     # S beats are premature for their patient; N beats are not
@@ -343,3 +368,40 @@ def test_beat_similarity_tells_ecg_from_noise():
     assert len(peaks) > 60  # the detector finds "beats" in noise...
     X, _ = extract_beats(noise, peaks, 360)
     assert np.median(beat_similarity(X, 360)) < 0.4  # ...that do not look alike
+
+
+def test_svdb_halves_and_datasets_of_several_databases(mitdb_home):
+    from sktlft.datasets import (
+        SVDB_A,
+        SVDB_B,
+        SVDB_RECORDS,
+        concat_datasets,
+        fetch_databases,
+        fetch_svdb,
+    )
+
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    # fixed by position in svdb's RECORDS file: A the odd positions, B the even ones
+    assert SVDB_A[:3] == ("800", "802", "804") and SVDB_B[:3] == ("801", "803", "805")
+    assert len(SVDB_A) == len(SVDB_B) == 39 and set(SVDB_A) | set(SVDB_B) == set(SVDB_RECORDS)
+    records = (mitdb_home / "svdb" / "RECORDS").read_text().split()
+    assert tuple(records[0::2]) == SVDB_A
+    with pytest.raises(ValueError, match="A and B"):
+        fetch_svdb(mitdb_home, records="C", download_if_missing=False)
+    ds = fetch_databases("mitdb:100+101,svdb:800+802", mitdb_home, download_if_missing=False)
+    assert ds.database == "mitdb+svdb" and ds.fs == 360.0
+    assert ds.records == ["100", "101", "800", "802"]
+    assert ds.databases == {"100": "mitdb", "101": "mitdb", "800": "svdb", "802": "svdb"}
+    assert len(ds.reference.rows) == 4 and ds.rr.shape[1] == 16
+    alone = fetch_svdb(mitdb_home, records="800", download_if_missing=False)
+    m = ds.record == "800"
+    np.testing.assert_array_equal(ds.data[m], alone.data)
+    np.testing.assert_array_equal(np.asarray(ds.reference[m]), np.asarray(alone.reference))
+    with pytest.raises(ValueError, match="more than one"):
+        concat_datasets([alone, alone])
+    with pytest.raises(ValueError, match="unknown database 'ltdb'"):
+        fetch_databases("mitdb:DS1,ltdb", mitdb_home)
+    with pytest.raises(ValueError, match="sampling rate"):
+        concat_datasets([fetch_svdb(mitdb_home, records="801", fs=None,
+                                    download_if_missing=False), alone])

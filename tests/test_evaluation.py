@@ -90,6 +90,36 @@ def test_external_test_set_on_svdb(mitdb_home):
     assert r.pooled["classes"]["N"]["Se"] > 0.6
 
 
+def test_several_test_databases_scored_alone_pooled_and_by_record(mitdb_home, tmp_path):
+    from sktlft.datasets import fetch_databases
+
+    if not (mitdb_home / "svdb" / "RECORDS").is_file():
+        pytest.skip(f"svdb not found in {mitdb_home}/svdb")
+    train = fetch_databases("mitdb:101+106+119+208+209", mitdb_home, download_if_missing=False)
+    test = fetch_databases("mitdb:232+213,svdb:801+803", mitdb_home,
+                           download_if_missing=False)
+    r = evaluate(make_baseline_pipeline(), train, test=test)
+    assert set(r.by_database) == {"mitdb", "svdb"}
+    n_db = {db: t["n_beats"] for db, t in r.by_database.items()}
+    assert sum(n_db.values()) == r.pooled["n_beats"] == len(r.y_true)
+    assert n_db["svdb"] == int(np.isin(r.records, ["801", "803"]).sum())
+    # each record's errors add up to the pooled ones
+    assert list(r.per_record) == ["232", "213", "801", "803"]
+    for c in ("S", "V"):
+        support = sum(m["classes"].get(c, {}).get("support", 0) for m in r.per_record.values())
+        missed = sum(m["classes"].get(c, {}).get("missed", 0) for m in r.per_record.values())
+        pooled = r.pooled["classes"][c]
+        assert support == pooled["support"]
+        assert missed == round(pooled["support"] * (1 - pooled["Se"]))
+    m = r.records == "232"
+    assert r.per_record["232"]["classes"]["S"]["Se"] == pytest.approx(
+        np.mean(r.y_pred[m & (r.y_true == "S")] == "S"))
+    saved = json.loads(r.to_json())
+    assert set(saved["by_database"]) == {"mitdb", "svdb"} and "232" in saved["per_record"]
+    folder = r.save(tmp_path / "report")
+    assert (folder / "per_record.png").stat().st_size > 10_000
+
+
 def test_a_soft_vote_reports_each_member(sample):
     from sktlft.pipeline import make_ensemble
 

@@ -219,8 +219,8 @@ def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small):
         (lambda: BeatSegmenter().fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
         (lambda: FourierImageTransformer(fs=360).fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
         (lambda: nets.fit(np.zeros(32, dtype=np.float32), ["N"] * 32), r"\(n_beats, n_channels"),
-        (lambda: make_baseline_pipeline().fit(X[:, 0, 0], y), r"\(n_beats, 12\)"),
-        (lambda: make_baseline_pipeline().fit(X, y), r"\(n_beats, 12\)"),
+        (lambda: make_baseline_pipeline().fit(X[:, 0, 0], y), r"\(n_beats, 16\)"),
+        (lambda: make_baseline_pipeline().fit(X, y), r"\(n_beats, 16\)"),
         (lambda: make_tlft_pipeline(**FAST).fit(bad, y), "NaN"),
         (lambda: FourierImageTransformer(fs=360).fit_transform(bad), "NaN"),
     ]

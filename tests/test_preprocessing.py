@@ -135,8 +135,13 @@ def test_rr_and_morphology_features(sample):
     X = sample.inputs()
     rr = RRFeatures().fit(X)
     out = rr.transform(X)
-    np.testing.assert_allclose(out, np.log(np.maximum(sample.rr, 1e-3)), rtol=1e-6)
+    # the 12 classic columns by default; the prematurity ones by name
+    np.testing.assert_allclose(out, np.log(np.maximum(sample.rr[:, :12], 1e-3)), rtol=1e-6)
     assert rr.get_feature_names_out()[0] == "log_" + RR_FEATURE_NAMES[0]
+    both = RRFeatures(features=["pre_rr_norm", "prematurity", "nn_irregularity"]).fit(X)
+    assert both.get_feature_names_out().tolist() == [
+        "log_pre_rr_norm", "log_prematurity", "log_nn_irregularity"]
+    np.testing.assert_allclose(both.transform(X)[:, 1], np.log(sample.rr[:, 12]), rtol=1e-6)
     with pytest.raises(ValueError, match="unknown rhythm features"):
         RRFeatures(features=["pre_rr", "qrs_width"]).fit(X)
     with pytest.raises(ValueError, match="without 'rr'"):

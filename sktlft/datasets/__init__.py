@@ -23,7 +23,13 @@ from ._reader import (
     read_record,
     record_beats,
 )
-from ._rhythm import RR_FEATURE_NAMES, log_rhythm, rr_features
+from ._rhythm import (
+    PREMATURITY_FEATURE_NAMES,
+    RR_FEATURE_NAMES,
+    log_rhythm,
+    prematurity_features,
+    rr_features,
+)
 from ._shared import SharedRows
 from ._windows import extract_beats
 
@@ -33,6 +39,7 @@ __all__ = [
     "DS1",
     "DS2",
     "PACED_RECORDS",
+    "PREMATURITY_FEATURE_NAMES",
     "RR_FEATURE_NAMES",
     "SVDB_A",
     "SVDB_B",
@@ -55,6 +62,7 @@ __all__ = [
     "log_rhythm",
     "parse_databases",
     "patient_id",
+    "prematurity_features",
     "read_record",
     "record_beats",
     "rr_features",

@@ -13,7 +13,7 @@ from sklearn.utils import Bunch
 
 from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
 from ._reader import read_record, record_beats
-from ._rhythm import RR_FEATURE_NAMES
+from ._rhythm import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES
 from ._shared import SharedRows
 
 __all__ = ["PER_BEAT", "BeatDataset", "beat_inputs"]
@@ -46,7 +46,7 @@ class BeatDataset(Bunch):
     (207, {'V'}, 360.0)
     >>> X = ds.inputs()
     >>> sorted(X.keys()), X["rr"].shape
-    (['beats', 'reference', 'rr'], (2083, 12))
+    (['beats', 'reference', 'rr'], (2083, 16))
     >>> X["reference"].shape, len(ds.reference.rows)   # one reference beat per record
     ((2083, 1, 864), 9)
     >>> len(ds.learnable().target), int((ds.target == "Q").sum())
@@ -213,7 +213,7 @@ def load_records(
         rr=np.concatenate([b.rr for _, b in parts]),
         reference=SharedRows(np.stack([b.reference for _, b in parts]),
                              np.repeat(np.arange(len(parts)), n_per)),
-        rr_names=list(RR_FEATURE_NAMES),
+        rr_names=[*RR_FEATURE_NAMES, *PREMATURITY_FEATURE_NAMES],
         fs=rates.pop(),
         leads=tuple(lead_names) if all(isinstance(x, str) for x in leads) else tuple(leads),
         lead_names=tuple(lead_names),

@@ -237,7 +237,8 @@ def fetch_mitbih(
         With ``data`` (n_beats, n_leads, n_window) float32 in mV, ``target``
         (AAMI class of each beat), ``groups`` (patient ID; 201 and 202 share
         one), ``record``, ``sample`` (R-peak index in the record), ``symbol``
-        (original MIT-BIH symbol), ``rr`` and ``rr_names`` (rhythm features),
+        (original MIT-BIH symbol), ``rr`` and ``rr_names`` (rhythm features: the 12
+        of :func:`rr_features`, then the 4 of :func:`prematurity_features`),
         ``reference`` (the record's median beat, per beat), ``fs``, ``leads``,
         ``window``, ``center`` (index of the R peak inside a window),
         ``target_names``, ``records``, ``dropped`` (annotations left out, per
@@ -375,7 +376,7 @@ def load_mitbih_sample(
     >>> from sktlft.datasets import load_mitbih_sample
     >>> ds = load_mitbih_sample()
     >>> ds.data.shape[1:], ds.fs, len(set(ds.groups)), ds.rr.shape[1]
-    ((1, 864), 360.0, 9, 12)
+    ((1, 864), 360.0, 9, 16)
     """
     directory = sample_path("RECORDS").parent
     ds = load_records(

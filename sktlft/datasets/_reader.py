@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 from .._validation import FS, LEADS, OPTIONAL_FS, PAD, PATH, POSITIVE, validate_params
 from ._constants import SYMBOL_TO_AAMI
 from ._resample import resample
-from ._rhythm import rr_features
+from ._rhythm import prematurity_features, rr_features
 from ._windows import DEFAULT_WINDOW, extract_beats
 
 __all__ = [
@@ -334,6 +334,11 @@ def reference_beat(windows: np.ndarray) -> np.ndarray:
     return np.median(windows, axis=0).astype(np.float32)
 
 
+#: A beat whose QRS correlates at least this much with the record's typical beat looks
+#: normal (its morphology; S beats look normal too): such beats set the reference rhythm.
+NORMAL_SIMILARITY = 0.85
+
+
 @validate_params({"record": [dict], "window": POSITIVE, "pad": PAD},
                  prefer_skip_nested_validation=True)
 def record_beats(
@@ -342,8 +347,11 @@ def record_beats(
     """The per-beat arrays of a record read by :func:`read_record`.
 
     Rhythm features come from all the record's beat positions before any beat
-    is dropped; the reference is the median of the record's kept windows (no
-    labels used), the same for each of its beats.
+    is dropped: the 12 of :func:`rr_features`, then the 4 of
+    :func:`prematurity_features` (against the preceding intervals between
+    normal-looking beats: those whose QRS correlates with the record's typical
+    beat at ``NORMAL_SIMILARITY``, 0.85, or more). The reference is the median
+    of the record's kept windows (no labels used), the same for each of its beats.
 
     Parameters
     ----------
@@ -357,7 +365,7 @@ def record_beats(
     Returns
     -------
     beats : :class:`~sklearn.utils.Bunch`
-        ``data`` (n_kept, n_leads, n_window), ``rr`` (n_kept, 12), ``reference``
+        ``data`` (n_kept, n_leads, n_window), ``rr`` (n_kept, 16), ``reference``
         (n_leads, n_window), ``kept`` (mask over ``record.peaks``).
 
     Examples
@@ -366,10 +374,16 @@ def record_beats(
     >>> from sktlft.datasets._mitdb import sample_path
     >>> b = record_beats(read_record(sample_path("100")))
     >>> b.data.shape[1:], b.rr.shape[1], b.reference.shape, int((~b.kept).sum())
-    ((1, 864), 12, (1, 864), 2)
+    ((1, 864), 16, (1, 864), 2)
     """
     X, kept = extract_beats(record.signal, record.peaks, record.fs, window=window, pad=pad)
-    rr = rr_features(record.peaks, record.fs)[kept] if len(record.peaks) > 1 else None
-    if rr is None:
+    if len(record.peaks) < 2:
         raise ValueError(f"record {record.name}: fewer than 2 beats, no rhythm to read")
-    return Bunch(data=X, rr=rr, reference=reference_beat(X), kept=kept)
+    # normal-looking beats (their QRS like the record's typical beat) set the reference
+    # rhythm of the prematurity features; beats without a window count as normal
+    normal = np.ones(len(record.peaks), dtype=bool)
+    if len(X):
+        normal[kept] = beat_similarity(X, record.fs) >= NORMAL_SIMILARITY
+    rr = np.concatenate([rr_features(record.peaks, record.fs),
+                         prematurity_features(record.peaks, record.fs, normal=normal)], axis=1)
+    return Bunch(data=X, rr=rr[kept], reference=reference_beat(X), kept=kept)

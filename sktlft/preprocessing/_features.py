@@ -12,11 +12,14 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..datasets import RR_FEATURE_NAMES
+from ..datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
 from ._inputs import as_beats, split_inputs
 from ._segment import segment_beats
 
 __all__ = ["MorphologyFeatures", "RRFeatures"]
+
+#: The columns of ``BeatDataset.rr``.
+_NAMES = (*RR_FEATURE_NAMES, *PREMATURITY_FEATURE_NAMES)
 
 
 class RRFeatures(TransformerMixin, BaseEstimator):
@@ -31,7 +34,9 @@ class RRFeatures(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     features : sequence of str or None, default=None
-        Columns of :data:`sktlft.datasets.RR_FEATURE_NAMES` to keep; ``None``: all.
+        Columns to keep, by name: of :data:`sktlft.datasets.RR_FEATURE_NAMES` (the
+        12 classic ones) and :data:`sktlft.datasets.PREMATURITY_FEATURE_NAMES`
+        (against the preceding normal rhythm); ``None``: the 12 classic ones.
     log : bool, default=True
         Return ``log`` of the features (all are positive).
 
@@ -63,7 +68,7 @@ class RRFeatures(TransformerMixin, BaseEstimator):
         shape = getattr(rr, "shape", None) or np.shape(rr)
         if len(shape) != 2:
             raise ValueError(
-                f"X['rr'] must have shape (n_beats, {len(RR_FEATURE_NAMES)}) (rhythm features; "
+                f"X['rr'] must have shape (n_beats, {len(_NAMES)}) (rhythm features; "
                 f"BeatDataset.inputs() gives them with the beats), got shape {tuple(shape)}"
             )
         return check_array(rr, dtype=np.float64, input_name="X['rr']")
@@ -74,7 +79,7 @@ class RRFeatures(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dict with ``rr`` of shape (n_beats, 12), or that array
+        X : dict with ``rr`` of shape (n_beats, 16), or that array
             Rhythm features.
         y : None
             Ignored.
@@ -86,13 +91,13 @@ class RRFeatures(TransformerMixin, BaseEstimator):
         """
         rr = self._rr(X)
         self.n_features_in_ = rr.shape[1]
-        names = list(RR_FEATURE_NAMES)
+        names = list(_NAMES)
         if self.n_features_in_ != len(names):
             raise ValueError(
                 f"X['rr'] has {rr.shape[1]} columns; expected the {len(names)} of "
-                "sktlft.datasets.rr_features"
+                "sktlft.datasets.rr_features and prematurity_features (BeatDataset.rr)"
             )
-        wanted = names if self.features is None else list(self.features)
+        wanted = list(RR_FEATURE_NAMES) if self.features is None else list(self.features)
         unknown = [f for f in wanted if f not in names]
         if unknown or not wanted:
             raise ValueError(f"features: unknown rhythm features {unknown}; choose from {names}")
@@ -104,7 +109,7 @@ class RRFeatures(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : dict with ``rr`` of shape (n_beats, 12), or that array
+        X : dict with ``rr`` of shape (n_beats, 16), or that array
             Rhythm features.
 
         Returns
@@ -117,13 +122,13 @@ class RRFeatures(TransformerMixin, BaseEstimator):
         if rr.shape[1] != self.n_features_in_:
             raise ValueError(f"X['rr'] has {rr.shape[1]} columns, fitted on {self.n_features_in_}")
         out = rr[:, self.columns_]
-        return np.log(np.maximum(out, 1e-3)) if self.log else out
+        return log_rhythm(out) if self.log else out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""
         check_is_fitted(self)
         prefix = "log_" if self.log else ""
-        return np.array([prefix + RR_FEATURE_NAMES[i] for i in self.columns_], dtype=object)
+        return np.array([prefix + _NAMES[i] for i in self.columns_], dtype=object)
 
 
 class MorphologyFeatures(TransformerMixin, BaseEstimator):

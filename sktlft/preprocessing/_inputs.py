@@ -15,10 +15,11 @@ __all__ = ["BeatArray", "as_beats", "split_inputs"]
 class BeatArray(np.ndarray):
     """Beats that know their sampling rate: what :class:`BeatSegmenter` returns.
 
-    An ordinary ``ndarray`` of shape (n_beats, n_leads, n_samples) with one
-    more attribute, ``fs``, so that the step after the segmenter
+    An ordinary ``ndarray`` of shape (n_beats, n_leads, n_samples) with two
+    more attributes, ``fs``, so that the step after the segmenter
     (:class:`FourierImageTransformer`) reads the rate the beats are at
-    instead of a parameter that could disagree with it.
+    instead of a parameter that could disagree with it, and ``r_index``, the
+    sample of the R peak in each beat (``None``: unknown).
 
     Examples
     --------
@@ -30,17 +31,20 @@ class BeatArray(np.ndarray):
     """
 
     fs: float | None
+    r_index: int | None
 
-    def __new__(cls, array: Any, fs: float | None) -> BeatArray:
+    def __new__(cls, array: Any, fs: float | None, r_index: int | None = None) -> BeatArray:
         obj = np.asarray(array).view(cls)
         obj.fs = fs
+        obj.r_index = r_index
         return obj
 
     def __array_finalize__(self, obj: Any) -> None:
         self.fs = getattr(obj, "fs", None)
+        self.r_index = getattr(obj, "r_index", None)
 
     def __reduce__(self):
-        return (BeatArray, (np.asarray(self), self.fs))
+        return (BeatArray, (np.asarray(self), self.fs, self.r_index))
 
 
 def split_inputs(X: Any, key: str = "beats") -> tuple[Any, dict[str, Any] | None]:

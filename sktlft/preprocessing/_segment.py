@@ -108,7 +108,8 @@ def segment_beats(
     X = np.asarray(X)
     if X.ndim != 3:
         raise ValueError(f"X must have shape (n_beats, n_leads, n_window), got shape {X.shape}")
-    start, stop = _crop(X.shape[-1], fs, before, after)
+    n_window = X.shape[-1]
+    start, stop = _crop(n_window, fs, before, after)
     out_fs = float(fs * rate_ratio(fs, target_fs))
     sos = _sos(out_fs, highpass, lowpass, filter_order)
     X = X[..., start:stop]
@@ -127,7 +128,8 @@ def segment_beats(
         lo = X.min(axis=-1, keepdims=True)
         span = X.max(axis=-1, keepdims=True) - lo
         X = (X - lo) / np.where(span > 1e-8, span, 1.0)
-    return BeatArray(np.ascontiguousarray(X, dtype=np.float32), out_fs)
+    r_index = round((n_window // 2 - start) * out_fs / fs)  # the R peak in the output
+    return BeatArray(np.ascontiguousarray(X, dtype=np.float32), out_fs, r_index)
 
 
 class BeatSegmenter(TransformerMixin, BaseEstimator):
