@@ -51,6 +51,7 @@ import time
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 from _common import HERE, data_home, hardware
 
@@ -102,7 +103,7 @@ def _vote(seed):
     return SoftVote([("tlft", net), ("baseline", _lda(CLASSIC + PREMATURITY))])
 
 
-class TunedDecision:
+class TunedDecision(ClassifierMixin, BaseEstimator):
     """An estimator whose S decision weight is chosen inside its own training data.
 
     ``fit`` scores each weight of ``grid`` by the pooled macro F1 of an inner

@@ -280,3 +280,25 @@ def test_lazy_images_with_rhythm_features(small_inputs):
     assert lazy[-1].input_shapes_["features"] == (12,)
     np.testing.assert_allclose(lazy.predict_proba(X[200:]), eager.predict_proba(X[200:]),
                                atol=1e-5)
+
+
+def test_fourier_images_made_on_the_training_device_match(small_inputs):
+    # lazy="device": the classifier sends each batch's beats to its device and makes
+    # the images there with torch.stft; on the CPU they equal the transformer's images
+    import torch
+
+    X, y, _ = small_inputs
+    kw = {**FAST, "fourier__n_fft": 64, "fourier__hop_length": 8, "fourier__dtype": "uint8",
+          "segment__inputs": ("image", "difference_image", "rhythm")}
+    eager = make_tlft_pipeline("paper", fourier__lazy=False, **kw).fit(X[:200], y[:200])
+    fourier = eager[1]
+    lazy = fourier.set_params(lazy="device").transform(eager[0].transform(X[200:260]))
+    signals = torch.from_numpy(lazy["images"].signals(np.arange(60)))
+    made = fourier.device_images(signals).numpy()
+    expected = np.asarray(fourier.set_params(lazy=False).transform(
+        eager[0].transform(X[200:260]))["images"], dtype=np.float32) / 255
+    np.testing.assert_allclose(made, expected, atol=1e-6)
+    on_device = make_tlft_pipeline("paper", fourier__lazy="device", **kw).fit(X[:200], y[:200])
+    assert on_device[-1].input_shapes_["images"] == (2, 32, 32)
+    np.testing.assert_allclose(on_device.predict_proba(X[200:]), eager.predict_proba(X[200:]),
+                               atol=1e-5)

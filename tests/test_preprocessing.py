@@ -77,7 +77,7 @@ def test_inputs_flow_through_segmenter_and_fourier(sample):
     seg = BeatSegmenter(target_fs=120, inputs=every).fit(X)
     out = seg.transform(X)
     assert list(out) == list(every) and seg.inputs_ == every
-    np.testing.assert_array_equal(out["rhythm"], log_rhythm(sample.rr))
+    np.testing.assert_array_equal(out["rhythm"], log_rhythm(sample.rr[:, :12]))
     plain = BeatSegmenter(target_fs=120).fit(sample.data)
     beats = plain.transform(sample.data)  # a plain array: the segmented beats
     np.testing.assert_array_equal(out["image"], beats)

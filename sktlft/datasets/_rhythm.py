@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
@@ -218,14 +220,28 @@ def _reference_rhythm(pre: np.ndarray, normal: np.ndarray, n_reference: int,
         nn_at = np.arange(n)
     nn = pre[nn_at]
     k = np.searchsorted(nn_at, np.arange(n), side="left")  # beat i: nn[:k[i]] before it
-    ref = np.full(n, float(np.median(nn)))
-    spread = np.full(n, np.nan)
-    for i in np.flatnonzero(k >= 3):  # short windows: cheap even for 100,000 beats
-        ref[i] = np.median(nn[max(0, k[i] - n_reference): k[i]])
-        recent = nn[max(0, k[i] - n_irregularity): k[i]]
-        spread[i] = np.median(np.abs(np.diff(recent)))
+    ref = _running(nn, k, n_reference, lambda w: np.median(w, axis=-1), float(np.median(nn)))
+    d = np.abs(np.diff(nn))
+    # the last n_irregularity intervals have n_irregularity - 1 successive differences
+    spread = _running(d, np.maximum(k - 1, 0), n_irregularity - 1,
+                      lambda w: np.median(w, axis=-1), np.nan, min_count=2)
     fill = np.nanmedian(spread) if np.isfinite(spread).any() else 0.0
     return ref, np.where(np.isnan(spread), fill, spread)
+
+
+def _running(values: np.ndarray, k: np.ndarray, width: int, stat: Any, default: float,
+             min_count: int = 3) -> np.ndarray:
+    """``stat(values[max(0, k - width): k])`` for each ``k`` (``default`` below ``min_count``)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    out = np.full(len(k), default, dtype=np.float64)
+    full = k >= width
+    if full.any() and len(values) >= width:
+        rolling = stat(sliding_window_view(values, width))  # rolling[j]: values[j:j + width]
+        out[full] = rolling[k[full] - width]
+    for i in np.flatnonzero(~full & (k >= min_count)):  # the first beats of a record
+        out[i] = stat(values[: k[i]])
+    return out
 
 
 def log_rhythm(rr: np.ndarray) -> np.ndarray:

@@ -113,7 +113,10 @@ class LazyImageDataset(SkorchDataset):
 
     def __getitems__(self, indices: list[int]) -> list[tuple[Any, Any]]:
         idx = np.asarray(indices)
-        batch = self.X[idx]  # one vectorised call makes the batch's images
+        if isinstance(self.X, Mapping):
+            batch = {k: _batch(v, idx) for k, v in self.X.items()}
+        else:
+            batch = _batch(self.X, idx)
         if isinstance(batch, Mapping):  # images and rhythm features: one dict per beat
             rows = [{k: v[j] for k, v in batch.items()} for j in range(len(idx))]
         else:
@@ -121,6 +124,22 @@ class LazyImageDataset(SkorchDataset):
         if self.y is None:
             return [self.transform(row, None) for row in rows]
         return [self.transform(row, self.y[i]) for row, i in zip(rows, idx)]
+
+
+def _batch(X: Any, idx: np.ndarray) -> Any:
+    """A batch of beats: images made in one vectorised call, or (for images made on the
+    training device) the signals they are made from."""
+    if isinstance(X, FourierImages) and X.on_device:
+        return X.signals(idx)
+    return X[idx]
+
+
+def device_fourier(X: Any) -> Any:
+    """The transformer that makes ``X``'s images on the training device, or None."""
+    images = X.get("images") if isinstance(X, Mapping) else X
+    if isinstance(images, FourierImages) and images.on_device:
+        return images.transformer
+    return None
 
 
 def dataset_labels(dataset: Any) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 from skorch.dataset import Dataset as SkorchDataset
-from skorch.utils import to_device
+from skorch.utils import to_device, to_tensor
 from torch import nn
 
 from ..preprocessing import FourierImages
@@ -18,6 +18,7 @@ from ._data import (
     LazyImageDataset,
     check_targets,
     dataset_labels,
+    device_fourier,
     resolve_device,
 )
 
@@ -86,6 +87,9 @@ class TrainingPlumbing:
     def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
         lazy = isinstance(X, FourierImages) or (
             isinstance(X, dict) and isinstance(X.get("images"), FourierImages))
+        # images made on the training device, batch by batch (lazy="device"): infer
+        # turns each batch's beats into images there
+        self._device_fourier_ = device_fourier(X) if lazy else None
         if lazy and self.dataset is SkorchDataset:
             return LazyImageDataset(X, y, **self.get_params_for("dataset"))
         return super().get_dataset(X, y)
@@ -100,6 +104,13 @@ class TrainingPlumbing:
         return self.iterator_train(dataset, sampler=sampler, **kwargs)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
+        fourier = getattr(self, "_device_fourier_", None)
+        if fourier is not None:
+            x = to_tensor(x, device=self.device)
+            if isinstance(x, dict):
+                x = {**x, "images": fourier.device_images(x["images"])}
+            else:
+                x = fourier.device_images(x)
         with self._autocast():
             out = super().infer(x, **fit_params)
         return out.float()

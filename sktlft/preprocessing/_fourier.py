@@ -147,12 +147,16 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
     batch_size : int, default=2048
         Beats transformed at a time, at most (fewer when their spectrograms
         would exceed about 256 MB).
-    lazy : bool, default=False
+    lazy : bool or "device", default=False
         If True, ``transform`` returns a :class:`FourierImages`: an array-like
         that keeps only the beats and makes each image when it is read, so
         the images of a whole database are never all in memory at once
         (:class:`ResNet18Classifier` reads them batch by batch, every epoch).
-        The ``paper`` preset's 224 x 224 images use it.
+        The ``paper`` preset's 224 x 224 images use it. ``"device"``: the same,
+        but the classifier sends each batch's beats to its device (a GPU) and
+        makes their images there with :func:`torch.stft`, the same computation
+        (equal within float tolerance), so that large images are not bound by
+        the CPU.
 
     Attributes
     ----------
@@ -200,7 +204,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         "fs": [Interval(Real, 0, None, closed="neither"), None],
         "scaling": [StrOptions({"fixed", "standard"})],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lazy": ["boolean"],
+        "lazy": ["boolean", StrOptions({"device"})],
     }
 
     def __init__(
@@ -338,6 +342,33 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
         return self._plan.images(
             parts, dtype=self.dtype, mean=self.mean_ if standard else None,
             scale=self.scale_ if standard else None, batch_size=self.batch_size)
+
+    def device_images(self, signals: torch.Tensor) -> torch.Tensor:
+        """Images of a batch of beats on their device: what ``lazy="device"`` trains on.
+
+        Parameters
+        ----------
+        signals : torch.Tensor of shape (n_beats, n_channels_out_, n_samples)
+            The beats (and derived signals) of a batch, as
+            :meth:`FourierImages.signals` gives them, on any device.
+
+        Returns
+        -------
+        torch.Tensor of shape (n_beats, n_channels_out_, image_size, image_size)
+            float32 on the same device, the values the eager images of ``dtype``
+            stand for (uint8 images: their value / 255).
+        """
+        check_is_fitted(self)
+        b, c, n = signals.shape
+        img = self._plan.tensor_images(signals.reshape(b * c, n)).reshape(
+            b, c, self.image_size, self.image_size)
+        if self.scaling == "standard":
+            mean = torch.as_tensor(self.mean_, device=img.device)[None, :, None, None]
+            scale = torch.as_tensor(self.scale_, device=img.device)[None, :, None, None]
+            img = (img - mean) / scale
+        if self.dtype == "uint8":
+            return img.mul_(255.0).round_().div_(255.0)
+        return img.half().float() if self.dtype == "float16" else img
 
     def transform(self, X: Any) -> Any:
         """Compute the spectrogram image of each beat and lead (and reference).

@@ -86,6 +86,24 @@ class FourierImages:
             rest = (slice(None), *rest)
         return out[rest] if rest else out
 
+    @property
+    def on_device(self) -> bool:
+        """Whether the classifier makes the images on its device (``lazy="device"``)."""
+        return self.transformer.lazy == "device"
+
+    def signals(self, key: Any) -> np.ndarray:
+        """The signals the images of the beats ``key`` are made from, channels stacked.
+
+        Returns
+        -------
+        ndarray of shape (n_selected, n_channels, n_samples), float32
+            What :meth:`~sktlft.FourierImageTransformer.device_images` takes.
+        """
+        if isinstance(key, list):
+            key = np.asarray(key)
+        return np.concatenate([np.asarray(p[key], dtype=np.float32) for p in self.parts],
+                              axis=1)
+
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         out = self.transformer._images(self.parts)
         return out if dtype is None else out.astype(dtype, copy=False)

@@ -97,32 +97,41 @@ class FourierPlan:
     def chunks(self, X: np.ndarray, batch_size: int) -> Iterator[tuple[int, torch.Tensor]]:
         """Yield (first row, images in [0, 1]) over the (beat, lead) rows, chunk by chunk."""
         n_leads, n_samples = X.shape[1:]
-        fm = None if self.freq_matrix is None else torch.from_numpy(self.freq_matrix)
         flat = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).reshape(-1, n_samples)
         # at most batch_size beats, and at most ~32M spectrogram cells (256 MB) at a time
         n_cells = (self.bins.stop - self.bins.start) * (1 + n_samples // self.hop_length)
         per = max(1, min(batch_size * n_leads, 32_000_000 // n_cells))
-        size = self.image_size
         with torch.no_grad():
             for i in range(0, flat.shape[0], per):
-                spec = torch.stft(
-                    flat[i : i + per], n_fft=self.n_fft, hop_length=self.hop_length,
-                    win_length=self.win_length, window=self.window, center=True,
-                    pad_mode="reflect" if n_samples > self.n_fft // 2 else "constant",
-                    return_complex=True,
-                )[:, self.bins]
-                power = spec.real.square_().add_(spec.imag.square())  # (b, F, T)
-                # resample the power (not the dB) with torch's antialiased bilinear
-                # resize: both axes at once on a linear frequency axis; on a log one,
-                # the time axis first, then a matrix product onto the log rows
-                if fm is None:
-                    img = _resize(power, (size, size))
-                else:
-                    img = torch.matmul(fm, _resize(power, (power.shape[1], size)))
-                img = img.clamp_(min=1e-12).log10_().mul_(10.0)  # dB
-                img = img.sub_(img.amax(dim=(1, 2), keepdim=True))  # 0 dB = the beat's max
-                img = img.clamp_(min=-self.top_db).add_(self.top_db).div_(self.top_db)
-                yield i, img
+                yield i, self.tensor_images(flat[i : i + per])
+
+    def tensor_images(self, flat: torch.Tensor) -> torch.Tensor:
+        """Images in [0, 1] of a batch of signals (rows, n_samples), on their device.
+
+        The one computation of every Fourier image: on the CPU for the
+        transformer's arrays, on the training device (a GPU) for
+        ``lazy="device"``, where the classifier calls it batch by batch.
+        """
+        n_samples = flat.shape[-1]
+        spec = torch.stft(
+            flat.float(), n_fft=self.n_fft, hop_length=self.hop_length,
+            win_length=self.win_length, window=self.window.to(flat.device), center=True,
+            pad_mode="reflect" if n_samples > self.n_fft // 2 else "constant",
+            return_complex=True,
+        )[:, self.bins]
+        power = spec.real.square_().add_(spec.imag.square())  # (b, F, T)
+        # resample the power (not the dB) with torch's antialiased bilinear
+        # resize: both axes at once on a linear frequency axis; on a log one,
+        # the time axis first, then a matrix product onto the log rows
+        size = self.image_size
+        if self.freq_matrix is None:
+            img = _resize(power, (size, size))
+        else:
+            fm = torch.from_numpy(self.freq_matrix).to(flat.device)
+            img = torch.matmul(fm, _resize(power, (power.shape[1], size)))
+        img = img.clamp_(min=1e-12).log10_().mul_(10.0)  # dB
+        img = img.sub_(img.amax(dim=(1, 2), keepdim=True))  # 0 dB = the beat's max
+        return img.clamp_(min=-self.top_db).add_(self.top_db).div_(self.top_db)
 
     def images(self, parts: list[Any], *, dtype: str = "float32",
                mean: np.ndarray | None = None, scale: np.ndarray | None = None,
