@@ -8,8 +8,11 @@ patient's reference) and ``paper`` (224 x 224) presets::
 
     python benchmarks/bench_train.py [--device cpu|cuda] [--repeats 3]
 
-Prints a table with the ratio (sktlft / plain; at least 0.95 means the wrapper
-costs nothing) and writes ``benchmarks/results/train_<device>.json``.
+On CUDA each is measured in both precisions, bfloat16 autocast (sktlft's ``amp=True``,
+its default there) and float32 (``amp=False``), the plain loop always in the same one as
+sktlft; on the CPU in float32 only (``amp`` has no effect there). Prints a table with
+the ratio (sktlft / plain; at least 0.95 means the wrapper costs nothing) and writes
+``benchmarks/results/train_<device>.json``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def images_for(preset: str, n: int):
     return out["images"], np.asarray(out["rhythm"]), ds.target[idx], pipe.get_params()
 
 
-def sktlft_epoch(X, rr, y, params, device, seed):
+def sktlft_epoch(X, rr, y, params, device, seed, amp=True):
     from skorch.helper import SliceDict
 
     from sktlft import ResNet18Classifier
@@ -44,7 +47,7 @@ def sktlft_epoch(X, rr, y, params, device, seed):
     clf = ResNet18Classifier(
         weights=None, input_size=params["resnet__input_size"], lr=params["resnet__lr"],
         batch_size=params["resnet__batch_size"], max_epochs=1, device=device,
-        random_state=seed, verbose=0, amp=True,
+        random_state=seed, verbose=0, amp=amp,
     )
     inputs = SliceDict(images=X, rhythm=rr)
     sync(device)
@@ -58,7 +61,7 @@ def sktlft_epoch(X, rr, y, params, device, seed):
     return fit, time.perf_counter() - t
 
 
-def plain_epoch(X, rr, y, params, device, seed):
+def plain_epoch(X, rr, y, params, device, seed, amp=True):
     from sktlft.models import ResNet18Module
 
     torch.manual_seed(seed)
@@ -73,7 +76,7 @@ def plain_epoch(X, rr, y, params, device, seed):
     images, rhythm = torch.from_numpy(X), torch.from_numpy(rr)
     ds = torch.utils.data.TensorDataset(images, rhythm, torch.from_numpy(y_idx))
     bs = params["resnet__batch_size"]
-    amp = (torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda"
+    amp = (torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" and amp
            else torch.autocast("cpu", enabled=False))
     sync(device)
     t = time.perf_counter()
@@ -115,17 +118,21 @@ def main() -> None:
     parser.add_argument("--out")
     args = parser.parse_args()
     rows = []
-    for preset, n in (("default", args.default_images), ("paper", args.paper_images)):
+    precisions = (True, False) if args.device == "cuda" else (False,)
+    for (preset, n), amp in ((p, a) for p in (("default", args.default_images),
+                                             ("paper", args.paper_images))
+                             for a in precisions):
         X, rr, y, params = images_for(preset, n)
         best = {"sktlft": [np.inf, np.inf], "plain": [np.inf, np.inf]}
         for r in range(args.repeats):
             for name, fn in (("plain", plain_epoch), ("sktlft", sktlft_epoch)):
-                fit, pred = fn(X, rr, y, params, args.device, seed=r)
+                fit, pred = fn(X, rr, y, params, args.device, seed=r, amp=amp)
                 best[name] = [min(best[name][0], fit), min(best[name][1], pred)]
                 print(f"{preset} {name} repeat {r + 1}: fit {n / fit:.1f} img/s, "
                       f"predict {n / pred:.1f} img/s", flush=True)
         rows.append({
             "preset": preset,
+            "precision": "bfloat16 autocast" if amp else "float32",
             "image": f"{X.shape[1]}x{X.shape[-1]}->{params['resnet__input_size']}",
             "rr": rr.shape[1],
             "images": n,

@@ -216,6 +216,7 @@ def summary() -> None:
                for c in "NSVF"},
             "simplicity": CANDIDATES[name][1] if name in CANDIDATES else 99})
     complete = [r for r in table if r["partitions"] == list(PARTITIONS)]
+    final = {r["candidate"] for r in complete} == set(CANDIDATES)
     winner = None
     if complete:
         best = max(r["macro_f1_mean"] for r in complete)
@@ -228,9 +229,15 @@ def summary() -> None:
               f"{100 * r['macro_f1_mean']:>9.1f} ±{100 * r['macro_f1_sd']:4.1f}"
               f"{100 * r['macro_f1_nsv_mean']:>8.1f}"
               + "".join(f"{100 * r[f'f1_{c}']:>8.1f}" for c in "NSVF")
-              + ("   <- the rule's choice" if r["candidate"] == winner else ""))
+              + (("   <- the rule's choice" if final else "   <- leads so far")
+                 if r["candidate"] == winner else ""))
+    missing = sorted(set(CANDIDATES) - {r["candidate"] for r in complete})
+    if missing:
+        print(f"not yet run on all {len(PARTITIONS)} partitions: {', '.join(missing)}; "
+              "the rule chooses only when every candidate has been")
     (HERE / "results" / "select_dev.json").write_text(json.dumps(
-        {"rule": __doc__.split("\n\n")[1], "winner": winner, "table": table}, indent=1))
+        {"rule": __doc__.split("\n\n")[1], "final": final, "leader": winner,
+         "missing": missing, "table": table}, indent=1))
 
 
 def show_folds(ds) -> None:

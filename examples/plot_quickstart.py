@@ -15,7 +15,8 @@ on the rhythm features), is scored the same way beside it.
 # The data
 # --------
 # One row per beat: the window around its R peak, its AAMI class, its patient,
-# its 12 rhythm features and its record's median beat (the patient's reference).
+# its 16 rhythm features (12 classic ones, 4 of prematurity) and its record's median
+# beat (the patient's reference).
 import numpy as np
 
 from sktlft import make_tlft_pipeline

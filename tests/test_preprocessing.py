@@ -315,3 +315,25 @@ def test_lazy_images_hold_the_beats_not_the_images(sample):
     assert batch.shape == (20, 1, 224, 224)
     # 400 images would be 20 MB; a lazy transform and one batch of 20 stay far below
     assert peak < 8e6, peak
+
+
+def test_public_functions_check_their_parameters(sample):
+    # as scikit-learn's @validate_params does: the error names the parameter
+    from sktlft.datasets import extract_beats, record_beats, rr_features
+    from sktlft.evaluation import evaluate
+    from sktlft.pipeline import make_baseline_pipeline
+    from sktlft.preprocessing import fourier_images, segment_beats
+
+    beats = sample.data[:4]
+    with pytest.raises(ValueError, match="'normalize' parameter of segment_beats"):
+        segment_beats(beats, 360.0, normalize="zscroe")
+    with pytest.raises(ValueError, match="'freq_scale' parameter of fourier_images"):
+        fourier_images(np.zeros((2, 1, 288), np.float32), 120.0, freq_scale="logg")
+    with pytest.raises(ValueError, match="'fs' parameter of rr_features"):
+        rr_features(np.arange(0, 3600, 360), fs=-1)
+    with pytest.raises(ValueError, match="'window' parameter of extract_beats"):
+        extract_beats(np.zeros(1000), [500], fs=360, window=0)
+    with pytest.raises(ValueError, match="'pad' parameter of record_beats"):
+        record_beats({"name": "x"}, pad="zeros")
+    with pytest.raises(ValueError, match="'keep_q' parameter of evaluate"):
+        evaluate(make_baseline_pipeline(), sample, keep_q="yes")
