@@ -22,7 +22,7 @@ __all__ = ["aami_labels", "aami_report", "aami_scorers", "format_per_record", "f
            "macro_f1", "per_record_report"]
 
 #: The classes of the second macro F1 that the literature reports (F is rare and often left out).
-_NSV = ("N", "S", "V")
+_NSV = AAMI_CLASSES[:3]
 
 
 def aami_labels(y_true: Any, y_pred: Any = None, labels: Sequence | None = None) -> list:
@@ -316,7 +316,7 @@ def _class_metric(y_true: Any, y_pred: Any, *, label: Any, metric: str) -> float
     return 0.0 if value is None or np.isnan(value) else float(value)
 
 
-def aami_scorers(labels: Sequence = ("N", "S", "V", "F")) -> dict[str, Any]:
+def aami_scorers(labels: Sequence = AAMI_CLASSES[:4]) -> dict[str, Any]:
     """Scorers for ``cross_validate`` and ``GridSearchCV``.
 
     Parameters
