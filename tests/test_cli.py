@@ -559,3 +559,40 @@ def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
     assert "reading lead 'ECG', the model was trained on MLII" in cap.err
     counts = cap.out.split(": ", 1)[1]  # in AAMI order
     assert [part.split()[0] for part in counts.split(", ")] == ["N", "S", "V", "F"]
+
+
+def _with_rate(rec: Path, rate: str) -> None:
+    """Write ``rate`` as the sampling rate on the first line of the record's header."""
+    hea = rec.with_suffix(".hea")
+    first, rest = hea.read_text().split("\n", 1)
+    fields = first.split()
+    fields[2] = rate
+    hea.write_text(" ".join(fields) + "\n" + rest)
+
+
+def test_predict_refuses_rates_the_model_cannot_read(model_file, tmp_path, capsys):
+    # a header's rate of 10 Hz or 1e9 Hz was labelled anyway (or ended in
+    # ZeroDivisionError / scipy's "up and down must be >= 1"): refused, saying why
+    from sktlft.datasets import DataIntegrityError, read_record
+
+    rec = _copy_record("100", tmp_path / "in", with_atr=True)
+    out = tmp_path / "out"
+    for rate, msg in [("10", "sampled at 10 Hz (its header): the model reads the ECG up to "
+                             "40 Hz (its low-pass cut-off), which needs at least 80 Hz"),
+                      ("79.5", "needs at least 80 Hz"),
+                      ("1000000000", "sampled at 1e+09 Hz (its header), above the 10000 Hz"),
+                      ("0", "its header gives a sampling rate of 0 Hz")]:
+        _with_rate(rec, rate)
+        assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1] and "Traceback" not in "\n".join(err), (rate, err)
+        assert not out.exists()
+    # the reader alone: an impossible rate is named, a rate too far to resample is too
+    with pytest.raises(DataIntegrityError, match="rate of 0 Hz"):
+        read_record(rec)
+    _with_rate(rec, "1000000000")
+    with pytest.raises(ValueError, match="cannot be resampled to 360 Hz"):
+        read_record(rec, fs=360)
+    # a rate the model can read (svdb's 128 Hz, say) is labelled
+    _with_rate(rec, "128")
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 0

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._validation import FS, LEADS, OPTIONAL_FS, PAD, PATH, POSITIVE, validate_params
 from ._constants import SYMBOL_TO_AAMI
-from ._resample import resample
+from ._resample import rate_ratio, resample
 from ._rhythm import prematurity_features, rr_features
 from ._windows import DEFAULT_WINDOW, extract_beats
 
@@ -119,6 +119,25 @@ def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) ->
     if len(set(channels)) != len(channels):
         raise ValueError(f"leads: {leads!r} name the same signal of record {record} twice")
     return channels
+
+
+def _check_rate(record: str, fs_record: Any, fs: float | None) -> None:
+    """Refuse a header's sampling rate that no signal can have, or that cannot be resampled
+    to ``fs``, before the signal is read."""
+    try:
+        rate = float(fs_record)
+    except (TypeError, ValueError):
+        rate = float("nan")
+    if not np.isfinite(rate) or rate <= 0:
+        raise DataIntegrityError(
+            f"record {record}: its header gives a sampling rate of {fs_record} Hz; the first "
+            "line of a WFDB header must give a positive rate in Hz (e.g. '100 2 360 650000')"
+        )
+    if fs is not None and abs(rate - fs) > 1e-9 and rate_ratio(rate, fs) == 0:
+        raise ValueError(
+            f"record {record}: sampled at {rate:g} Hz (its header), which cannot be "
+            f"resampled to {float(fs):g} Hz: the rates are more than 1000 times apart"
+        )
 
 
 def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
@@ -236,6 +255,7 @@ def read_record(
         )
     try:
         header = wfdb.rdheader(str(path))
+        _check_rate(name, header.fs, fs)
         channels = _channels(name, list(header.sig_name), leads)
         rec = wfdb.rdrecord(str(path), channels=channels, return_res=32)
         ann = wfdb.rdann(str(path), "atr") if beats != "detect" and has_atr else None
