@@ -405,3 +405,27 @@ def test_svdb_halves_and_datasets_of_several_databases(mitdb_home):
     with pytest.raises(ValueError, match="sampling rate"):
         concat_datasets([fetch_svdb(mitdb_home, records="801", fs=None,
                                     download_if_missing=False), alone])
+
+
+def test_a_dat_file_shorter_than_its_header_says_is_named(tmp_path):
+    # without checksums (a user's record): numpy's "could not broadcast input array
+    # from shape (32400,) into shape (64800,)" before; now the file and the sizes
+    from sktlft.datasets._mitdb import sample_path
+
+    for ext in ("hea", "dat", "atr"):
+        shutil.copyfile(sample_path("100").with_suffix(f".{ext}"), tmp_path / f"100.{ext}")
+    dat = tmp_path / "100.dat"
+    raw = dat.read_bytes()
+    assert len(raw) == 64800 * 3  # two signals in format 212: 3 bytes per sample pair
+    for cut in (len(raw) // 2, len(raw) // 2 + 1, len(raw) - 1):
+        dat.write_bytes(raw[:cut])
+        with pytest.raises(DataIntegrityError, match=(
+                rf"record 100: file .*100\.dat is shorter than its header says \({cut} bytes; "
+                r"64800 samples need 194400\): it is truncated")):
+            read_record(tmp_path / "100")
+        assert dat.read_bytes() == raw[:cut]  # left as it is
+    dat.write_bytes(raw)
+    assert read_record(tmp_path / "100").signal.shape == (64800, 1)
+    dat.unlink()
+    with pytest.raises(DataIntegrityError, match=r"its signal file 100\.dat is missing"):
+        read_record(tmp_path / "100")

@@ -140,6 +140,42 @@ def _check_rate(record: str, fs_record: Any, fs: float | None) -> None:
         )
 
 
+#: Bytes per sample of the WFDB signal formats (212: two 12-bit samples in three bytes).
+_BYTES_PER_SAMPLE = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2,
+                     "212": 1.5, "310": 4 / 3, "311": 4 / 3}
+
+
+def _check_signal_files(directory: Path, record: str, header: Any,
+                        channels: list[int]) -> None:
+    """Refuse a signal file shorter than its header says (a truncated copy), before
+    wfdb reads it; formats of unknown size (compressed ones) are left to wfdb."""
+    names = getattr(header, "file_name", None)
+    n = getattr(header, "sig_len", None)
+    if not names or not n:
+        return
+    frame: dict[str, float] = {}  # bytes per frame of each file, all its signals
+    for i, file in enumerate(names):
+        fmt = str(header.fmt[i])
+        if fmt not in _BYTES_PER_SAMPLE:
+            return
+        spf = (header.samps_per_frame or [1] * len(names))[i] or 1
+        frame[file] = frame.get(file, 0.0) + spf * _BYTES_PER_SAMPLE[fmt]
+    for file in dict.fromkeys(names[c] for c in channels):
+        path = directory / file
+        if not path.is_file():
+            raise DataIntegrityError(
+                f"record {record}: its signal file {file} is missing from {directory}")
+        offset = max((header.byte_offset or [0])[names.index(file)] or 0, 0)
+        expected = offset + int(n * frame[file])
+        size = path.stat().st_size
+        if size < expected:
+            raise DataIntegrityError(
+                f"record {record}: file {path} is shorter than its header says ({size} "
+                f"bytes; {n} samples need {expected}): it is truncated. Replace it with a "
+                "complete copy; sktlft leaves the file as it is."
+            )
+
+
 def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
     """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
 
@@ -224,6 +260,15 @@ def read_record(
         (annotations that are not beats), ``n_invalid`` (invalid samples set to
         0) and ``comments`` (the header's comment lines).
 
+    Raises
+    ------
+    DataNotFoundError
+        No header file, or no ``atr`` file with ``beats="atr"``.
+    DataIntegrityError
+        A file does not match ``sums``; a signal file is missing or shorter
+        than its header says; the header's rate is not a positive number; or
+        wfdb cannot read the files. The files are left as they are.
+
     Examples
     --------
     >>> from sktlft.datasets import read_record
@@ -257,6 +302,7 @@ def read_record(
         header = wfdb.rdheader(str(path))
         _check_rate(name, header.fs, fs)
         channels = _channels(name, list(header.sig_name), leads)
+        _check_signal_files(path.parent, name, header, channels)
         rec = wfdb.rdrecord(str(path), channels=channels, return_res=32)
         ann = wfdb.rdann(str(path), "atr") if beats != "detect" and has_atr else None
     except ValueError:
