@@ -126,6 +126,7 @@ def annotate_record(
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
     out = Path(out)
+    _check_out_folder(out)
     files = {kind: out / f"{path.name}.{ext}" for kind, ext in
              (("ann", extension), ("csv", "csv"), ("png", "png")) if plot or kind != "png"}
     existing = [f for f in files.values() if f.exists()]
@@ -162,6 +163,20 @@ def annotate_record(
             "n_edge": int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum()),
             "n_paced": n_paced, "similarity": similarity, "labels": labels,
             "samples": rec.peaks_record, "reference": rec.symbols}
+
+
+def _check_out_folder(out: Path) -> None:
+    """Refuse, before any work, an output folder that is a file or lies inside one."""
+    flag = option("out", "--out")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
+                         "missing) to hold the annotation and csv files")
+    above = out.absolute().parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise ValueError(f"{flag} {out}: {above} is a file, not a folder; {flag} must be a "
+                         "folder (created if missing)")
 
 
 def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:

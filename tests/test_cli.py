@@ -596,3 +596,26 @@ def test_predict_refuses_rates_the_model_cannot_read(model_file, tmp_path, capsy
     # a rate the model can read (svdb's 128 Hz, say) is labelled
     _with_rate(rec, "128")
     assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 0
+
+
+def test_predict_out_must_be_a_folder(model_file, tmp_path, capsys, monkeypatch):
+    # an --out naming an existing file gave "[Errno 17] File exists: 'afile'" once the
+    # record had been read and labelled; now refused first, saying what --out must be
+    import sktlft.annotate
+    from sktlft.annotate import annotate_record
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the record was read before --out was checked")
+
+    monkeypatch.setattr(sktlft.annotate, "read_record", unread)
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out"]
+    for out, msg in [(afile, f"--out {afile} is a file; --out must be a folder"),
+                     (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file, not a folder")]:
+        assert main([*argv, str(out)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1] and "Errno" not in err[-1], err
+    with pytest.raises(ValueError, match=r"out .*afile is a file; out must be a folder"):
+        annotate_record(SAMPLE / "100", model_file, afile)
+    assert afile.read_text() == "mine"
