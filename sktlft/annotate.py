@@ -14,7 +14,7 @@ import numpy as np
 
 from ._decision import decide
 from ._hints import option
-from ._output import write_together
+from ._output import broken_link, write_together
 from ._validation import PATH, validate_params
 from .datasets import beat_inputs, beat_similarity, read_record, record_beats
 from .metrics import aami_labels
@@ -168,6 +168,9 @@ def annotate_record(
 def _check_out_folder(out: Path) -> None:
     """Refuse, before any work, an output folder that is a file or lies inside one."""
     flag = option("out", "--out")
+    broken = broken_link(out)
+    if broken:
+        raise ValueError(f"{flag} {out}: {broken}; name a folder")
     if out.exists() and not out.is_dir():
         raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
                          "missing) to hold the annotation and csv files")

@@ -222,6 +222,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .persistence import save_model
 
     out = Path(args.out)
+    if out.is_symlink():  # written by renaming: the link would be replaced, not its target
+        raise CLIError(f"--out {out} is a symbolic link (to {os.readlink(out)}); name the "
+                       "model file itself")
     if out.is_dir():
         raise CLIError(f"--out {out} is a folder; name the model file to write")
     if out.exists() and not args.force:

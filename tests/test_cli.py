@@ -619,3 +619,58 @@ def test_predict_out_must_be_a_folder(model_file, tmp_path, capsys, monkeypatch)
     with pytest.raises(ValueError, match=r"out .*afile is a file; out must be a folder"):
         annotate_record(SAMPLE / "100", model_file, afile)
     assert afile.read_text() == "mine"
+
+
+def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path, capsys,
+                                                                      monkeypatch):
+    # `evaluate --out LOOP` trained, then failed at the final rename; `train --out LOOP`
+    # replaced the link. Every command's --out is now checked before data is read
+    import os
+
+    import sktlft.annotate
+    import sktlft.cli
+    import sktlft.persistence
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work began before --out was checked")
+
+    for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
+                         (sktlft.cli, "_protocol"), (sktlft.annotate, "read_record"),
+                         (sktlft.persistence, "load_model")]:
+        monkeypatch.setattr(module, name, no_work)
+    monkeypatch.chdir(tmp_path)
+    os.symlink("loop", "loop")
+    os.symlink("nowhere", "dangling")
+    os.mkdir("empty")
+    os.symlink("empty", "to_empty")
+    (tmp_path / "m.sktlft").write_text("mine")
+    os.symlink("m.sktlft", "to_model")
+    leads_nowhere = "is a symbolic link to {}, which does not exist or loops back"
+    base = ["--estimator", "baseline", "--out"]
+    predict = ["predict", str(SAMPLE / "100"), "--model", "m.sktlft", "--out"]
+    cases = [
+        (["evaluate", *base, "loop"], "--out loop is a symbolic link (to loop); name a new "
+                                      "folder, sktlft makes the report folder itself"),
+        (["evaluate", *base, "dangling"], "--out dangling is a symbolic link (to nowhere)"),
+        (["evaluate", *base, "to_empty"], "--out to_empty is a symbolic link (to empty)"),
+        (["evaluate", *base, "loop/report"], leads_nowhere.format("loop")),
+        (["leakage", *base, "loop"], "--out loop is a symbolic link (to loop)"),
+        (["leakage", *base, "dangling/x"], leads_nowhere.format("nowhere")),
+        (["train", *base, "loop"], "--out loop is a symbolic link (to loop); name the model "
+                                   "file itself"),
+        (["train", *base, "dangling"], "--out dangling is a symbolic link (to nowhere)"),
+        (["train", "--force", *base, "to_model"], "--out to_model is a symbolic link"),
+        (["train", *base, "loop/m.sktlft"], leads_nowhere.format("loop")),
+        ([*predict, "loop"], f"--out loop: {tmp_path / 'loop'} " + leads_nowhere.format("loop")),
+        ([*predict, "dangling/x"], leads_nowhere.format("nowhere")),
+    ]
+    for argv, msg in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1], (argv, err)
+    # the links and the files are as they were, and nothing else appeared
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "empty", "loop",
+                                                          "m.sktlft", "to_empty", "to_model"]
+    assert [os.readlink(p) for p in ("loop", "dangling", "to_empty", "to_model")] == [
+        "loop", "nowhere", "empty", "m.sktlft"]
+    assert (tmp_path / "m.sktlft").read_text() == "mine" and not os.listdir("empty")
