@@ -674,3 +674,34 @@ def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path,
     assert [os.readlink(p) for p in ("loop", "dangling", "to_empty", "to_model")] == [
         "loop", "nowhere", "empty", "m.sktlft"]
     assert (tmp_path / "m.sktlft").read_text() == "mine" and not os.listdir("empty")
+
+
+def test_a_record_name_with_a_space_is_named(model_file, tmp_path, capsys):
+    # wfdb said "unconverted data remains: 200" (or "record_name must only comprise
+    # of ..."): now the record is named, and what is wrong with its name
+    from sktlft.datasets import DataIntegrityError, read_record
+
+    folder = tmp_path / "with space"
+    rec = _copy_record("100", folder, with_atr=True)
+    for ext in ("hea", "dat", "atr"):  # a record "1 00" (its header says so) and "100 "
+        shutil.copyfile(rec.with_suffix(f".{ext}"), folder / f"1 00.{ext}")
+        shutil.copyfile(rec.with_suffix(f".{ext}"), folder / f"100 .{ext}")
+    hea = folder / "1 00.hea"
+    hea.write_text("1 " + hea.read_text())
+    argv = ["predict", "--model", str(model_file), "--out", str(tmp_path / "o")]
+    for name, what in [("1 00", "a space"), ("100 ", "a space at its end")]:
+        assert main([*argv, str(folder / name)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err[-1] == (
+            f"sktlft predict: error: record {name!r}: a WFDB record name holds only letters, "
+            f"digits, hyphens and underscores, and this one has {what}; name the record "
+            "without it (its files and the first word of its header)"), err
+    with pytest.raises(ValueError, match=r"record 'a\.b': .* this one has '\.'"):
+        read_record(folder / "a.b")
+    # a folder with a space is no trouble
+    assert main([*argv, str(rec)]) == 0
+    # a header wfdb cannot parse names the record and its header file
+    hea = rec.with_suffix(".hea")
+    hea.write_text("1 " + hea.read_text())  # wfdb: "unconverted data remains: 50000"
+    with pytest.raises(DataIntegrityError, match=r"record 100: cannot read its header .*100\.hea"):
+        read_record(rec)

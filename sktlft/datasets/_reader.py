@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,20 @@ def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) ->
     if len(set(channels)) != len(channels):
         raise ValueError(f"leads: {leads!r} name the same signal of record {record} twice")
     return channels
+
+
+def _check_name(name: str) -> None:
+    """Refuse a record name WFDB cannot have (wfdb's own messages would not name it)."""
+    if re.fullmatch(r"[-\w]+", name):
+        return
+    bad = next(c for c in name if not re.fullmatch(r"[-\w]", c))
+    what = ("a space at its end" if name.endswith(" ") else "a space" if bad == " "
+            else f"{bad!r}")
+    raise ValueError(
+        f"record {name!r}: a WFDB record name holds only letters, digits, hyphens and "
+        f"underscores, and this one has {what}; name the record without it (its files "
+        "and the first word of its header)"
+    )
 
 
 def _check_rate(record: str, fs_record: Any, fs: float | None) -> None:
@@ -288,6 +303,7 @@ def read_record(
     if fs is not None and (isinstance(fs, bool) or not np.isfinite(fs) or fs <= 0):
         raise ValueError(f"fs must be a positive sampling rate in Hz or None, got {fs!r}")
     leads = check_leads(leads)
+    _check_name(name)
     if not path.with_suffix(".hea").is_file():
         raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
     if sums is not None:
@@ -298,16 +314,20 @@ def read_record(
             f"record {name}: no reference annotations {path.with_suffix('.atr')}; "
             "detect the beats instead"
         )
+    # wfdb raises many kinds of errors on unreadable files: each is said to be about
+    # this record's files (sktlft's own checks, between the reads, say what they found)
     try:
         header = wfdb.rdheader(str(path))
-        _check_rate(name, header.fs, fs)
-        channels = _channels(name, list(header.sig_name), leads)
-        _check_signal_files(path.parent, name, header, channels)
+    except Exception as exc:
+        raise DataIntegrityError(f"record {name}: cannot read its header "
+                                 f"{path.with_suffix('.hea')}: {exc}") from exc
+    _check_rate(name, header.fs, fs)
+    channels = _channels(name, list(header.sig_name), leads)
+    _check_signal_files(path.parent, name, header, channels)
+    try:
         rec = wfdb.rdrecord(str(path), channels=channels, return_res=32)
         ann = wfdb.rdann(str(path), "atr") if beats != "detect" and has_atr else None
-    except ValueError:
-        raise
-    except Exception as exc:  # wfdb raises many kinds on unreadable files
+    except Exception as exc:
         raise DataIntegrityError(f"record {name}: cannot read WFDB files: {exc}") from exc
     signal = np.asarray(rec.p_signal, dtype=np.float32)
     invalid = ~np.isfinite(signal)
