@@ -189,6 +189,8 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     from .model_selection import compare_splits
     from .plotting import plot_leakage
 
+    if args.cv < 2:
+        raise CLIError(f"--cv {args.cv}: at least 2 folds")
     pipe, _ = build_pipeline(args)
     out = out_folder(args.out, "leakage")
     t_start = time.perf_counter()

@@ -705,3 +705,14 @@ def test_a_record_name_with_a_space_is_named(model_file, tmp_path, capsys):
     hea.write_text("1 " + hea.read_text())  # wfdb: "unconverted data remains: 50000"
     with pytest.raises(DataIntegrityError, match=r"record 100: cannot read its header .*100\.hea"):
         read_record(rec)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "leakage"])
+@pytest.mark.parametrize("cv", ["1", "0", "-3"])
+def test_fewer_than_two_folds_are_refused_alike(command, cv, tmp_path, capsys, monkeypatch):
+    # leakage --cv 1 gave scikit-learn's message after reading the data
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "--estimator", "baseline", "--cv", cv]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"sktlft {command}: error: --cv {cv}: at least 2 folds")
+    assert list(tmp_path.iterdir()) == []
