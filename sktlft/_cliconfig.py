@@ -134,6 +134,12 @@ def resolve_weights(choice: str) -> str | None:
         if not Path(choice).is_file():
             raise CLIError(f"--weights {choice}: no such file (give auto, imagenet, none "
                            "or the path of a ResNet-18 state dict)")
+        from .models import load_weights
+
+        try:
+            load_weights(choice)  # before any data is read (a fraction of a second)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
         return choice
     import torch
 
