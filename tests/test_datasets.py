@@ -429,3 +429,41 @@ def test_a_dat_file_shorter_than_its_header_says_is_named(tmp_path):
     dat.unlink()
     with pytest.raises(DataIntegrityError, match=r"its signal file 100\.dat is missing"):
         read_record(tmp_path / "100")
+
+
+def test_a_failed_download_leaves_no_folder_it_made_and_says_why_in_words(tmp_path, capsys,
+                                                                          monkeypatch):
+    # offline, `sktlft download` left empty mitdb/ folders and cut requests' reason
+    # mid-word ("... (Caused by NameResol")
+    from sktlft.cli import main
+
+    resolve = ("HTTPSConnectionPool(host='physionet.org', port=443): Max retries exceeded "
+               "with url: /files/mitdb/1.0.0/100.hea (Caused by NameResolutionError(\"<urllib3"
+               ".connection.HTTPSConnection object at 0x7f2b>: Failed to resolve 'physionet.org' "
+               "([Errno -3] Temporary failure in name resolution)\"))")
+    other = " ".join(f"word{i}" for i in range(60))  # 419 characters
+
+    def offline(message):
+        def dl_database(*args, **kwargs):
+            raise ConnectionError(message)
+        return dl_database
+
+    monkeypatch.setattr(wfdb, "dl_database", offline(resolve))
+    home = tmp_path / "new" / "home"
+    with pytest.raises(DataNotFoundError) as err:
+        fetch_mitbih(home, records=["100"])
+    assert str(err.value) == (
+        f"could not download mitdb ['100'] from PhysioNet into {home / 'mitdb'} "
+        "(ConnectionError: the name physionet.org does not resolve (no network, or no DNS)). "
+        "Check the internet connection, or copy the database's files there by hand.")
+    assert list(tmp_path.iterdir()) == []  # new/, new/home/ and mitdb/ made, then removed
+    # through the command line, into a folder that was there: it stays, mitdb/ goes
+    (tmp_path / "mine").mkdir()
+    monkeypatch.setattr(wfdb, "dl_database", offline(other))
+    assert main(["download", "--data", str(tmp_path / "mine")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert "(ConnectionError: word0 word1 " in last and " ...). Check the" in last, last
+    words = last.split("(ConnectionError: ")[1].split(" ...)")[0].split()
+    assert words == [f"word{i}" for i in range(len(words))] and len(words) > 15, words
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
+    assert list((tmp_path / "mine").iterdir()) == []
