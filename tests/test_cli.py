@@ -716,3 +716,41 @@ def test_fewer_than_two_folds_are_refused_alike(command, cv, tmp_path, capsys, m
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"sktlft {command}: error: --cv {cv}: at least 2 folds")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("when,signum", [("report written", "SIGINT"),
+                                         ("report in", "SIGINT"),
+                                         ("report written", "SIGTERM")])
+def test_an_interrupt_after_the_report_is_written_says_it_is_complete(tmp_path, capsys,
+                                                                     monkeypatch, when, signum):
+    # a Ctrl-C after "report written" ended the run as a failure without a word (or
+    # said "nothing was saved"): the handler is called as the signal would call it,
+    # while the line is printed
+    import signal
+
+    import sktlft.cli
+
+    said = sktlft.cli.say
+    num = getattr(signal, signum)
+
+    def say_then_signal(msg):
+        said(msg)
+        if when in msg:
+            signal.getsignal(num)(num, None)
+
+    monkeypatch.setattr(sktlft.cli, "say", say_then_signal)
+    out = tmp_path / "r"
+    rc = main(["evaluate", "--estimator", "baseline", "--cv", "2", "--out", str(out)])
+    err = capsys.readouterr().err.splitlines()
+    name = "Ctrl-C" if signum == "SIGINT" else "SIGTERM"
+    assert rc == 128 + num
+    if when == "report written":  # the last line was printed, then the run said why it ended
+        assert err[-2].startswith("[sktlft] report written to ")
+        assert err[-1] == (f"sktlft evaluate: interrupted ({name}) after the report was "
+                           f"written to {out}/ (it is complete)")
+        assert json.loads((out / "metrics.json").read_text())["n_test_beats"] == 2083
+    else:  # before the work: nothing is saved, as before
+        assert err[-1] == "sktlft evaluate: interrupted (Ctrl-C); nothing was saved"
+        assert not out.exists()
+    # the handlers main set are gone again
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
