@@ -511,3 +511,18 @@ def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, cap
                                     "ResNet-18 state dict saved by torch.save (torch.load "
                                     "cannot read it as tensors)")
     assert "weights_only" not in err and not (tmp_path / "m.sktlft").exists()
+
+
+def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch):
+    # skorch's PrintLog wrote ANSI colour codes into a redirected stdout
+    import sys
+
+    X, y, _ = images
+    X, y = X[:64], y[:64]  # (a few batches: the table is what is looked at)
+    assert len(set(y)) > 1
+    fast(verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out, repr(out)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # a terminal: colours as before
+    fast(verbose=1).fit(X, y)
+    assert "\x1b[" in capsys.readouterr().out
