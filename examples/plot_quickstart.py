@@ -92,5 +92,6 @@ print(format_report(external.pooled))
 # What the network sees
 # ---------------------
 # The Fourier images of a few beats of each class, made by the pipeline's first
-# two steps (channel 0: the beat itself).
+# two steps: one row per class and channel (the beat's image, and the image of
+# the beat minus the patient's typical beat).
 fig = plot_example_images(pipe, ds)

@@ -134,6 +134,12 @@ def resolve_weights(choice: str) -> str | None:
         if not Path(choice).is_file():
             raise CLIError(f"--weights {choice}: no such file (give auto, imagenet, none "
                            "or the path of a ResNet-18 state dict)")
+        from .models import load_weights
+
+        try:
+            load_weights(choice)  # before any data is read (a fraction of a second)
+        except ValueError as exc:
+            raise CLIError(str(exc)) from None
         return choice
     import torch
 
@@ -197,10 +203,16 @@ def build_pipeline(args: argparse.Namespace):
 
 
 def check_writable(path: Path) -> None:
-    """Refuse an ``--out`` that could not be written, before any work (a probe file
-    made and removed in the nearest folder that exists)."""
+    """Refuse an ``--out`` that could not be written, before any work: a symbolic link
+    that leads nowhere on its way, a file where a folder must be, a folder that cannot
+    be written in (a probe file made and removed in the nearest folder that exists)."""
     import tempfile
 
+    from ._output import broken_link
+
+    broken = broken_link(path)
+    if broken:
+        raise CLIError(f"--out {path}: {broken}; name another path")
     where = path.absolute().parent
     while not where.exists():
         where = where.parent
@@ -218,6 +230,9 @@ def out_folder(out: str | None, prefix: str) -> Path:
     """The report folder to create at the end (checked now, created by the report)."""
     if out:
         path = Path(out)
+        if path.is_symlink():  # the folder is made by renaming: never through a link
+            raise CLIError(f"--out {path} is a symbolic link (to {os.readlink(path)}); name "
+                           "a new folder, sktlft makes the report folder itself")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise CLIError(f"--out {path}: exists and is not an empty folder; name a new "
                            "one, sktlft does not overwrite reports")
@@ -225,7 +240,8 @@ def out_folder(out: str | None, prefix: str) -> Path:
         return path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path, n = Path(f"sktlft_{prefix}_{stamp}"), 1
-    while path.exists():
+    while path.exists() or path.is_symlink():
         n += 1
         path = Path(f"sktlft_{prefix}_{stamp}-{n}")
+    check_writable(path)
     return path

@@ -117,7 +117,8 @@ def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
     """The ``predict`` command's arguments."""
     p = sub.add_parser(
         "predict", parents=[common], help="annotate every beat of a WFDB record",
-        description="Reads a WFDB record (any sampling rate), takes its beats from its atr "
+        description="Reads a WFDB record (at any rate from twice the model's low-pass "
+                    "cut-off, 80 Hz by default, to 10 kHz), takes its beats from its atr "
                     "annotations or detects them (wfdb's XQRS), classifies every beat and "
                     "writes DIR/<record>.<extension> (a WFDB annotation file) and "
                     "DIR/<record>.csv.")

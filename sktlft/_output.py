@@ -19,7 +19,36 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["json_default", "save_folder", "write_file", "write_together"]
+__all__ = ["broken_link", "json_default", "save_folder", "write_file", "write_together"]
+
+
+def broken_link(path: str | os.PathLike) -> str | None:
+    """Why ``path`` cannot be made: a symbolic link on its way that leads nowhere (it
+    dangles or loops), said in words; None when there is none.
+
+    Checks ``path`` and each of its parents up to the first that exists (a link
+    whose target exists is an ordinary way to a folder).
+
+    Examples
+    --------
+    >>> import os, pathlib, tempfile
+    >>> from sktlft._output import broken_link
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> os.symlink("loop", root / "loop")
+    >>> broken_link(root / "loop" / "report").endswith("loop is a symbolic link to loop, "
+    ...                                               "which does not exist or loops back")
+    True
+    >>> broken_link(root / "new" / "report") is None
+    True
+    """
+    p = Path(path).absolute()
+    while True:
+        if p.is_symlink() and not p.exists():
+            return (f"{p} is a symbolic link to {os.readlink(p)}, which does not exist or "
+                    "loops back")
+        if p.exists() or p.parent == p:
+            return None
+        p = p.parent
 
 
 def json_default(o: Any) -> Any:

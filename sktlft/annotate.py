@@ -14,7 +14,7 @@ import numpy as np
 
 from ._decision import decide
 from ._hints import option
-from ._output import write_together
+from ._output import broken_link, write_together
 from ._validation import PATH, validate_params
 from .datasets import beat_inputs, beat_similarity, read_record, record_beats
 from .metrics import aami_labels
@@ -29,6 +29,11 @@ _PACED = {"/", "f"}
 _PACED_WORDS = re.compile(r"\bpaced\b|\bpacing\b", re.IGNORECASE)
 #: Below this median :func:`~sktlft.datasets.beat_similarity`, a record is taken for noise.
 MIN_BEAT_SIMILARITY = 0.5
+#: The highest sampling rate (Hz) of a record to label: above it, a header's rate is taken
+#: for a mistake (ECG recorders sample at 1 kHz or less; resampling 10 kHz is still cheap).
+MAX_RECORD_FS = 10_000.0
+#: The band (Hz) a beat's shape needs, for a model that states no low-pass cut-off.
+_ECG_BAND = 40.0
 
 
 @validate_params({"record": PATH, "model": [*PATH, tuple], "out": PATH,
@@ -56,7 +61,9 @@ def annotate_record(
     come from the model's own ``predict`` rule (its ``decision_weights``).
     The record is read with
     :func:`~sktlft.datasets.read_record` (resampled to the model's rate;
-    positions are written at the record's own rate); beats come from its
+    positions are written at the record's own rate; a record sampled below
+    twice the model's low-pass cut-off, 80 Hz for the presets, or above
+    ``MAX_RECORD_FS``, 10 kHz, is refused); beats come from its
     ``atr`` annotations (beat symbols only) when that file exists and
     ``detect`` is false, else from wfdb's XQRS detector. Beats too close to
     the edges get windows padded by reflection, so every beat gets a label.
@@ -119,6 +126,7 @@ def annotate_record(
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
     out = Path(out)
+    _check_out_folder(out)
     files = {kind: out / f"{path.name}.{ext}" for kind, ext in
              (("ann", extension), ("csv", "csv"), ("png", "png")) if plot or kind != "png"}
     existing = [f for f in files.values() if f.exists()]
@@ -157,6 +165,23 @@ def annotate_record(
             "samples": rec.peaks_record, "reference": rec.symbols}
 
 
+def _check_out_folder(out: Path) -> None:
+    """Refuse, before any work, an output folder that is a file or lies inside one."""
+    flag = option("out", "--out")
+    broken = broken_link(out)
+    if broken:
+        raise ValueError(f"{flag} {out}: {broken}; name a folder")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
+                         "missing) to hold the annotation and csv files")
+    above = out.absolute().parent
+    while not above.exists():
+        above = above.parent
+    if not above.is_dir():
+        raise ValueError(f"{flag} {out}: {above} is a file, not a folder; {flag} must be a "
+                         "folder (created if missing)")
+
+
 def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
     """The record as the model's segmenter says: its leads (or ``lead``), rate, beats."""
     trained = leads = tuple(seg.leads or ("MLII",))
@@ -165,6 +190,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
             raise ValueError(f"lead: the model reads {len(leads)} leads {leads}; a lead can "
                              "be chosen only for a one-lead model")
         leads = (lead,)
+    _check_record_rate(path, seg)
     rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
         logger.warning("record %s: reading lead %r, the model was trained on %s: beats look "
@@ -174,6 +200,31 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
     return rec
+
+
+def _check_record_rate(path: Path, seg: Any) -> None:
+    """Refuse, before the signal is read, a record whose rate the model cannot read: too
+    low for the band its segmenter keeps (below twice its low-pass cut-off), or above
+    ``MAX_RECORD_FS``. A header that cannot be read is left to :func:`read_record`."""
+    import wfdb
+
+    try:
+        fs = float(wfdb.rdheader(str(path)).fs)
+    except Exception:
+        return
+    if not np.isfinite(fs) or fs <= 0:
+        return  # read_record says what is wrong with the header
+    band, why = ((seg.lowpass, "its low-pass cut-off") if seg.lowpass is not None else
+                 (_ECG_BAND, "the band a beat's shape needs"))
+    if fs < 2 * band:
+        raise ValueError(
+            f"record {path.name} is sampled at {fs:g} Hz (its header): the model reads the ECG "
+            f"up to {band:g} Hz ({why}), which needs at least {2 * band:g} Hz; check the "
+            "header's rate, or record at a higher rate")
+    if fs > MAX_RECORD_FS:
+        raise ValueError(
+            f"record {path.name} is sampled at {fs:g} Hz (its header), above the "
+            f"{MAX_RECORD_FS:g} Hz sktlft labels: check the rate on the header's first line")
 
 
 def _warn_paced(rec: Any, name: str) -> int:

@@ -2,7 +2,9 @@
 
 Progress goes to stderr (the ``"sktlft"`` logger), results to stdout. Every
 argument is checked before anything is written; reports and models appear
-complete or not at all; Ctrl-C or SIGTERM end a run with status 130 or 143.
+complete or not at all; Ctrl-C or SIGTERM end a run with status 130 or 143. Once
+the outputs are complete, an interrupt no longer stops the run: it prints its last
+lines, says that it was interrupted after its outputs were complete, and exits 130 or 143.
 """
 
 from __future__ import annotations
@@ -43,8 +45,24 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def _on_signal(signum: int, frame: Any) -> None:
+def _on_signal(args: argparse.Namespace, signum: int) -> None:
+    """Ctrl-C or SIGTERM: stop the command, unless its outputs are complete (then it
+    only prints its last lines: the signal is noted, and said when it returns)."""
+    if getattr(args, "_complete", None):
+        args._late_signal = signum
+        return
     raise Interrupted(signum)
+
+
+def _complete(args: argparse.Namespace, what: str) -> None:
+    """Say that the command's outputs are complete (``what``, e.g. "the report was
+    written to r/ (it is complete)"): an interrupt from here on does not stop it, and
+    the exit says that the interrupt came after them."""
+    args._complete = what
+
+
+def _signal_name(signum: int) -> str:
+    return "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
 
 
 
@@ -179,6 +197,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         "spectrograms.png": plot_example_images(net, ds, random_state=args.seed)}
     report.info["wall_time_s"] = time.perf_counter() - t_start
     report.save(out, figures=figures, files=files)
+    _complete(args, f"the report was written to {out}/ (it is complete)")
     written = sorted(p.name for p in out.iterdir())
     say(f"report written to {out}/ ({', '.join(written)}) in "
         f"{report.info['wall_time_s']:.0f}s")
@@ -189,6 +208,8 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     from .model_selection import compare_splits
     from .plotting import plot_leakage
 
+    if args.cv < 2:
+        raise CLIError(f"--cv {args.cv}: at least 2 folds")
     pipe, _ = build_pipeline(args)
     out = out_folder(args.out, "leakage")
     t_start = time.perf_counter()
@@ -213,6 +234,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
         "macro_f1_inflation": gap, "cv": args.cv, "wall_time_s": time.perf_counter() - t_start,
         "data": "bundled sample" if args.data is None else str(args.data)}},
         figures={"leakage.png": plot_leakage(table, classes=classes)})
+    _complete(args, f"the leakage table was written to {out}/ (it is complete)")
     say(f"leakage table and chart written to {out}/ in {time.perf_counter() - t_start:.0f}s")
     return 0
 
@@ -222,6 +244,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .persistence import save_model
 
     out = Path(args.out)
+    if out.is_symlink():  # written by renaming: the link would be replaced, not its target
+        raise CLIError(f"--out {out} is a symbolic link (to {os.readlink(out)}); name the "
+                       "model file itself")
     if out.is_dir():
         raise CLIError(f"--out {out} is a folder; name the model file to write")
     if out.exists() and not args.force:
@@ -243,6 +268,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
     save_model(model, out, overwrite=args.force, config={
         "command": "sktlft " + " ".join(args._argv), "records": ds.records})
+    _complete(args, f"the model was written to {out} (it is complete)")
     say(f"model written to {out}")
     return 0
 
@@ -255,6 +281,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
                              noise_check=not args.no_noise_check)
+    _complete(args, f"the labels were written to {args.out}/ (they are complete)")
     for path in result["files"]:
         say(f"wrote {path}")
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())
@@ -287,6 +314,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
     else:
         ds = fetch_mitbih(args.data, records="all", exclude_paced=False,
                           download_if_missing=True)
+    _complete(args, f"{args.db} was downloaded to {Path(args.data) / args.db} and verified")
     print(f"{args.db} is in {Path(args.data) / args.db}: {len(ds.records)} records verified "
           f"against PhysioNet's SHA-256 sums, {len(ds.target)} beats")
     return 0
@@ -307,14 +335,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logger.addHandler(handler)
     level = logger.level
     logger.setLevel(logging.DEBUG if getattr(args, "verbose", False) else logging.INFO)
-    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, lambda signum, frame: _on_signal(args, signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with command_line():
-            return args.func(args)
+            status = args.func(args)
+        late = getattr(args, "_late_signal", None)
+        if late is not None:  # the outputs were complete: the run is not undone, only ended
+            print(f"sktlft {args.command}: interrupted ({_signal_name(late)}) after "
+                  f"{args._complete}", file=sys.stderr)
+            return 128 + late
+        return status
     except Interrupted as exc:
-        name = "Ctrl-C" if exc.signum == signal.SIGINT else "SIGTERM"
-        print(f"sktlft {args.command}: interrupted ({name}); nothing was saved",
-              file=sys.stderr)
+        print(f"sktlft {args.command}: interrupted ({_signal_name(exc.signum)}); nothing was "
+              "saved", file=sys.stderr)
         return 128 + exc.signum
     except Exception as exc:
         if debug:
@@ -325,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sktlft {args.command}: error: {msg}", file=sys.stderr)
         return 2
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
         for s, h in previous.items():
             signal.signal(s, h)
+        logger.removeHandler(handler)
+        logger.setLevel(level)

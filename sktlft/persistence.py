@@ -359,9 +359,62 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     except Exception as exc:
         raise ModelFileError(f"{path}: the model description is damaged ({type(exc).__name__}: "
                              f"{str(exc)[:100]})") from exc
+    problem = _inconsistency(model, "model")
+    if problem:
+        raise ModelFileError(f"{path} was altered or is inconsistent: {problem}")
     info = {"format": fmt, **{k: description.get(k) for k in (
         "sktlft_version", "torch_version", "python", "created", "config")}}
     return model, info
+
+
+def _inconsistency(obj: Any, where: str) -> str | None:
+    """What in a loaded model does not fit together (arrays of a linear discriminant or
+    a scaler against its classes and features, a scaler against the step after it), or
+    None. The network's weights are checked against its shapes by ``load_state_dict``."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.ensemble import VotingClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if isinstance(obj, Pipeline):
+        for (_, a), (name, b) in zip(obj.steps, obj.steps[1:]):
+            if (isinstance(a, StandardScaler) and hasattr(a, "n_features_in_")
+                    and getattr(b, "n_features_in_", a.n_features_in_) != a.n_features_in_):
+                return (f"{where}: step {name!r} takes {b.n_features_in_} features, the "
+                        f"scaler before it gives {a.n_features_in_}")
+        parts = [(f"{where}/{name}", step) for name, step in obj.steps]
+    elif isinstance(obj, FeatureUnion):
+        parts = [(f"{where}/{name}", step) for name, step in obj.transformer_list]
+    elif isinstance(obj, VotingClassifier):
+        parts = [(f"{where}/{name}", est) for (name, _), est in
+                 zip(obj.estimators, getattr(obj, "estimators_", []))]
+    else:
+        parts = []
+    for name, part in parts:
+        problem = _inconsistency(part, name)
+        if problem:
+            return problem
+    shapes = ({"coef_": "kn", "intercept_": "k", "means_": "cn", "priors_": "c",
+               "covariance_": "nn", "xbar_": "n"} if isinstance(obj, LinearDiscriminantAnalysis)
+              else {"mean_": "n", "var_": "n", "scale_": "n"}
+              if isinstance(obj, StandardScaler) else {})
+    dims: dict[str, int] = {}
+    if hasattr(obj, "n_features_in_"):
+        dims["n"] = int(obj.n_features_in_)
+    if hasattr(obj, "classes_"):
+        dims["c"] = len(obj.classes_)
+        dims["k"] = 1 if dims["c"] == 2 else dims["c"]
+    for attr, spec in shapes.items():
+        value = getattr(obj, attr, None)
+        if value is None or not all(d in dims for d in spec):
+            continue
+        expected = tuple(dims[d] for d in spec)
+        if np.shape(value) != expected:
+            counts = " and ".join(f"{dims[d]} {word}" for d, word in
+                                  (("c", "classes"), ("n", "features")) if d in dims)
+            return (f"{where} ({type(obj).__name__}) has {attr} of shape "
+                    f"{tuple(np.shape(value))}, where its {counts} need {expected}")
+    return None
 
 
 def _load_pickle(path: Path, trust: bool) -> tuple[Any, dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
@@ -140,11 +141,17 @@ def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
         step, _, rest = key.partition("__")
         if step in nets and rest.startswith(_SKORCH_PREFIXES):
             continue
-        close = sorted(k for k in valid if k.startswith(step + "__"))[:6]
+        # what a user sets: not skorch's internals (_params_to_validate, the default
+        # callbacks' own parameters callbacks__epoch_timer, callbacks__print_log__sink...)
+        names = sorted(k[len(step) + 2:] for k in valid if k.startswith(step + "__"))
+        settable = [f"{step}__{n}" for n in names if not n.startswith(("_", "callbacks__"))]
+        close = [f"{step}__{n}" for n in difflib.get_close_matches(
+            rest, [k[len(step) + 2:] for k in settable], n=3, cutoff=0.75)]
         raise ValueError(
             f"unknown pipeline parameter {key!r}; parameters look like segment__before, "
             f"fourier__image_size, resnet__max_epochs or resnet__optimizer__weight_decay"
-            + (f" (some of {step}: {', '.join(close)})" if close else "")
+            + (f" (did you mean {' or '.join(close)}?)" if close else
+               f" (some of {step}: {', '.join(settable[:6])})" if settable else "")
         )
 
 

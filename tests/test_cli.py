@@ -559,3 +559,198 @@ def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
     assert "reading lead 'ECG', the model was trained on MLII" in cap.err
     counts = cap.out.split(": ", 1)[1]  # in AAMI order
     assert [part.split()[0] for part in counts.split(", ")] == ["N", "S", "V", "F"]
+
+
+def _with_rate(rec: Path, rate: str) -> None:
+    """Write ``rate`` as the sampling rate on the first line of the record's header."""
+    hea = rec.with_suffix(".hea")
+    first, rest = hea.read_text().split("\n", 1)
+    fields = first.split()
+    fields[2] = rate
+    hea.write_text(" ".join(fields) + "\n" + rest)
+
+
+def test_predict_refuses_rates_the_model_cannot_read(model_file, tmp_path, capsys):
+    # a header's rate of 10 Hz or 1e9 Hz was labelled anyway (or ended in
+    # ZeroDivisionError / scipy's "up and down must be >= 1"): refused, saying why
+    from sktlft.datasets import DataIntegrityError, read_record
+
+    rec = _copy_record("100", tmp_path / "in", with_atr=True)
+    out = tmp_path / "out"
+    for rate, msg in [("10", "sampled at 10 Hz (its header): the model reads the ECG up to "
+                             "40 Hz (its low-pass cut-off), which needs at least 80 Hz"),
+                      ("79.5", "needs at least 80 Hz"),
+                      ("1000000000", "sampled at 1e+09 Hz (its header), above the 10000 Hz"),
+                      ("0", "its header gives a sampling rate of 0 Hz")]:
+        _with_rate(rec, rate)
+        assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1] and "Traceback" not in "\n".join(err), (rate, err)
+        assert not out.exists()
+    # the reader alone: an impossible rate is named, a rate too far to resample is too
+    with pytest.raises(DataIntegrityError, match="rate of 0 Hz"):
+        read_record(rec)
+    _with_rate(rec, "1000000000")
+    with pytest.raises(ValueError, match="cannot be resampled to 360 Hz"):
+        read_record(rec, fs=360)
+    # a rate the model can read (svdb's 128 Hz, say) is labelled
+    _with_rate(rec, "128")
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 0
+
+
+def test_predict_out_must_be_a_folder(model_file, tmp_path, capsys, monkeypatch):
+    # an --out naming an existing file gave "[Errno 17] File exists: 'afile'" once the
+    # record had been read and labelled; now refused first, saying what --out must be
+    import sktlft.annotate
+    from sktlft.annotate import annotate_record
+
+    def unread(*args, **kwargs):
+        raise AssertionError("the record was read before --out was checked")
+
+    monkeypatch.setattr(sktlft.annotate, "read_record", unread)
+    afile = tmp_path / "afile"
+    afile.write_text("mine")
+    argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out"]
+    for out, msg in [(afile, f"--out {afile} is a file; --out must be a folder"),
+                     (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file, not a folder")]:
+        assert main([*argv, str(out)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1] and "Errno" not in err[-1], err
+    with pytest.raises(ValueError, match=r"out .*afile is a file; out must be a folder"):
+        annotate_record(SAMPLE / "100", model_file, afile)
+    assert afile.read_text() == "mine"
+
+
+def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path, capsys,
+                                                                      monkeypatch):
+    # `evaluate --out LOOP` trained, then failed at the final rename; `train --out LOOP`
+    # replaced the link. Every command's --out is now checked before data is read
+    import os
+
+    import sktlft.annotate
+    import sktlft.cli
+    import sktlft.persistence
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work began before --out was checked")
+
+    for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
+                         (sktlft.cli, "_protocol"), (sktlft.annotate, "read_record"),
+                         (sktlft.persistence, "load_model")]:
+        monkeypatch.setattr(module, name, no_work)
+    monkeypatch.chdir(tmp_path)
+    os.symlink("loop", "loop")
+    os.symlink("nowhere", "dangling")
+    os.mkdir("empty")
+    os.symlink("empty", "to_empty")
+    (tmp_path / "m.sktlft").write_text("mine")
+    os.symlink("m.sktlft", "to_model")
+    leads_nowhere = "is a symbolic link to {}, which does not exist or loops back"
+    base = ["--estimator", "baseline", "--out"]
+    predict = ["predict", str(SAMPLE / "100"), "--model", "m.sktlft", "--out"]
+    cases = [
+        (["evaluate", *base, "loop"], "--out loop is a symbolic link (to loop); name a new "
+                                      "folder, sktlft makes the report folder itself"),
+        (["evaluate", *base, "dangling"], "--out dangling is a symbolic link (to nowhere)"),
+        (["evaluate", *base, "to_empty"], "--out to_empty is a symbolic link (to empty)"),
+        (["evaluate", *base, "loop/report"], leads_nowhere.format("loop")),
+        (["leakage", *base, "loop"], "--out loop is a symbolic link (to loop)"),
+        (["leakage", *base, "dangling/x"], leads_nowhere.format("nowhere")),
+        (["train", *base, "loop"], "--out loop is a symbolic link (to loop); name the model "
+                                   "file itself"),
+        (["train", *base, "dangling"], "--out dangling is a symbolic link (to nowhere)"),
+        (["train", "--force", *base, "to_model"], "--out to_model is a symbolic link"),
+        (["train", *base, "loop/m.sktlft"], leads_nowhere.format("loop")),
+        ([*predict, "loop"], f"--out loop: {tmp_path / 'loop'} " + leads_nowhere.format("loop")),
+        ([*predict, "dangling/x"], leads_nowhere.format("nowhere")),
+    ]
+    for argv, msg in cases:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1], (argv, err)
+    # the links and the files are as they were, and nothing else appeared
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "empty", "loop",
+                                                          "m.sktlft", "to_empty", "to_model"]
+    assert [os.readlink(p) for p in ("loop", "dangling", "to_empty", "to_model")] == [
+        "loop", "nowhere", "empty", "m.sktlft"]
+    assert (tmp_path / "m.sktlft").read_text() == "mine" and not os.listdir("empty")
+
+
+def test_a_record_name_with_a_space_is_named(model_file, tmp_path, capsys):
+    # wfdb said "unconverted data remains: 200" (or "record_name must only comprise
+    # of ..."): now the record is named, and what is wrong with its name
+    from sktlft.datasets import DataIntegrityError, read_record
+
+    folder = tmp_path / "with space"
+    rec = _copy_record("100", folder, with_atr=True)
+    for ext in ("hea", "dat", "atr"):  # a record "1 00" (its header says so) and "100 "
+        shutil.copyfile(rec.with_suffix(f".{ext}"), folder / f"1 00.{ext}")
+        shutil.copyfile(rec.with_suffix(f".{ext}"), folder / f"100 .{ext}")
+    hea = folder / "1 00.hea"
+    hea.write_text("1 " + hea.read_text())
+    argv = ["predict", "--model", str(model_file), "--out", str(tmp_path / "o")]
+    for name, what in [("1 00", "a space"), ("100 ", "a space at its end")]:
+        assert main([*argv, str(folder / name)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err[-1] == (
+            f"sktlft predict: error: record {name!r}: a WFDB record name holds only letters, "
+            f"digits, hyphens and underscores, and this one has {what}; name the record "
+            "without it (its files and the first word of its header)"), err
+    with pytest.raises(ValueError, match=r"record 'a\.b': .* this one has '\.'"):
+        read_record(folder / "a.b")
+    # a folder with a space is no trouble
+    assert main([*argv, str(rec)]) == 0
+    # a header wfdb cannot parse names the record and its header file
+    hea = rec.with_suffix(".hea")
+    hea.write_text("1 " + hea.read_text())  # wfdb: "unconverted data remains: 50000"
+    with pytest.raises(DataIntegrityError, match=r"record 100: cannot read its header .*100\.hea"):
+        read_record(rec)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "leakage"])
+@pytest.mark.parametrize("cv", ["1", "0", "-3"])
+def test_fewer_than_two_folds_are_refused_alike(command, cv, tmp_path, capsys, monkeypatch):
+    # leakage --cv 1 gave scikit-learn's message after reading the data
+    monkeypatch.chdir(tmp_path)
+    assert main([command, "--estimator", "baseline", "--cv", cv]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"sktlft {command}: error: --cv {cv}: at least 2 folds")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("when,signum", [("report written", "SIGINT"),
+                                         ("report in", "SIGINT"),
+                                         ("report written", "SIGTERM")])
+def test_an_interrupt_after_the_report_is_written_says_it_is_complete(tmp_path, capsys,
+                                                                     monkeypatch, when, signum):
+    # a Ctrl-C after "report written" ended the run as a failure without a word (or
+    # said "nothing was saved"): the handler is called as the signal would call it,
+    # while the line is printed
+    import signal
+
+    import sktlft.cli
+
+    said = sktlft.cli.say
+    num = getattr(signal, signum)
+
+    def say_then_signal(msg):
+        said(msg)
+        if when in msg:
+            signal.getsignal(num)(num, None)
+
+    monkeypatch.setattr(sktlft.cli, "say", say_then_signal)
+    out = tmp_path / "r"
+    rc = main(["evaluate", "--estimator", "baseline", "--cv", "2", "--out", str(out)])
+    err = capsys.readouterr().err.splitlines()
+    name = "Ctrl-C" if signum == "SIGINT" else "SIGTERM"
+    assert rc == 128 + num
+    if when == "report written":  # the last line was printed, then the run said why it ended
+        assert err[-2].startswith("[sktlft] report written to ")
+        assert err[-1] == (f"sktlft evaluate: interrupted ({name}) after the report was "
+                           f"written to {out}/ (it is complete)")
+        assert json.loads((out / "metrics.json").read_text())["n_test_beats"] == 2083
+    else:  # before the work: nothing is saved, as before
+        assert err[-1] == "sktlft evaluate: interrupted (Ctrl-C); nothing was saved"
+        assert not out.exists()
+    # the handlers main set are gone again
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -405,3 +405,65 @@ def test_svdb_halves_and_datasets_of_several_databases(mitdb_home):
     with pytest.raises(ValueError, match="sampling rate"):
         concat_datasets([fetch_svdb(mitdb_home, records="801", fs=None,
                                     download_if_missing=False), alone])
+
+
+def test_a_dat_file_shorter_than_its_header_says_is_named(tmp_path):
+    # without checksums (a user's record): numpy's "could not broadcast input array
+    # from shape (32400,) into shape (64800,)" before; now the file and the sizes
+    from sktlft.datasets._mitdb import sample_path
+
+    for ext in ("hea", "dat", "atr"):
+        shutil.copyfile(sample_path("100").with_suffix(f".{ext}"), tmp_path / f"100.{ext}")
+    dat = tmp_path / "100.dat"
+    raw = dat.read_bytes()
+    assert len(raw) == 64800 * 3  # two signals in format 212: 3 bytes per sample pair
+    for cut in (len(raw) // 2, len(raw) // 2 + 1, len(raw) - 1):
+        dat.write_bytes(raw[:cut])
+        with pytest.raises(DataIntegrityError, match=(
+                rf"record 100: file .*100\.dat is shorter than its header says \({cut} bytes; "
+                r"64800 samples need 194400\): it is truncated")):
+            read_record(tmp_path / "100")
+        assert dat.read_bytes() == raw[:cut]  # left as it is
+    dat.write_bytes(raw)
+    assert read_record(tmp_path / "100").signal.shape == (64800, 1)
+    dat.unlink()
+    with pytest.raises(DataIntegrityError, match=r"its signal file 100\.dat is missing"):
+        read_record(tmp_path / "100")
+
+
+def test_a_failed_download_leaves_no_folder_it_made_and_says_why_in_words(tmp_path, capsys,
+                                                                          monkeypatch):
+    # offline, `sktlft download` left empty mitdb/ folders and cut requests' reason
+    # mid-word ("... (Caused by NameResol")
+    from sktlft.cli import main
+
+    resolve = ("HTTPSConnectionPool(host='physionet.org', port=443): Max retries exceeded "
+               "with url: /files/mitdb/1.0.0/100.hea (Caused by NameResolutionError(\"<urllib3"
+               ".connection.HTTPSConnection object at 0x7f2b>: Failed to resolve 'physionet.org' "
+               "([Errno -3] Temporary failure in name resolution)\"))")
+    other = " ".join(f"word{i}" for i in range(60))  # 419 characters
+
+    def offline(message):
+        def dl_database(*args, **kwargs):
+            raise ConnectionError(message)
+        return dl_database
+
+    monkeypatch.setattr(wfdb, "dl_database", offline(resolve))
+    home = tmp_path / "new" / "home"
+    with pytest.raises(DataNotFoundError) as err:
+        fetch_mitbih(home, records=["100"])
+    assert str(err.value) == (
+        f"could not download mitdb ['100'] from PhysioNet into {home / 'mitdb'} "
+        "(ConnectionError: the name physionet.org does not resolve (no network, or no DNS)). "
+        "Check the internet connection, or copy the database's files there by hand.")
+    assert list(tmp_path.iterdir()) == []  # new/, new/home/ and mitdb/ made, then removed
+    # through the command line, into a folder that was there: it stays, mitdb/ goes
+    (tmp_path / "mine").mkdir()
+    monkeypatch.setattr(wfdb, "dl_database", offline(other))
+    assert main(["download", "--data", str(tmp_path / "mine")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert "(ConnectionError: word0 word1 " in last and " ...). Check the" in last, last
+    words = last.split("(ConnectionError: ")[1].split(" ...)")[0].split()
+    assert words == [f"word{i}" for i in range(len(words))] and len(words) > 15, words
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]
+    assert list((tmp_path / "mine").iterdir()) == []

@@ -461,3 +461,68 @@ def test_decision_weights_move_the_decision_not_the_probabilities(images):
         fast(decision_weights={"Q": 2.0}).fit(X, y)
     with pytest.raises(ValueError, match="must be a positive number"):
         fast(decision_weights={"S": -1}).fit(X, y)
+
+
+def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, capsys,
+                                                             monkeypatch):
+    # random bytes gave torch's UnpicklingError, which advises weights_only=False (to
+    # run code from an untrusted file): now one line saying what the file must be
+    import traceback
+
+    from torchvision.models import resnet18
+
+    import sktlft.cli
+    from sktlft.cli import main
+    from sktlft.models import load_weights
+
+    junk = tmp_path / "junk.pth"
+    junk.write_bytes(np.random.default_rng(0).bytes(5000))
+    torch.save([1, 2], tmp_path / "list.pth")
+    state = resnet18(weights=None).state_dict()
+    torch.save({**state, "conv1.weight": torch.zeros(64, 1, 7, 7)}, tmp_path / "shape.pth")
+    del state["layer1.0.bn1.weight"]
+    torch.save({**state, "extra": torch.zeros(1)}, tmp_path / "keys.pth")
+    cases = {
+        "junk.pth": "(torch.load cannot read it as tensors)",
+        "list.pth": "(it holds a list, not a dict of named tensors)",
+        "shape.pth": "(conv1.weight has shape (64, 1, 7, 7), where ResNet-18 has (64, 3, 7, 7))",
+        "keys.pth": "(1 of ResNet-18's tensors missing, e.g. layer1.0.bn1.weight; 1 unknown "
+                    "tensor(s), e.g. extra)",
+    }
+    for name, why in cases.items():
+        with pytest.raises(ValueError) as err:
+            load_weights(tmp_path / name)
+        assert str(err.value) == (f"weights: {tmp_path / name} is not a ResNet-18 state dict "
+                                  f"saved by torch.save {why}")
+        # not even in the traceback (--debug shows it): torch's advice is not passed on
+        assert "weights_only" not in "".join(traceback.format_exception(err.value))
+        with pytest.raises(ValueError, match="is not a ResNet-18 state dict"):
+            fast(weights=str(tmp_path / name), max_epochs=0).fit(*images[:2])
+    # the command line: refused before any data is read, nothing of torch's advice
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("data read before --weights was checked")
+
+    monkeypatch.setattr(sktlft.cli, "load_data", no_data)
+    assert main(["train", "--estimator", "tlft", "--weights", str(junk),
+                 "--out", str(tmp_path / "m.sktlft")]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (f"sktlft train: error: --weights: {junk} is not a "
+                                    "ResNet-18 state dict saved by torch.save (torch.load "
+                                    "cannot read it as tensors)")
+    assert "weights_only" not in err and not (tmp_path / "m.sktlft").exists()
+
+
+def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch):
+    # skorch's PrintLog wrote ANSI colour codes into a redirected stdout
+    import sys
+
+    X, y, _ = images
+    X, y = X[:64], y[:64]  # (a few batches: the table is what is looked at)
+    assert len(set(y)) > 1
+    fast(verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out, repr(out)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # a terminal: colours as before
+    fast(verbose=1).fit(X, y)
+    assert "\x1b[" in capsys.readouterr().out

@@ -157,3 +157,45 @@ def test_a_model_file_of_sktlft_0_2_is_refused_saying_what_to_do(data, tmp_path)
     with pytest.raises(ModelFileError, match=r"saved by sktlft 0\.2\.0 \(model format 2\).*"
                                              r"train the model again.*sktlft==0\.2\.\*"):
         load_model(old)
+
+
+def test_arrays_that_do_not_fit_the_description_are_refused_when_loaded(data, tmp_path):
+    # an LDA's coefficients rewritten with another shape gave numpy's matmul message
+    # ("mismatch in its core dimension 0") at predict time; now load_model says the
+    # file was altered, naming the step and the shapes
+    from safetensors.numpy import load, save
+
+    X, y = data
+    path = save_model(make_baseline_pipeline().fit(X, y), tmp_path / "m.sktlft")
+    with zipfile.ZipFile(path) as z:
+        desc = json.loads(z.read("model.json"))
+        arrays = load(z.read("arrays.safetensors"))
+    scale, lda = (step["__tuple__"][1]["fitted"]["__dict__"]
+                  for step in desc["model"]["params"]["__dict__"]["steps"][1:])
+    n = lda["n_features_in_"]
+    assert arrays[lda["coef_"]["__array__"]].shape == (4, n)
+    cases = {
+        ("coef_", (4, n - 1)): rf"model/lda \(_EqualPriorLDA\) has coef_ of shape \(4, {n - 1}\), "
+                               rf"where its 4 classes and {n} features need \(4, {n}\)",
+        ("intercept_", (3,)): r"has intercept_ of shape \(3,\)",
+        ("mean_", (n + 1,)): rf"model/scale \(StandardScaler\) has mean_ of shape \({n + 1},\), "
+                             rf"where its {n} features need \({n},\)",
+    }
+    for (attr, shape), msg in cases.items():
+        key = (lda if attr in lda else scale)[attr]["__array__"]
+        bad = dict(arrays, **{key: np.zeros(shape, dtype=arrays[key].dtype)})
+        altered = _rewrite(path, tmp_path / f"{attr}.sktlft", arrays=save(bad))
+        with pytest.raises(ModelFileError, match=rf"{attr}\.sktlft was altered or is "
+                                                 rf"inconsistent: .*{msg}"):
+            load_model(altered)
+    # the features a scaler gives and its next step takes, altered in the description
+    def fewer(d):
+        steps = d["model"]["params"]["__dict__"]["steps"]
+        steps[2]["__tuple__"][1]["fitted"]["__dict__"]["n_features_in_"] = n - 1
+
+    with pytest.raises(ModelFileError, match=rf"step 'lda' takes {n - 1} features, the "
+                                             rf"scaler before it gives {n}"):
+        load_model(_rewrite(path, tmp_path / "n.sktlft", json_edit=fewer))
+    # the file as saved loads and predicts
+    np.testing.assert_array_equal(load_model(path)[0].predict(X[:5]), np.asarray(
+        make_baseline_pipeline().fit(X, y).predict(X[:5])))

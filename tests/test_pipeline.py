@@ -302,3 +302,30 @@ def test_fourier_images_made_on_the_training_device_match(small_inputs):
     assert on_device[-1].input_shapes_["images"] == (2, 32, 32)
     np.testing.assert_allclose(on_device.predict_proba(X[200:]), eager.predict_proba(X[200:]),
                                atol=1e-5)
+
+
+def test_unknown_parameter_hints_name_only_what_a_user_sets(tmp_path, capsys):
+    # the hint listed skorch's internals (resnet___params_to_validate,
+    # resnet__callbacks__epoch_timer); now real parameters, the closest first
+    import re
+
+    from sktlft.cli import main
+    from sktlft.pipeline import check_params
+
+    pipe = make_tlft_pipeline(resnet__weights=None)
+    with pytest.raises(ValueError) as err:
+        check_params(pipe, {"resnet__foo": 1})
+    listed = re.search(r"\(some of resnet: (.*)\)$", str(err.value)).group(1).split(", ")
+    assert len(listed) == 6 and "resnet__activation_checkpointing" in listed
+    for name in listed:
+        assert not name.startswith(("resnet___", "resnet__callbacks__")), name
+        check_params(pipe, {name: None})  # each one a real parameter
+        assert "__" not in name[len("resnet__"):]
+    with pytest.raises(ValueError, match=r"\(did you mean resnet__max_epochs\?\)$"):
+        check_params(pipe, {"resnet__maxepochs": 3})
+    with pytest.raises(ValueError, match=r"\(did you mean segment__before\?\)$"):
+        check_params(pipe, {"segment__bfore": 3})
+    assert main(["train", "--out", str(tmp_path / "m.sktlft"), "--set",
+                 "resnet__max_epoch=1"]) == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith("(did you mean resnet__max_epochs?)") and "___" not in err, err

@@ -110,16 +110,21 @@ def test_spectrogram_grid_in_db(fourier_images, tmp_path):
 def test_spectrogram_grid_standardised_and_channels(fourier_images):
     images, y, _ = fourier_images
     scaled = (images - images.mean()) / images.std()
-    # two channels: channel 0 is shown
+    # two channels: each class gets a row per channel, the same beat in each column
     two = np.concatenate([scaled, np.full_like(scaled, 100.0)], axis=1)
     fig = plot_spectrogram_grid(two, y, n_per_class=2, classes=["V", "N"])
-    assert len(fig.axes) == 2 * 2 + 1
+    assert len(fig.axes) == 2 * 2 * 2 + 1
     cbar = fig.axes[-1]
     assert cbar.get_ylabel() == "scaled value"
     assert cbar.get_ylim()[1] == pytest.approx(100.0)  # the colour scale spans the data
     shown = np.asarray(fig.axes[0].images[0].get_array())
-    assert any(np.allclose(shown, scaled[i, 0]) for i in np.flatnonzero(y == "V"))
-    assert fig.axes[0].get_ylabel() == "V\nfrequency"
+    beat = next(i for i in np.flatnonzero(y == "V") if np.allclose(shown, scaled[i, 0]))
+    assert np.allclose(fig.axes[2].images[0].get_array(), two[beat, 1])  # the row below
+    assert [fig.axes[r * 2].get_ylabel() for r in range(4)] == [
+        "V: channel 0\nfrequency", "V: channel 1\nfrequency", "N: channel 0\nfrequency",
+        "N: channel 1\nfrequency"]
+    with pytest.raises(ValueError, match="channels names 1 channels, but the images have 2"):
+        plot_spectrogram_grid(two, y, channels=["image"])
 
 
 def test_spectrogram_grid_log_frequencies():
@@ -183,3 +188,27 @@ def test_leakage_bars(tmp_path):
     heights = [round(p.get_height(), 6) for p in ax.patches]
     assert heights == [90, 80, 85, 80, 30, 55]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["F1 N", "F1 V", "F1 macro"]
+
+
+def test_example_images_show_every_channel_the_network_sees(sample, tmp_path):
+    # the report's spectrograms showed the beat's image alone, not the second channel
+    # (the beat minus the patient's typical beat)
+    from sktlft import make_tlft_pipeline
+    from sktlft.plotting import plot_example_images
+
+    pipe = make_tlft_pipeline(resnet__weights=None, fourier__image_size=32)
+    fig = plot_example_images(pipe, sample, n_per_class=3)
+    _save(fig, tmp_path / "spectrograms.png")
+    cells, cbar = fig.axes[:-1], fig.axes[-1]
+    assert len(cells) == 4 * 2 * 3 and cbar.get_ylabel().startswith("dB")
+    assert [cells[r * 3].get_ylabel().split("\n")[0] for r in range(8)] == [
+        f"{c}: {name}" for c in "NSVF" for name in ("image", "difference_image")]
+    # each channel's row shows that channel: not the same image twice
+    for r in range(0, 8, 2):
+        a, b = (np.asarray(cells[(r + k) * 3].collections[0].get_array()) for k in (0, 1))
+        assert a.shape == b.shape == (32, 32) and not np.allclose(a, b)
+    assert fig._suptitle.get_text().endswith("one row per AAMI class and channel")
+    # one image input: one row per class, as before
+    fig = plot_example_images(make_tlft_pipeline("morphology", resnet__weights=None,
+                                                 fourier__image_size=32), sample, n_per_class=3)
+    assert len(fig.axes) == 4 * 3 + 1 and fig.axes[0].get_ylabel().startswith("N: image\n")

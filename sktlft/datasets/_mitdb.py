@@ -115,28 +115,52 @@ def _resolve_svdb_records(records: Any) -> list[str]:
     return names
 
 
+def _reason(exc: BaseException, limit: int = 160) -> str:
+    """Why a download failed, on one line and cut between words (a requests error's
+    message runs to several hundred characters)."""
+    text = " ".join(str(exc).split())
+    if "NameResolutionError" in text or "name resolution" in text.lower():
+        return (f"{type(exc).__name__}: the name physionet.org does not resolve (no network, "
+                "or no DNS)")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " ..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def _download_missing(db: str, directory: Path, records: list[str]) -> None:
-    """Download the records' missing files, never touching files already there."""
+    """Download the records' missing files, never touching files already there; a failed
+    download leaves no folder it made (it makes them first, to fail early when it cannot)."""
     import wfdb
 
+    made = []  # the folders this call makes, deepest first
+    folder = directory.absolute()
+    while not folder.exists():
+        made.append(folder)
+        folder = folder.parent
     directory.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="sktlft-dl-") as tmp:
-        try:
-            wfdb.dl_database(db, dl_dir=tmp, records=records, annotators=["atr"])
-        except Exception as exc:
-            which = records if len(records) <= 5 else f"{len(records)} records"
-            reason = str(exc).splitlines()[0][:120] if str(exc) else ""
-            raise DataNotFoundError(
-                f"could not download {db} {which} from PhysioNet into {directory} "
-                f"({type(exc).__name__}: {reason}). Check the internet connection, or "
-                "copy the database's files there by hand."
-            ) from exc
-        for record in records:
-            for ext in _EXTENSIONS:
-                src = Path(tmp) / f"{record}.{ext}"
-                dst = directory / src.name
-                if src.is_file() and not dst.exists():
-                    shutil.copyfile(src, dst)
+    try:
+        with tempfile.TemporaryDirectory(prefix="sktlft-dl-") as tmp:
+            try:
+                wfdb.dl_database(db, dl_dir=tmp, records=records, annotators=["atr"])
+            except Exception as exc:
+                which = records if len(records) <= 5 else f"{len(records)} records"
+                raise DataNotFoundError(
+                    f"could not download {db} {which} from PhysioNet into {directory} "
+                    f"({_reason(exc)}). Check the internet connection, or copy the "
+                    "database's files there by hand."
+                ) from exc
+            for record in records:
+                for ext in _EXTENSIONS:
+                    src = Path(tmp) / f"{record}.{ext}"
+                    dst = directory / src.name
+                    if src.is_file() and not dst.exists():
+                        shutil.copyfile(src, dst)
+    except BaseException:
+        for folder in made:
+            if any(folder.iterdir()):
+                break
+            folder.rmdir()
+        raise
 
 
 def _fetch(

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from .._hints import option
 from ._branches import BeatNetwork
 
 __all__ = ["IMAGENET_FILENAME", "ResNet18Module", "imagenet_state_dict", "load_weights"]
@@ -56,21 +57,84 @@ def imagenet_state_dict() -> dict[str, torch.Tensor]:
 
 
 def load_weights(weights: str | os.PathLike | None) -> dict[str, torch.Tensor] | None:
-    """The backbone's initial weights: ImageNet's, a state-dict file's (no code run), or none."""
+    """The backbone's initial weights: ImageNet's, a state-dict file's (no code run), or none.
+
+    A file must hold a ResNet-18 state dict saved by :func:`torch.save`: its
+    tensors are read without running anything from the file
+    (``weights_only=True``), and their names and shapes are checked against
+    torchvision's ResNet-18 (the ``fc.`` head aside, which is not used).
+
+    Parameters
+    ----------
+    weights : {"IMAGENET1K_V1"}, path or None
+        ImageNet's weights (torchvision's cache), a state-dict file, or none.
+
+    Returns
+    -------
+    dict or None
+        The state dict.
+
+    Raises
+    ------
+    ValueError
+        The path is not a file, or not a ResNet-18 state dict saved by ``torch.save``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from sktlft.models import load_weights
+    >>> junk = pathlib.Path(tempfile.mkdtemp()) / "junk.pth"
+    >>> _ = junk.write_bytes(b"not a state dict")
+    >>> load_weights(junk)
+    Traceback (most recent call last):
+    ...
+    ValueError: weights: .../junk.pth is not a ResNet-18 state dict saved by torch.save ...
+    """
     if weights is None:
         return None
     if isinstance(weights, str) and weights == "IMAGENET1K_V1":
         return imagenet_state_dict()
+    flag = option("weights", "--weights")
     path = Path(weights)
     if not path.is_file():
         raise ValueError(
-            f"weights must be 'IMAGENET1K_V1', None or the path of a state-dict file; "
+            f"{flag} must be 'IMAGENET1K_V1', None or the path of a state-dict file; "
             f"{str(weights)!r} is not a file"
         )
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(state, dict):
-        raise ValueError(f"weights: {path} does not hold a state dict")
+    not_one = f"{flag}: {path} is not a ResNet-18 state dict saved by torch.save"
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # torch's message advises weights_only=False: never pass it on
+        raise ValueError(f"{not_one} (torch.load cannot read it as tensors)") from None
+    if not isinstance(state, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise ValueError(f"{not_one} (it holds a {type(state).__name__}, not a dict of "
+                         "named tensors)")
+    problem = _not_resnet18(state)
+    if problem:
+        raise ValueError(f"{not_one} ({problem})")
     return state
+
+
+def _not_resnet18(state: dict[str, torch.Tensor]) -> str | None:
+    """What keeps ``state`` from being a ResNet-18's (its head aside), or None."""
+    from torchvision.models import resnet18
+
+    ref = {k: tuple(v.shape) for k, v in resnet18(weights=None).state_dict().items()
+           if not k.startswith("fc.")}
+    mine = {k: tuple(v.shape) for k, v in state.items() if not k.startswith("fc.")}
+    missing = sorted(set(ref) - set(mine))
+    unexpected = sorted(set(mine) - set(ref))
+    parts = [f"{len(names)} {what}, e.g. {', '.join(names[:2])}" for names, what in
+             ((missing, "of ResNet-18's tensors missing"), (unexpected, "unknown tensor(s)"))
+             if names]
+    if parts:
+        return "; ".join(parts)
+    wrong = [k for k in ref if mine[k] != ref[k]]
+    if wrong:
+        return (f"{wrong[0]} has shape {mine[wrong[0]]}, where ResNet-18 has "
+                f"{ref[wrong[0]]}" + (f", and {len(wrong) - 1} more" if len(wrong) > 1 else ""))
+    return None
 
 
 class ResNet18Module(BeatNetwork):
@@ -178,13 +242,9 @@ class ResNetImages(nn.Module):
         net = resnet18(weights=None)
         state = load_weights(weights)
         if state is not None:
+            # (names and shapes checked by load_weights; the head is replaced below)
             state = {k: v for k, v in state.items() if not k.startswith("fc.")}
-            missing, unexpected = net.load_state_dict(state, strict=False)
-            if unexpected or set(missing) - {"fc.weight", "fc.bias"}:
-                raise ValueError(
-                    f"weights: not a ResNet-18 state dict (missing {sorted(missing)[:3]}, "
-                    f"unexpected {sorted(unexpected)[:3]})"
-                )
+            net.load_state_dict(state, strict=False)
         if channel_mode == "repeat" and n_channels not in (1, 3):
             channel_mode = "sum"
         mean = torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1)

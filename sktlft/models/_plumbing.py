@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import torch
+from skorch.callbacks import PrintLog
 from skorch.dataset import Dataset as SkorchDataset
 from skorch.utils import to_device, to_tensor
 from torch import nn
@@ -22,7 +25,35 @@ from ._data import (
     resolve_device,
 )
 
-__all__ = ["TrainingPlumbing"]
+__all__ = ["PlainPrintLog", "TrainingPlumbing"]
+
+#: An ANSI colour code, as skorch's PrintLog writes them around the best scores.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's epoch table, coloured only on a terminal.
+
+    skorch's :class:`~skorch.callbacks.PrintLog` colours each epoch's best
+    scores with ANSI codes wherever it prints; into a file or a pipe (or a
+    notebook's captured output) they are noise. This one keeps them only
+    when its sink is ``print`` and standard output is a terminal.
+    """
+
+    def format_row(self, row: Any, key: str, color: str) -> Any:
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not self._coloured():
+            return _ANSI.sub("", text)
+        return text
+
+    def _coloured(self) -> bool:
+        if self.sink is not print:
+            return False
+        isatty = getattr(sys.stdout, "isatty", None)
+        try:
+            return bool(isatty and isatty())
+        except ValueError:  # a closed stream
+            return False
 
 
 class TrainingPlumbing:
@@ -67,7 +98,8 @@ class TrainingPlumbing:
             yield
 
     def get_default_callbacks(self) -> list[tuple[str, Any]]:
-        callbacks = list(super().get_default_callbacks())
+        callbacks = [(name, PlainPrintLog() if type(cb) is PrintLog else cb)
+                     for name, cb in super().get_default_callbacks()]
         path = getattr(self, "checkpoint_path_", None)
         if path is not None:
             from skorch.callbacks import Checkpoint

@@ -33,8 +33,9 @@ def plot_spectrogram_grid(
     top_db: float = 80.0,
     random_state: int | None = 0,
     title: str | None = None,
+    channels: Sequence[str] | None = None,
 ):
-    """A grid of example Fourier images, one row per class, with a colour bar.
+    """A grid of example Fourier images, one row per class and channel, with a colour bar.
 
     Images scaled to [0, 1] (:class:`~sktlft.FourierImageTransformer` with
     ``scaling="fixed"``; uint8 images are divided by 255 first) map back to
@@ -46,7 +47,8 @@ def plot_spectrogram_grid(
     ----------
     images : ndarray of shape (n_beats, n_channels, H, W) or (n_beats, H, W)
         Output of :class:`~sktlft.FourierImageTransformer`, row 0 the lowest
-        frequency. Only channel 0 (the first lead) is shown.
+        frequency. Every channel is shown: each class gets one row per
+        channel, the same beat in each column.
     y : array-like of shape (n_beats,)
         Class of each image.
     n_per_class : int, default=6
@@ -62,11 +64,16 @@ def plot_spectrogram_grid(
         Which examples are drawn.
     title : str, default=None
         Figure title.
+    channels : sequence of str, default=None
+        Names of the channels, in order (e.g. the Fourier step's
+        ``image_inputs_``: ``("image", "difference_image")``), written beside
+        their rows; ``None``: "channel 0", "channel 1"... (nothing for one channel).
 
     Returns
     -------
     fig : matplotlib Figure
-        One axes per image cell, then the colour bar's.
+        One axes per image cell (row by row: class, then channel), then the
+        colour bar's.
 
     Examples
     --------
@@ -78,6 +85,13 @@ def plot_spectrogram_grid(
     5
     >>> print(fig.axes[-1].get_ylabel())
     dB (0: the beat's maximum)
+    >>> fig = plot_spectrogram_grid(np.random.rand(4, 2, 32, 32), ["N", "N", "V", "V"],
+    ...                             n_per_class=2, channels=["image", "difference_image"])
+    >>> len(fig.axes)  # 2 classes x 2 channels x 2 beats, and the colour bar
+    9
+    >>> print(fig.axes[2].get_ylabel())
+    N: difference_image
+    frequency
     """
     import matplotlib.pyplot as plt
 
@@ -92,6 +106,13 @@ def plot_spectrogram_grid(
     if len(y) != len(images):
         raise ValueError(f"y has {len(y)} labels for {len(images)} images")
     classes = aami_labels(y, labels=classes)
+    n_channels = images.shape[1]
+    if channels is None:
+        channels = [f"channel {k}" for k in range(n_channels)] if n_channels > 1 else [""]
+    channels = [str(c) for c in channels]
+    if len(channels) != n_channels:
+        raise ValueError(f"channels names {len(channels)} channels, but the images have "
+                         f"{n_channels}")
     if images.dtype == np.uint8:
         in_unit = True
     else:
@@ -103,8 +124,10 @@ def plot_spectrogram_grid(
         vmin, vmax, cbar_label = lo, hi, "scaled value"
 
     rng = np.random.default_rng(random_state)
+    side = 1.6 if n_channels == 1 else 1.3
+    n_rows = len(classes) * n_channels
     fig, axes = plt.subplots(
-        len(classes), n_per_class, figsize=(1.6 * n_per_class + 1.4, 1.6 * len(classes) + 0.8),
+        n_rows, n_per_class, figsize=(side * n_per_class + 1.8, side * n_rows + 0.8),
         squeeze=False, layout="constrained", sharex=True, sharey=True,
     )
     labelled = frequencies is not None and times is not None
@@ -115,28 +138,32 @@ def plot_spectrogram_grid(
             raise ValueError(f"frequencies and times have {len(frequencies)} and {len(times)} "
                              f"values for images of {images.shape[2]} x {images.shape[3]} pixels")
     mesh = None
-    for r, c in enumerate(classes):
+    for i, c in enumerate(classes):
         idx = np.flatnonzero(y == c)
         pick = rng.choice(idx, min(n_per_class, len(idx)), replace=False) if len(idx) else []
-        for k in range(n_per_class):
-            ax = axes[r, k]
-            if k < len(pick):
-                img = images[pick[k], 0].astype(np.float32)
-                if images.dtype == np.uint8:
-                    img /= 255.0
-                if in_unit:
-                    img = (img - 1.0) * top_db
-                kw = {"cmap": "magma", "vmin": vmin, "vmax": vmax}
-                if labelled:
-                    mesh = ax.pcolormesh(times, frequencies, img, shading="nearest",
-                                         rasterized=True, **kw)
-                else:
-                    mesh = ax.imshow(img, origin="lower", aspect="auto", **kw)
-            if k == 0:
-                ax.set_ylabel(f"{c}\n" + ("frequency (Hz)" if labelled else "frequency"))
-            if r == len(classes) - 1:
-                ax.set_xlabel("time (s)" if labelled else "time", fontsize=9)
-            ax.tick_params(labelsize=7)
+        for ch, name in enumerate(channels):
+            r = i * n_channels + ch
+            for k in range(n_per_class):
+                ax = axes[r, k]
+                if k < len(pick):
+                    img = images[pick[k], ch].astype(np.float32)
+                    if images.dtype == np.uint8:
+                        img /= 255.0
+                    if in_unit:
+                        img = (img - 1.0) * top_db
+                    kw = {"cmap": "magma", "vmin": vmin, "vmax": vmax}
+                    if labelled:
+                        mesh = ax.pcolormesh(times, frequencies, img, shading="nearest",
+                                             rasterized=True, **kw)
+                    else:
+                        mesh = ax.imshow(img, origin="lower", aspect="auto", **kw)
+                if k == 0:
+                    row = f"{c}: {name}" if name else c
+                    ax.set_ylabel(f"{row}\n" + ("frequency (Hz)" if labelled else "frequency"),
+                                  fontweight="bold" if ch == 0 < n_channels - 1 else "normal")
+                if r == n_rows - 1:
+                    ax.set_xlabel("time (s)" if labelled else "time", fontsize=9)
+                ax.tick_params(labelsize=7)
     if labelled:
         if _spacing(frequencies) == "log":
             axes[0, 0].set_yscale("log")  # shared: every panel
@@ -146,7 +173,8 @@ def plot_spectrogram_grid(
             ax.set_yticks([])
     if mesh is not None:
         fig.colorbar(mesh, ax=axes, shrink=0.9, label=cbar_label)
-    fig.suptitle(title or "Fourier images of random beats, one row per AAMI class")
+    fig.suptitle(title or "Fourier images of random beats, one row per AAMI class"
+                 + (" and channel" if n_channels > 1 else ""))
     return fig
 
 
@@ -156,7 +184,9 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
 
     Clones the segmenter and the Fourier step of ``pipeline``, fits them on
     ``n_per_class`` random beats of each class of ``dataset`` (no network is
-    trained) and draws :func:`plot_spectrogram_grid`.
+    trained) and draws :func:`plot_spectrogram_grid`: every channel the
+    network sees (the beat's image, the image of the beat minus the
+    patient's typical beat...), named by its input (and lead, for several).
 
     Parameters
     ----------
@@ -196,7 +226,15 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     images = fourier.fit_transform(beats)
     if isinstance(images, Mapping):
         images = images["images"]
-    return plot_spectrogram_grid(np.asarray(images), y[show], n_per_class=n_per_class,
+    images = np.asarray(images)
+    inputs = list(fourier.image_inputs_)
+    n_leads = images.shape[1] // max(len(inputs), 1)
+    if n_leads == 1:
+        channels = inputs
+    else:  # channel p * n_leads + lead: each input's leads together
+        leads = list(seg.leads or range(n_leads))
+        channels = [f"{name} {lead}" for name in inputs for lead in leads]
+    return plot_spectrogram_grid(images, y[show], n_per_class=n_per_class,
                                  classes=classes, frequencies=fourier.frequencies_,
                                  times=fourier.times_, top_db=fourier.top_db,
-                                 random_state=random_state)
+                                 random_state=random_state, channels=channels)
