@@ -42,7 +42,8 @@ def test_folds_test_every_patient_once_with_models_fitted_on_the_others(sample, 
 def test_report_saves_all_or_nothing(report, tmp_path):
     out = report.save(tmp_path / "r")
     # the baseline trains no network: no (empty) training curve
-    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "metrics.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["confusion_matrix.png", "metrics.json",
+                                                     "per_record.png"]
     m = json.loads((out / "metrics.json").read_text())
     assert m["pooled"]["macro_f1"] == report.pooled["macro_f1"] and len(m["folds"]) == 3
     with pytest.raises(FileExistsError, match="not an empty folder"):

@@ -71,10 +71,10 @@ def concat_datasets(datasets: Sequence[BeatDataset]) -> BeatDataset:
     out = BeatDataset(**{k: v for k, v in first.items() if k not in PER_BEAT})
     for key in PER_BEAT:
         if key == "reference":
-            offsets = np.cumsum([0] + [len(ds.reference.rows) for ds in datasets[:-1]])
-            out[key] = SharedRows(np.concatenate([ds.reference.rows for ds in datasets]),
-                                  np.concatenate([ds.reference.index + o
-                                                  for ds, o in zip(datasets, offsets)]))
+            refs = [ds.reference.compact() for ds in datasets]
+            offsets = np.cumsum([0] + [len(r.rows) for r in refs[:-1]])
+            out[key] = SharedRows(np.concatenate([r.rows for r in refs]),
+                                  np.concatenate([r.index + o for r, o in zip(refs, offsets)]))
         elif all(key in ds for ds in datasets):
             out[key] = np.concatenate([ds[key] for ds in datasets])
     names = list(dict.fromkeys(ds.database for ds in datasets))

@@ -77,6 +77,8 @@ class BeatDataset(Bunch):
                 out[key] = self[key][mask]
         present = set(np.unique(out.record).tolist())
         out["records"] = [r for r in self.records if r in present]
+        if "databases" in self:
+            out["databases"] = {r: db for r, db in self.databases.items() if r in present}
         return out
 
     def learnable(self, keep_q: bool = False) -> BeatDataset:

@@ -49,6 +49,8 @@ class SharedRows:
     [[0.0, 1.0], [5.0, 6.0]]
     >>> np.asarray(ref.map(lambda rows: rows * 2)[2:]).tolist()
     [[0.0, 2.0], [10.0, 12.0]]
+    >>> ref[3:].compact().rows.tolist()
+    [[5.0, 6.0]]
     """
 
     def __init__(self, rows: Any, index: Any) -> None:
@@ -110,6 +112,17 @@ class SharedRows:
             The same beats, new rows.
         """
         return SharedRows(func(self.rows), self.index)
+
+    def compact(self) -> SharedRows:
+        """The same beats, with only the rows they use (after a subset, for instance).
+
+        Returns
+        -------
+        SharedRows
+            The rows used, in their old order.
+        """
+        used, index = np.unique(self.index, return_inverse=True)
+        return SharedRows(self.rows[used], index.reshape(-1))
 
     def __repr__(self) -> str:
         return (f"SharedRows(shape={self.shape}, dtype={self.dtype}, "
