@@ -348,13 +348,14 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        signals : torch.Tensor of shape (n_beats, n_channels_out_, n_samples)
+        signals : torch.Tensor of shape (n_beats, n_channels, n_samples)
             The beats (and derived signals) of a batch, as
-            :meth:`FourierImages.signals` gives them, on any device.
+            :meth:`FourierImages.signals` gives them, on any device
+            (``n_channels_out_`` channels).
 
         Returns
         -------
-        torch.Tensor of shape (n_beats, n_channels_out_, image_size, image_size)
+        torch.Tensor of shape (n_beats, n_channels, image_size, image_size)
             float32 on the same device, the values the eager images of ``dtype``
             stand for (uint8 images: their value / 255).
         """
