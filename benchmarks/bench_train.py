@@ -32,8 +32,10 @@ def images_for(preset: str, n: int):
     from sktlft.datasets import load_mitbih_sample
 
     ds = load_mitbih_sample()
-    pipe = make_tlft_pipeline(preset, resnet__weights=None, fourier__lazy=False,
-                              inputs=("image", "rhythm"))
+    from sktlft.pipeline import PRESETS
+
+    inputs = tuple(dict.fromkeys((*PRESETS[preset]["segment__inputs"], "rhythm")))
+    pipe = make_tlft_pipeline(preset, resnet__weights=None, fourier__lazy=False, inputs=inputs)
     idx = np.resize(np.arange(len(ds.target)), n)
     out = pipe[:2].fit_transform(ds.inputs()[idx])
     return out["images"], np.asarray(out["rhythm"]), ds.target[idx], pipe.get_params()
