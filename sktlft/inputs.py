@@ -35,13 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import RR_FEATURE_NAMES, SharedRows, log_rhythm
+from .datasets import RR_FEATURE_NAMES, log_rhythm
 
 __all__ = ["DEFAULT_INPUTS", "INPUTS", "BeatInput", "check_inputs", "kind_of", "p_wave_evidence"]
-
-#: The fields of the data an input may be made from.
-FIELDS = ("beats", "reference", "rr")
-
 
 def _difference(fields: Mapping[str, Any]) -> np.ndarray:
     ref = fields["reference"]
@@ -204,8 +200,3 @@ def make_inputs(inputs: Sequence[str], fields: Mapping[str, Any]) -> dict[str, A
                 "inputs")
         out[name] = spec.make(fields)
     return out
-
-
-def is_shared(x: Any) -> bool:
-    """Whether ``x`` holds rows shared by many beats (a :class:`SharedRows`)."""
-    return isinstance(x, SharedRows)
