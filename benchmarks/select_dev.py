@@ -38,9 +38,15 @@ Usage (each run on one core; never two torch trainings at once)::
     python benchmarks/select_dev.py --candidate lda --partition 0 1 2
     python benchmarks/select_dev.py --summary
 
-Each run writes ``benchmarks/results/select_dev/<candidate>_p<partition>.json`` (and the
-test folds' probabilities as ``.npz``); ``--summary`` applies the rule, prints the table
-and writes ``benchmarks/results/select_dev.json``.
+Each run writes ``benchmarks/results/select_dev/<candidate>_p<partition>.json``;
+``--summary`` applies the rule, prints the table and writes
+``benchmarks/results/select_dev.json``.
+
+Added before any network candidate had run (the rule above unchanged): ``net-prematurity``
+is the vote's first member, the same pipeline with the same seed on the same folds, so a
+``vote`` run scores it alone too (``evaluate`` keeps each member's probabilities) and
+writes its file, ``"source": "vote member"``; it is not trained twice. The vote's other
+member is ``lda-prematurity``, whose own file the run can be checked against.
 """
 
 from __future__ import annotations
@@ -94,6 +100,10 @@ CANDIDATES: dict[str, tuple[Any, int]] = {
                                  "p_wave"), seed, resnet__module="cnn1d"), 3),
     "vote": (lambda seed: _vote(seed), 6),
 }
+
+
+#: candidates scored as members of another candidate's run: {run: {member: candidate}}
+MEMBERS = {"vote": {"tlft": "net-prematurity"}}
 
 
 def _vote(seed):
@@ -181,6 +191,10 @@ def run_one(ds, name: str, partition: int) -> dict[str, Any]:
         out["fold_macro_f1"] = [f["report"]["macro_f1"] for f in report.folds]
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{name}_p{partition}.json").write_text(json.dumps(out, indent=1, default=str))
+    for member, candidate in MEMBERS.get(name, {}).items():  # scored alone in the same run
+        (OUT / f"{candidate}_p{partition}.json").write_text(json.dumps(
+            {**out, "candidate": candidate, "pooled": out["members"][member],
+             "source": f"{name} member {member!r}", "members": {}}, indent=1, default=str))
     return out
 
 
