@@ -305,6 +305,40 @@ def test_lazy_fourier_images_train_like_eager_ones(sample):
         a.predict(FourierImages(lazy.transformer, [beats[:0]]))
 
 
+def test_loader_plan_fits_the_machine():
+    from sktlft.models._data import GPU_PREDICT_BATCH, MAX_WORKERS, describe_plan, loader_plan
+
+    assert loader_plan("cpu", True, 64, n_cpus=16) == {"train": {}, "valid": {}}
+    gpu = loader_plan("cuda:0", True, 64, n_cpus=16)
+    assert gpu["train"] == {"pin_memory": True, "num_workers": 15}
+    assert gpu["valid"] == {"pin_memory": True, "num_workers": 15,
+                            "batch_size": GPU_PREDICT_BATCH}
+    assert loader_plan("cuda", True, 64, n_cpus=64)["train"]["num_workers"] == MAX_WORKERS
+    # images already made (or made on the GPU), or one core: no workers
+    assert "num_workers" not in loader_plan("cuda", False, 64, n_cpus=16)["train"]
+    assert "num_workers" not in loader_plan("cuda", True, 64, n_cpus=1)["train"]
+    assert loader_plan("cuda", False, 4096, n_cpus=4)["valid"]["batch_size"] == 4096
+    line = describe_plan("cuda", gpu, 64)
+    assert "15 loader workers" in line and "training batches of 64" in line
+    assert f"prediction batches of {GPU_PREDICT_BATCH}" in line
+
+
+def test_loader_settings_chosen_and_overridden(sample, caplog):
+    """What fit chose is logged; the user's iterator settings win; workers change nothing."""
+    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:96])
+    y = sample.target[:96]
+    lazy = FourierImageTransformer(n_fft=64, fmax=40, image_size=32, lazy=True).fit_transform(
+        beats)
+    with caplog.at_level("INFO", logger="sktlft.models._plumbing"):
+        a = fast(device="cpu").fit(lazy, y)
+    assert "training on cpu: batches made in the main process" in caplog.text
+    b = fast(device="cpu", iterator_train__num_workers=2, iterator_valid__num_workers=2,
+             iterator_valid__batch_size=7).fit(lazy, y)
+    loader = b.get_iterator(b.get_dataset(lazy), training=False)
+    assert (loader.num_workers, loader.batch_size) == (2, 7)
+    np.testing.assert_allclose(a.predict_proba(lazy), b.predict_proba(lazy), atol=1e-5)
+
+
 def _n_vs_v(sample, records):
     """N and V beats of the given sample records, as 32 x 32 images with rhythm features."""
     from sktlft import make_tlft_pipeline

@@ -10,7 +10,7 @@ from ._base import BeatClassifier
 from ._branches import NETWORKS, BeatNetwork
 from ._classifier import ResNet18Classifier
 from ._cnn1d import WaveformCNN
-from ._data import ClassCapSampler, epoch_size
+from ._data import ClassCapSampler, epoch_size, loader_plan
 from ._module import IMAGENET_FILENAME, ResNet18Module, imagenet_state_dict, load_weights
 
 __all__ = [
@@ -25,4 +25,5 @@ __all__ = [
     "epoch_size",
     "imagenet_state_dict",
     "load_weights",
+    "loader_plan",
 ]

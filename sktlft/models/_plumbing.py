@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import sys
 import warnings
@@ -21,11 +22,16 @@ from ._data import (
     LazyImageDataset,
     check_targets,
     dataset_labels,
+    describe_plan,
     device_fourier,
+    images_made_on_cpu,
+    loader_plan,
     resolve_device,
 )
 
 __all__ = ["PlainPrintLog", "TrainingPlumbing"]
+
+logger = logging.getLogger(__name__)
 
 #: An ANSI colour code, as skorch's PrintLog writes them around the best scores.
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -122,18 +128,25 @@ class TrainingPlumbing:
         # images made on the training device, batch by batch (lazy="device"): infer
         # turns each batch's beats into images there
         self._device_fourier_ = device_fourier(X) if lazy else None
+        self._loader_plan_ = loader_plan(str(self.device), images_made_on_cpu(X),
+                                         self.batch_size)
         if lazy and self.dataset is SkorchDataset:
             return LazyImageDataset(X, y, **self.get_params_for("dataset"))
         return super().get_dataset(X, y)
 
     def get_iterator(self, dataset: Any, training: bool = False) -> Any:
-        if not (training and self.max_per_class):
-            return super().get_iterator(dataset, training=training)
-        kwargs = self.get_params_for("iterator_train")
-        kwargs.pop("shuffle", None)
+        """skorch's DataLoader, with :func:`loader_plan`'s settings where the user set none."""
+        name = "iterator_train" if training else "iterator_valid"
+        plan = getattr(self, "_loader_plan_", None) or {}
+        kwargs = {**plan.get("train" if training else "valid", {}),
+                  **self.get_params_for(name)}
         kwargs.setdefault("batch_size", self.batch_size)
-        sampler = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
-        return self.iterator_train(dataset, sampler=sampler, **kwargs)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if training and self.max_per_class:
+            kwargs.pop("shuffle", None)
+            kwargs["sampler"] = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
+        return getattr(self, name)(dataset, **kwargs)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         fourier = getattr(self, "_device_fourier_", None)
@@ -206,6 +219,8 @@ class TrainingPlumbing:
         from skorch.callbacks import EarlyStopping
 
         before = len(self.history)
+        plan = loader_plan(str(self.device), images_made_on_cpu(X), self.batch_size)
+        logger.info("training %s", describe_plan(str(self.device), plan, self.batch_size))
         super().partial_fit(X, y, **fit_params)
         done = len(self.history) - before
         early = any(isinstance(cb, EarlyStopping) for _, cb in self.callbacks_)
