@@ -88,16 +88,15 @@ def loader_plan(device: str, images_on_cpu: bool, batch_size: int,
             "valid": {**common, "batch_size": max(batch_size, GPU_PREDICT_BATCH)}}
 
 
-def describe_plan(device: str, plan: dict[str, dict[str, Any]], batch_size: int) -> str:
-    """One line saying what :func:`loader_plan` chose, for the log."""
-    train, valid = plan["train"], plan["valid"]
+def describe_loaders(train: dict[str, Any], valid: dict[str, Any]) -> str:
+    """What the two DataLoaders' settings (``iterator_train__*``, ``iterator_valid__*``,
+    :func:`loader_plan`'s where unset) do, in one line for the log."""
     workers = train.get("num_workers", 0)
-    made = (f"{workers} loader workers make the images" if workers
-            else "batches made in the main process")
+    made = f"{workers} loader workers make the batches" if workers else (
+        "batches made in the main process")
     pinned = ", pinned memory" if train.get("pin_memory") else ""
-    return (f"on {device}: {made}{pinned}; training batches of "
-            f"{train.get('batch_size', batch_size)}, prediction batches of "
-            f"{valid.get('batch_size', batch_size)}")
+    return (f"{made}{pinned}; training batches of {train['batch_size']}, "
+            f"prediction batches of {valid['batch_size']}")
 
 
 def images_made_on_cpu(X: Any) -> bool:

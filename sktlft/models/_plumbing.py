@@ -22,7 +22,7 @@ from ._data import (
     LazyImageDataset,
     check_targets,
     dataset_labels,
-    describe_plan,
+    describe_loaders,
     device_fourier,
     images_made_on_cpu,
     loader_plan,
@@ -128,25 +128,32 @@ class TrainingPlumbing:
         # images made on the training device, batch by batch (lazy="device"): infer
         # turns each batch's beats into images there
         self._device_fourier_ = device_fourier(X) if lazy else None
-        self._loader_plan_ = loader_plan(str(self.device), images_made_on_cpu(X),
-                                         self.batch_size)
+        self._plan_loaders(X)
         if lazy and self.dataset is SkorchDataset:
             return LazyImageDataset(X, y, **self.get_params_for("dataset"))
         return super().get_dataset(X, y)
 
-    def get_iterator(self, dataset: Any, training: bool = False) -> Any:
-        """skorch's DataLoader, with :func:`loader_plan`'s settings where the user set none."""
-        name = "iterator_train" if training else "iterator_valid"
+    def _plan_loaders(self, X: Any) -> None:
+        self._loader_plan_ = loader_plan(str(self.device), images_made_on_cpu(X),
+                                         self.batch_size)
+
+    def _loader_kwargs(self, training: bool) -> dict[str, Any]:
+        """A DataLoader's settings: :func:`loader_plan`'s, where the user set none."""
         plan = getattr(self, "_loader_plan_", None) or {}
         kwargs = {**plan.get("train" if training else "valid", {}),
-                  **self.get_params_for(name)}
+                  **self.get_params_for("iterator_train" if training else "iterator_valid")}
         kwargs.setdefault("batch_size", self.batch_size)
+        return kwargs
+
+    def get_iterator(self, dataset: Any, training: bool = False) -> Any:
+        """skorch's DataLoader, with :func:`loader_plan`'s settings where the user set none."""
+        kwargs = self._loader_kwargs(training)
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
         if training and self.max_per_class:
             kwargs.pop("shuffle", None)
             kwargs["sampler"] = ClassCapSampler(dataset_labels(dataset), self.max_per_class)
-        return getattr(self, name)(dataset, **kwargs)
+        return (self.iterator_train if training else self.iterator_valid)(dataset, **kwargs)
 
     def infer(self, x: Any, **fit_params: Any) -> torch.Tensor:
         fourier = getattr(self, "_device_fourier_", None)
@@ -219,8 +226,9 @@ class TrainingPlumbing:
         from skorch.callbacks import EarlyStopping
 
         before = len(self.history)
-        plan = loader_plan(str(self.device), images_made_on_cpu(X), self.batch_size)
-        logger.info("training %s", describe_plan(str(self.device), plan, self.batch_size))
+        self._plan_loaders(X)
+        logger.info("training on %s: %s", self.device,
+                    describe_loaders(self._loader_kwargs(True), self._loader_kwargs(False)))
         super().partial_fit(X, y, **fit_params)
         done = len(self.history) - before
         early = any(isinstance(cb, EarlyStopping) for _, cb in self.callbacks_)
