@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from . import __version__
+from .inputs import DEFAULT_INPUTS, INPUTS
 
 __all__ = ["build_parser"]
 
@@ -27,9 +28,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-q", action="store_true",
                    help="keep Q beats (left out by default, as in the literature)")
     p.add_argument("--inputs", metavar="NAME,NAME,...",
-                   help="what the network sees, from image, reference_image, difference_image, "
-                        "waveform, difference_waveform, rhythm (default: the preset's; "
-                        "the default preset's is image,difference_image,rhythm)")
+                   help=f"what the network sees, from {', '.join(INPUTS)} (default: the "
+                        f"preset's; the default preset's is {','.join(DEFAULT_INPUTS)})")
     p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
                    help="the beat's image alone: the same as --inputs image")
 

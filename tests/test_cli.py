@@ -311,6 +311,17 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
         "fourier__window": "hamming"}
 
 
+def test_inputs_help_names_every_input(capsys):
+    from sktlft.inputs import DEFAULT_INPUTS, INPUTS
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    listed = text.split("what the network sees, from ")[1].split(" (default")[0]
+    assert listed.replace(" ", "").split(",") == list(INPUTS)
+    assert ",".join(DEFAULT_INPUTS) in text.replace(", ", ",")
+
+
 def test_time_left_weighs_fits_by_their_images(monkeypatch):
     from sktlft import _progress
 
