@@ -7,6 +7,7 @@ from typing import Any
 
 from . import __version__
 from .inputs import DEFAULT_INPUTS, INPUTS
+from .pipeline import PRESETS
 
 __all__ = ["build_parser"]
 
@@ -16,7 +17,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="ensemble: soft vote of the network and the baseline (chosen inside "
                         "DS1); tlft: the network alone; baseline: the rhythm LDA alone "
                         "(default: %(default)s)")
-    p.add_argument("--preset", default="default", choices=["default", "morphology", "paper"],
+    p.add_argument("--preset", default="default", choices=list(PRESETS),
                    help="the network's preset (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
