@@ -177,7 +177,16 @@ def build_pipeline(args: argparse.Namespace):
     params.setdefault("resnet__random_state", args.seed)
     params.setdefault("resnet__device", args.device)
     params.setdefault("resnet__verbose", 0)
-    params.setdefault("resnet__weights", resolve_weights(args.weights))
+    from .pipeline import PRESETS
+
+    family = params.get("resnet__module", PRESETS[args.preset].get("resnet__module", "resnet18"))
+    if family == "resnet18":
+        params.setdefault("resnet__weights", resolve_weights(args.weights))
+    elif args.weights != "auto":
+        raise CLIError(f"--weights {args.weights}: the weights are the ResNet-18's; the "
+                       f"network {family!r} starts from random weights (leave --weights out)")
+    else:
+        params.setdefault("resnet__weights", None)  # none to load (and no notice about them)
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
