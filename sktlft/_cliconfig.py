@@ -182,7 +182,7 @@ def build_pipeline(args: argparse.Namespace):
     family = params.get("resnet__module", PRESETS[args.preset].get("resnet__module", "resnet18"))
     if family == "resnet18":
         params.setdefault("resnet__weights", resolve_weights(args.weights))
-    elif args.weights != "auto":
+    elif args.weights not in ("auto", "none"):
         raise CLIError(f"--weights {args.weights}: the weights are the ResNet-18's; the "
                        f"network {family!r} starts from random weights (leave --weights out)")
     else:
