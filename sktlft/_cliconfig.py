@@ -190,7 +190,7 @@ def build_pipeline(args: argparse.Namespace):
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--set: {exc}") from exc
+        raise CLIError(f"--set: {exc}" if args.set else str(exc)) from exc
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,

@@ -212,7 +212,33 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
         settings["segment__inputs"] = tuple(inputs)
     check_params(pipe, settings)
     pipe.set_params(**settings)
+    _check_network_reads(pipe)
     return pipe
+
+
+def _check_network_reads(pipe: Pipeline) -> None:
+    """Refuse inputs the network family cannot read, before any data is read."""
+    from .inputs import kind_of
+    from .models._branches import kinds_read
+
+    params = pipe.get_params()
+    module, inputs = params["resnet__module"], params["segment__inputs"]
+    name = module if isinstance(module, str) else module.__name__
+    kinds = {n: {"image": "images", "waveform": "waveforms"}.get(kind_of(n) or "", "features")
+             for n in inputs}
+    reads = kinds_read(module)
+    unread = [n for n, kind in kinds.items() if kind not in reads]
+    if unread:
+        raise ValueError(
+            f"the network {name!r} does not read {', '.join(unread)}: it reads "
+            f"{', '.join(sorted(reads))}; choose other inputs (segment__inputs) or another "
+            "network family (resnet__module)")
+    lacking = sorted(kinds_read(module, required=True) - set(kinds.values()))
+    if lacking:
+        raise ValueError(
+            f"the network {name!r} needs {' and '.join(lacking)} among its inputs, and "
+            f"segment__inputs={tuple(inputs)!r} has none; add one or choose another network "
+            "family (resnet__module)")
 
 
 @validate_params({"morphology": ["boolean"], "priors": [StrOptions({"equal", "empirical"})]},

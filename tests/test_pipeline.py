@@ -178,8 +178,17 @@ def test_presets():
             assert params[k] == v
     assert make_tlft_pipeline().get_params()["segment__inputs"] == (
         "image", "difference_image", "rhythm")
-    assert make_tlft_pipeline(inputs=["waveform"]).get_params()["segment__inputs"] == (
-        "waveform",)
+    assert make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d").get_params()[
+        "segment__inputs"] == ("waveform",)
+    # inputs the network cannot read are refused before any data is read
+    with pytest.raises(ValueError, match=r"'cnn1d' does not read image, rhythm|"
+                                         r"'cnn1d' does not read image: it reads"):
+        make_tlft_pipeline(inputs=["image", "waveform"], resnet__module="cnn1d")
+    with pytest.raises(ValueError, match=r"'resnet18' needs images among its inputs, and "
+                                         r"segment__inputs=\('waveform', 'rhythm'\) has none"):
+        make_tlft_pipeline(inputs=["waveform", "rhythm"])
+    with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
+        make_tlft_pipeline(resnet__module="cnn2d")
     assert make_tlft_pipeline(resnet__max_epochs=2).get_params()["resnet__max_epochs"] == 2
     with pytest.raises(ValueError, match="'preset' parameter of make_tlft_pipeline must be"):
         make_tlft_pipeline("fast")
