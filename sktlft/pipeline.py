@@ -219,7 +219,7 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
 def _check_network_reads(pipe: Pipeline) -> None:
     """Refuse inputs the network family cannot read, before any data is read."""
     from .inputs import kind_of
-    from .models._branches import kinds_read
+    from .models import kinds_read
 
     params = pipe.get_params()
     module, inputs = params["resnet__module"], params["segment__inputs"]

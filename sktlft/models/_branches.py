@@ -176,7 +176,7 @@ def kinds_read(module: Any, *, required: bool = False) -> set[str]:
 
     Examples
     --------
-    >>> from sktlft.models._branches import kinds_read
+    >>> from sktlft.models import kinds_read
     >>> sorted(kinds_read("cnn1d"))
     ['features', 'waveforms']
     >>> sorted(kinds_read("resnet18", required=True))
