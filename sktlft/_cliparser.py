@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from . import __version__
+from ._presets import PRESETS
 from .inputs import DEFAULT_INPUTS, INPUTS
-from .pipeline import PRESETS
 
 __all__ = ["build_parser"]
 
@@ -22,8 +22,9 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
     p.add_argument("--weights", default="auto",
-                   help="auto (ImageNet when cached, else random), imagenet, none, or a "
-                        "state-dict file (default: %(default)s)")
+                   help="the ResNet-18's: auto (ImageNet when cached, else random), "
+                        "imagenet, none, or a state-dict file; other networks start from "
+                        "random weights (default: %(default)s)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--keep-q", action="store_true",

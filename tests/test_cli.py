@@ -176,9 +176,10 @@ def test_predict_with_atr_one_label_per_beat(model_file, tmp_path, capsys):
                  "--force"]) == 0
 
 
-def test_the_1d_network_end_to_end(tmp_path, capsys):
+def test_the_1d_network_end_to_end(tmp_path, capsys, monkeypatch):
     # evaluate, train and predict with the 1-D CNN (no image): evaluate failed at its
     # end drawing spectrograms, and train spoke of ImageNet weights it does not use
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # no ImageNet file cached
     net = ["--estimator", "tlft", "--inputs", "waveform,difference_waveform,rhythm",
            "--set", "resnet__module=cnn1d", "--set", "resnet__max_epochs=1"]
     report = tmp_path / "report"
@@ -192,7 +193,8 @@ def test_the_1d_network_end_to_end(tmp_path, capsys):
     rec = _copy_record("208", tmp_path / "in", with_atr=True)
     assert main(["predict", str(rec), "--model", str(tmp_path / "m.sktlft"), "--out",
                  str(tmp_path / "out")]) == 0
-    rows = list(csv.DictReader(open(tmp_path / "out" / "208.csv")))
+    with open(tmp_path / "out" / "208.csv") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == len(wfdb.rdann(str(tmp_path / "out" / "208"), "tlft").sample) > 100
 
 
@@ -346,6 +348,17 @@ def test_inputs_help_names_every_input(capsys):
     listed = text.split("what the network sees, from ")[1].split(" (default")[0]
     assert listed.replace(" ", "").split(",") == list(INPUTS)
     assert ",".join(DEFAULT_INPUTS) in text.replace(", ", ",")
+
+
+def test_the_command_line_starts_without_torch():
+    # `sktlft download`, --help and --version stay quick: torch loads only for the work
+    import subprocess
+
+    code = ("import sys; from sktlft.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('torch', 'skorch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_time_left_weighs_fits_by_their_images(monkeypatch):

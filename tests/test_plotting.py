@@ -247,3 +247,10 @@ def test_example_beats_show_the_waveforms_a_1d_network_reads(sample, tmp_path):
                               inputs=("image", "waveform"))
     assert sorted(example_figures(both, sample)) == ["beats.png", "spectrograms.png"]
     assert example_figures(None, sample) == {}
+    # a pipeline without a Fourier step: the segmenter's waveforms straight to the network
+    from sklearn.pipeline import Pipeline
+
+    from sktlft.models import BeatClassifier
+
+    bare = Pipeline([("segment", segmenter_of(pipe)), ("net", BeatClassifier(module="cnn1d"))])
+    assert len(plot_example_beats(bare, sample, n_per_class=1).axes) == 2 * 4

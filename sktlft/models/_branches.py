@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["NETWORKS", "BeatNetwork", "FeatureBranch", "WaveformBranch", "network_class"]
+__all__ = ["NETWORKS", "BeatNetwork", "FeatureBranch", "WaveformBranch", "kinds_read",
+           "network_class"]
 
 #: The network families by name: every :class:`BeatNetwork` subclass with a ``name``
 #: registers itself here when its module is imported (``sktlft.models`` imports them).

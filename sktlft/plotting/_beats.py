@@ -68,14 +68,19 @@ def plot_example_beats(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     classes = [c for c in AAMI_CLASSES if c != "Q" and (y == c).any()]
     show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
                                       replace=False) for c in classes])
-    out = clone(fourier_of(pipeline)).fit_transform(seg.fit_transform(dataset.subset(show)
-                                                                      .inputs()))
+    # the waveforms alone (no images to make), through the Fourier step when there is one
+    seg.set_params(inputs=tuple(names))
+    out = seg.fit_transform(dataset.subset(show).inputs())
+    fourier = fourier_of(pipeline)
+    if fourier is not None:
+        out = clone(fourier).fit_transform(out)
     if not isinstance(out, Mapping):  # pragma: no cover - waveforms always come in a dict
         raise ValueError("the pipeline gave no waveform input")
     leads = list(seg.leads or range(np.asarray(out[names[0]]).shape[1]))
     rows = [(name, i, f"{name}" + (f" {lead}" if len(leads) > 1 else ""))
             for name in names for i, lead in enumerate(leads)]
-    before = seg.before if seg.before is not None else seg.window_ / 2
+    # the R peak sits at sample n_window // 2 of the input window (BeatSegmenter's crop)
+    before = seg.before if seg.before is not None else (seg.n_window_in_ // 2) / seg.fs
     fig, axes = plt.subplots(len(rows), len(classes), squeeze=False, sharex=True,
                              sharey="row", figsize=(2.6 * len(classes) + 0.8,
                                                     2.0 * len(rows) + 0.8))
