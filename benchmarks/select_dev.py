@@ -224,6 +224,7 @@ def summary() -> None:
         f1 = [by_p[p]["macro_f1"] for p in sorted(by_p)]
         table.append({
             "candidate": name, "partitions": sorted(by_p),
+            "macro_f1_by_partition": {p: by_p[p]["macro_f1"] for p in sorted(by_p)},
             "macro_f1_mean": float(np.mean(f1)), "macro_f1_sd": float(np.std(f1)),
             "macro_f1_nsv_mean": float(np.mean([by_p[p]["macro_f1_nsv"] for p in by_p])),
             **{f"f1_{c}": float(np.mean([by_p[p]["classes"][c]["F1"] for p in by_p]))
@@ -236,10 +237,12 @@ def summary() -> None:
         best = max(r["macro_f1_mean"] for r in complete)
         near = [r for r in complete if r["macro_f1_mean"] >= best - 0.01]
         winner = min(near, key=lambda r: (r["simplicity"], -r["macro_f1_mean"]))["candidate"]
-    print(f"{'candidate':<24}{'partitions':>11}{'macro F1':>15}{'N,S,V':>8}"
+    print(f"{'candidate':<24}{'by partition':>20}{'macro F1':>15}{'N,S,V':>8}"
           + "".join(f"{'F1 ' + c:>8}" for c in "NSVF"))
     for r in sorted(table, key=lambda r: -r["macro_f1_mean"]):
-        print(f"{r['candidate']:<24}{len(r['partitions']):>11}"
+        each = " ".join(f"{100 * r['macro_f1_by_partition'][p]:5.1f}"
+                        if p in r["macro_f1_by_partition"] else f"{'-':>5}" for p in PARTITIONS)
+        print(f"{r['candidate']:<24}{each:>20}"
               f"{100 * r['macro_f1_mean']:>9.1f} ±{100 * r['macro_f1_sd']:4.1f}"
               f"{100 * r['macro_f1_nsv_mean']:>8.1f}"
               + "".join(f"{100 * r[f'f1_{c}']:>8.1f}" for c in "NSVF")

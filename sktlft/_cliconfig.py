@@ -155,7 +155,7 @@ def resolve_weights(choice: str) -> str | None:
 
 def build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
-    from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+    from .pipeline import PRESETS, make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
     check_run_options(args)
     params = parse_sets(args.set)
@@ -177,11 +177,20 @@ def build_pipeline(args: argparse.Namespace):
     params.setdefault("resnet__random_state", args.seed)
     params.setdefault("resnet__device", args.device)
     params.setdefault("resnet__verbose", 0)
-    params.setdefault("resnet__weights", resolve_weights(args.weights))
+    family = params.get("resnet__module", PRESETS[args.preset].get("resnet__module", "resnet18"))
+    if family == "resnet18":
+        params.setdefault("resnet__weights", resolve_weights(args.weights))
+    elif args.weights not in ("auto", "none"):
+        raise CLIError(f"--weights {args.weights}: the weights are the ResNet-18's; the "
+                       f"network {family!r} starts from random weights (leave --weights out)")
+    else:
+        params.setdefault("resnet__weights", None)  # none to load (and no notice about them)
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
-        raise CLIError(f"--set: {exc}") from exc
+        # "--set:" when the refusal names a parameter that --set gave
+        by_set = any(key in str(exc) for key in parse_sets(args.set))
+        raise CLIError(f"--set: {exc}" if by_set else str(exc)) from exc
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,

@@ -6,6 +6,8 @@ import argparse
 from typing import Any
 
 from . import __version__
+from ._presets import PRESETS
+from .inputs import DEFAULT_INPUTS, INPUTS
 
 __all__ = ["build_parser"]
 
@@ -15,21 +17,21 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="ensemble: soft vote of the network and the baseline (chosen inside "
                         "DS1); tlft: the network alone; baseline: the rhythm LDA alone "
                         "(default: %(default)s)")
-    p.add_argument("--preset", default="default", choices=["default", "morphology", "paper"],
+    p.add_argument("--preset", default="default", choices=list(PRESETS),
                    help="the network's preset (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
     p.add_argument("--weights", default="auto",
-                   help="auto (ImageNet when cached, else random), imagenet, none, or a "
-                        "state-dict file (default: %(default)s)")
+                   help="the ResNet-18's: auto (ImageNet when cached, else random), "
+                        "imagenet, none, or a state-dict file; other networks start from "
+                        "random weights (default: %(default)s)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--keep-q", action="store_true",
                    help="keep Q beats (left out by default, as in the literature)")
     p.add_argument("--inputs", metavar="NAME,NAME,...",
-                   help="what the network sees, from image, reference_image, difference_image, "
-                        "waveform, difference_waveform, rhythm (default: the preset's; "
-                        "the default preset's is image,difference_image,rhythm)")
+                   help=f"what the network sees, from {', '.join(INPUTS)} (default: the "
+                        f"preset's; the default preset's is {','.join(DEFAULT_INPUTS)})")
     p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
                    help="the beat's image alone: the same as --inputs image")
 

@@ -96,7 +96,7 @@ class EpochProgress(Callback):
 
     def on_epoch_end(self, net: Any, dataset_train: Any = None, **kwargs: Any) -> None:
         h = net.history[-1]
-        # images actually trained on (a class-capped epoch is smaller than the data)
+        # beats actually trained on (a class-capped epoch is smaller than the data)
         n = sum(b.get("train_batch_size", 0) for b in h.get("batches", []))
         if not n and dataset_train is not None:
             n = len(dataset_train)
@@ -105,7 +105,7 @@ class EpochProgress(Callback):
                  f"train_loss {h['train_loss']:.4f}"]
         if "valid_loss" in h:
             parts.append(f"valid_loss {h['valid_loss']:.4f}")
-        parts.append(f"{h['dur']:.1f}s ({speed:.0f} img/s)")
+        parts.append(f"{h['dur']:.1f}s ({speed:.0f} beats/s)")
         if self.clock is not None:
             parts.append(f"~{self.clock.tick(max(n, 1), net.max_epochs)} left")
         logger.info(" · ".join(parts))

@@ -153,7 +153,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ._progress import RunClock
     from .evaluation import dask_backend, evaluate, training_work
     from .pipeline import find_network
-    from .plotting import plot_example_images
+    from .plotting import example_figures
 
     if args.cv < 2:
         raise CLIError(f"--cv {args.cv}: at least 2 folds")
@@ -192,9 +192,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                         "set": {k: repr(v) for k, v in params.items()}})
     _print_report(report, what, verbose=getattr(args, "verbose", False))
     files = _final_model(args, report, pipe, ds, clock)
-    net = find_network(pipe)
-    figures = {} if net is None else {
-        "spectrograms.png": plot_example_images(net, ds, random_state=args.seed)}
+    figures = example_figures(find_network(pipe), ds, random_state=args.seed)
     report.info["wall_time_s"] = time.perf_counter() - t_start
     report.save(out, figures=figures, files=files)
     _complete(args, f"the report was written to {out}/ (it is complete)")

@@ -176,6 +176,28 @@ def test_predict_with_atr_one_label_per_beat(model_file, tmp_path, capsys):
                  "--force"]) == 0
 
 
+def test_the_1d_network_end_to_end(tmp_path, capsys, monkeypatch):
+    # evaluate, train and predict with the 1-D CNN (no image): evaluate failed at its
+    # end drawing spectrograms, and train spoke of ImageNet weights it does not use
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # no ImageNet file cached
+    net = ["--estimator", "tlft", "--inputs", "waveform,difference_waveform,rhythm",
+           "--set", "resnet__module=cnn1d", "--set", "resnet__max_epochs=1"]
+    report = tmp_path / "report"
+    assert main(["evaluate", "--out", str(report), *net]) == 0
+    assert (report / "beats.png").is_file() and not (report / "spectrograms.png").exists()
+    _png_ok(report / "beats.png")
+    assert main(["train", "--out", str(tmp_path / "m.sktlft"), *net]) == 0
+    assert "ImageNet" not in capsys.readouterr().err
+    model, _ = load_model(tmp_path / "m.sktlft")
+    assert model[-1].get_params()["module"] == "cnn1d"
+    rec = _copy_record("208", tmp_path / "in", with_atr=True)
+    assert main(["predict", str(rec), "--model", str(tmp_path / "m.sktlft"), "--out",
+                 str(tmp_path / "out")]) == 0
+    with open(tmp_path / "out" / "208.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(wfdb.rdann(str(tmp_path / "out" / "208"), "tlft").sample) > 100
+
+
 def test_predict_plot_draws_labelled_strips(model_file, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["predict", str(SAMPLE / "208"), "--model", str(model_file), "--out", str(out),
@@ -253,6 +275,12 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--cv", "12"], "only 9 patients"),
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
+        (["train", "--set", "resnet__module=cnn1d", "--weights", "imagenet", "--out",
+          "m.sktlft"], "network 'cnn1d' starts from random weights"),
+        (["evaluate", "--inputs", "waveform,rhythm", "--preset", "default"],
+         "'resnet18' needs images among its inputs"),
+        (["evaluate", "--inputs", "image,rhythm", "--set", "resnet__module=cnn1d"],
+         "'cnn1d' does not read image: it reads features, waveforms"),
         (["predict", str(SAMPLE / "100"), "--model", str(SAMPLE / "100.hea"), "--out",
           str(tmp_path / "o")], "not an sktlft model file"),
         (["predict", str(tmp_path / "missing"), "--model", str(model_file), "--out",
@@ -309,6 +337,28 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
         "fourier__lazy": False, "resnet__activation_checkpointing": True,
         "resnet__class_weight": None, "resnet__max_epochs": 3, "resnet__lr": 1e-4,
         "fourier__window": "hamming"}
+
+
+def test_inputs_help_names_every_input(capsys):
+    from sktlft.inputs import DEFAULT_INPUTS, INPUTS
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    listed = text.split("what the network sees, from ")[1].split(" (default")[0]
+    assert listed.replace(" ", "").split(",") == list(INPUTS)
+    assert ",".join(DEFAULT_INPUTS) in text.replace(", ", ",")
+
+
+def test_the_command_line_starts_without_torch():
+    # `sktlft download`, --help and --version stay quick: torch loads only for the work
+    import subprocess
+
+    code = ("import sys; from sktlft.cli import build_parser; build_parser(); "
+            "print(sorted(m for m in ('torch', 'skorch') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_time_left_weighs_fits_by_their_images(monkeypatch):

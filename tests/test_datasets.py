@@ -142,6 +142,32 @@ def test_corrupt_dat_names_record_and_leaves_file(mitdb_home, tmp_path, damage):
     assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
 
 
+def test_interrupted_download_leaves_only_whole_files(tmp_path, monkeypatch):
+    import wfdb
+
+    from sktlft.datasets import _mitdb
+
+    def dl_database(db, dl_dir, records, annotators):  # what wfdb would leave there
+        for ext in ("hea", "dat", "atr"):
+            (Path(dl_dir) / f"{records[0]}.{ext}").write_bytes(ext.encode() * 1000)
+
+    copied = []
+
+    def copyfile(src, dst):  # the second file's copy is interrupted half-way
+        if copied:
+            Path(dst).write_bytes(Path(src).read_bytes()[:100])
+            raise KeyboardInterrupt
+        copied.append(Path(dst).write_bytes(Path(src).read_bytes()))
+
+    monkeypatch.setattr(wfdb, "dl_database", dl_database)
+    monkeypatch.setattr(_mitdb.shutil, "copyfile", copyfile)
+    home = tmp_path / "home"
+    with pytest.raises(KeyboardInterrupt):
+        fetch_mitbih(home, records=["100"], download_if_missing=True)
+    left = sorted(p.name for p in (home / "mitdb").iterdir())
+    assert left == ["100.hea"] and (home / "mitdb" / "100.hea").read_bytes() == b"hea" * 1000
+
+
 def test_empty_home_without_download_names_path(tmp_path):
     with pytest.raises(DataNotFoundError, match=str(tmp_path / "mitdb")):
         fetch_mitbih(tmp_path, download_if_missing=False)

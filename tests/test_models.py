@@ -426,7 +426,9 @@ def _inputs_of(sample, records, inputs):
     from sktlft import make_tlft_pipeline
 
     ds = sample.subset(np.isin(sample.record, records) & np.isin(sample.target, ["N", "V"]))
-    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__weights=None)[:2]
+    module = "resnet18" if any("image" in name for name in inputs) else "cnn1d"
+    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__weights=None,
+                               resnet__module=module)[:2]
     return front.fit_transform(ds.inputs()), ds.target
 
 

@@ -178,8 +178,22 @@ def test_presets():
             assert params[k] == v
     assert make_tlft_pipeline().get_params()["segment__inputs"] == (
         "image", "difference_image", "rhythm")
-    assert make_tlft_pipeline(inputs=["waveform"]).get_params()["segment__inputs"] == (
-        "waveform",)
+    assert make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d").get_params()[
+        "segment__inputs"] == ("waveform",)
+    # inputs the network cannot read are refused before any data is read
+    with pytest.raises(ValueError, match=r"'cnn1d' does not read image: it reads"):
+        make_tlft_pipeline(inputs=["image", "waveform"], resnet__module="cnn1d")
+    with pytest.raises(ValueError, match=r"'resnet18' needs images among its inputs, and "
+                                         r"segment__inputs=\('waveform', 'rhythm'\) has none"):
+        make_tlft_pipeline(inputs=["waveform", "rhythm"])
+    with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
+        make_tlft_pipeline(resnet__module="cnn2d")
+    with pytest.raises(TypeError, match="module must be a network family name"):
+        make_tlft_pipeline(resnet__module=3)
+    with pytest.raises(TypeError, match="segment__inputs must be a non-empty tuple"):
+        make_tlft_pipeline(segment__inputs="image")
+    with pytest.raises(ValueError, match="unknown input 'rythm'"):
+        make_tlft_pipeline(inputs=["image", "rythm"])
     assert make_tlft_pipeline(resnet__max_epochs=2).get_params()["resnet__max_epochs"] == 2
     with pytest.raises(ValueError, match="'preset' parameter of make_tlft_pipeline must be"):
         make_tlft_pipeline("fast")

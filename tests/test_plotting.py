@@ -212,3 +212,45 @@ def test_example_images_show_every_channel_the_network_sees(sample, tmp_path):
     fig = plot_example_images(make_tlft_pipeline("morphology", resnet__weights=None,
                                                  fourier__image_size=32), sample, n_per_class=3)
     assert len(fig.axes) == 4 * 3 + 1 and fig.axes[0].get_ylabel().startswith("N: image\n")
+
+
+def test_example_beats_show_the_waveforms_a_1d_network_reads(sample, tmp_path):
+    # a network reading waveforms only made `sktlft evaluate` fail (KeyError 'images')
+    # when it drew the report's spectrograms
+    from sktlft import make_tlft_pipeline
+    from sktlft.pipeline import fourier_of, segmenter_of
+    from sktlft.plotting import example_figures, plot_example_beats, plot_example_images
+
+    pipe = make_tlft_pipeline(inputs=("waveform", "difference_waveform", "rhythm"),
+                              resnet__module="cnn1d")
+    fig = plot_example_beats(pipe, sample, n_per_class=2)
+    _save(fig, tmp_path / "beats.png")
+    assert len(fig.axes) == 2 * 4
+    assert [fig.axes[4 * r].get_ylabel() for r in range(2)] == ["waveform",
+                                                                 "difference_waveform"]
+    assert [ax.get_title() for ax in fig.axes[:4]] == [f"{c} (2 beats)" for c in "NSVF"]
+    # each panel draws its class's beats as the network reads them, R peak at 0 s
+    lines = fig.axes[2].get_lines()[:2]  # V, waveform
+    seg = segmenter_of(pipe).fit(sample.inputs())
+    t = lines[0].get_xdata()
+    assert len(t) == seg.n_beat_ and abs(t[0] + pipe.get_params()["segment__before"]) < 1e-9
+    beats = fourier_of(pipe).fit_transform(seg.transform(sample.inputs()))["waveform"][:, 0]
+    assert any(np.allclose(lines[0].get_ydata(), b) for b in beats[sample.target == "V"])
+    with pytest.raises(ValueError, match="inputs hold an image"):
+        plot_example_images(pipe, sample)
+    assert sorted(example_figures(pipe, sample)) == ["beats.png"]
+    images = make_tlft_pipeline(resnet__weights=None, fourier__image_size=32)
+    with pytest.raises(ValueError, match="inputs hold a waveform"):
+        plot_example_beats(images, sample)
+    assert sorted(example_figures(images, sample)) == ["spectrograms.png"]
+    both = make_tlft_pipeline(resnet__weights=None, fourier__image_size=32,
+                              inputs=("image", "waveform"))
+    assert sorted(example_figures(both, sample)) == ["beats.png", "spectrograms.png"]
+    assert example_figures(None, sample) == {}
+    # a pipeline without a Fourier step: the segmenter's waveforms straight to the network
+    from sklearn.pipeline import Pipeline
+
+    from sktlft.models import BeatClassifier
+
+    bare = Pipeline([("segment", segmenter_of(pipe)), ("net", BeatClassifier(module="cnn1d"))])
+    assert len(plot_example_beats(bare, sample, n_per_class=1).axes) == 2 * 4

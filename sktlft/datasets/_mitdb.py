@@ -154,7 +154,13 @@ def _download_missing(db: str, directory: Path, records: list[str]) -> None:
                     src = Path(tmp) / f"{record}.{ext}"
                     dst = directory / src.name
                     if src.is_file() and not dst.exists():
-                        shutil.copyfile(src, dst)
+                        # whole or not at all: an interrupted copy leaves only a .part
+                        part = dst.with_name(dst.name + ".part")
+                        try:
+                            shutil.copyfile(src, part)
+                            os.replace(part, dst)
+                        finally:
+                            part.unlink(missing_ok=True)
     except BaseException:
         for folder in made:
             if any(folder.iterdir()):

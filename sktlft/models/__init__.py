@@ -7,7 +7,7 @@ subclass with a ``name``, in a module of its own imported here.
 """
 
 from ._base import BeatClassifier
-from ._branches import NETWORKS, BeatNetwork
+from ._branches import NETWORKS, BeatNetwork, kinds_read
 from ._classifier import ResNet18Classifier
 from ._cnn1d import WaveformCNN
 from ._data import ClassCapSampler, epoch_size, loader_plan
@@ -24,6 +24,7 @@ __all__ = [
     "WaveformCNN",
     "epoch_size",
     "imagenet_state_dict",
+    "kinds_read",
     "load_weights",
     "loader_plan",
 ]

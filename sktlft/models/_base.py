@@ -24,7 +24,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from .._decision import decision_vector
-from ._branches import network_class
+from ._branches import kinds_read, network_class
 from ._data import check_targets, resolve_device, split_kinds
 from ._plumbing import TrainingPlumbing
 
@@ -210,9 +210,8 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
             "feature_mean": self.feature_mean_, "feature_std": self.feature_std_,
         }
         takes = set(inspect.signature(cls).parameters)
-        for kind, key in (("images", "image_shape"), ("waveforms", "waveform_shape"),
-                          ("features", "n_features")):
-            if kind in shapes and key not in takes:
+        for kind in shapes:
+            if kind not in kinds_read(cls):
                 raise ValueError(
                     f"the network {cls.__name__} does not read {kind}, and the data has "
                     f"{', '.join(self.input_names_[kind])}: choose other inputs "

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["NETWORKS", "BeatNetwork", "FeatureBranch", "WaveformBranch", "network_class"]
+__all__ = ["NETWORKS", "BeatNetwork", "FeatureBranch", "WaveformBranch", "kinds_read",
+           "network_class"]
 
 #: The network families by name: every :class:`BeatNetwork` subclass with a ``name``
 #: registers itself here when its module is imported (``sktlft.models`` imports them).
@@ -150,3 +151,40 @@ def network_class(module: Any) -> type[nn.Module]:
         return module
     raise TypeError(f"module must be a network family name ({', '.join(sorted(NETWORKS))}) "
                     f"or a torch.nn.Module class, got {module!r}")
+
+
+#: the kinds of input (as the classifier groups them) and the size a family takes for each
+_KIND_SIZES = {"images": "image_shape", "waveforms": "waveform_shape", "features": "n_features"}
+
+
+def kinds_read(module: Any, *, required: bool = False) -> set[str]:
+    """The kinds of input a network family reads: ``"images"``, ``"waveforms"``, ``"features"``.
+
+    A family reads a kind when its module class takes that kind's size
+    (``image_shape``, ``waveform_shape``, ``n_features``), and needs it when
+    that size has no default.
+
+    Parameters
+    ----------
+    module : str or torch.nn.Module class
+        A name of :data:`NETWORKS` or a module class.
+    required : bool, default=False
+        Only the kinds it cannot do without.
+
+    Returns
+    -------
+    kinds : set of str
+
+    Examples
+    --------
+    >>> from sktlft.models import kinds_read
+    >>> sorted(kinds_read("cnn1d"))
+    ['features', 'waveforms']
+    >>> sorted(kinds_read("resnet18", required=True))
+    ['images']
+    """
+    import inspect
+
+    takes = inspect.signature(network_class(module)).parameters
+    return {kind for kind, size in _KIND_SIZES.items() if size in takes
+            and not (required and takes[size].default is not inspect.Parameter.empty)}

@@ -214,6 +214,7 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     from sklearn.base import clone
 
     from ..datasets import AAMI_CLASSES
+    from ..inputs import kind_of
     from ..pipeline import fourier_of, segmenter_of
 
     y = dataset.target
@@ -222,6 +223,11 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
                                       replace=False) for c in classes])
     seg, fourier = clone(segmenter_of(pipeline)), clone(fourier_of(pipeline))
+    if not any(kind_of(n) == "image" for n in seg.get_params()["inputs"]):
+        raise ValueError("plot_example_images needs a pipeline whose inputs hold an image "
+                         "(such as 'image'); got inputs="
+                         f"{tuple(seg.get_params()['inputs'])!r} (plot_example_beats draws "
+                         "waveforms)")
     beats = seg.fit_transform(dataset.subset(show).inputs())
     images = fourier.fit_transform(beats)
     if isinstance(images, Mapping):
