@@ -53,9 +53,9 @@ def plot_example_beats(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     import matplotlib.pyplot as plt
     from sklearn.base import clone
 
-    from ..datasets import AAMI_CLASSES
     from ..inputs import kind_of
     from ..pipeline import fourier_of, segmenter_of
+    from ._images import example_indices
 
     seg = clone(segmenter_of(pipeline))
     names = [n for n in seg.get_params()["inputs"] if kind_of(n) == "waveform"]
@@ -64,10 +64,7 @@ def plot_example_beats(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
                          "(such as 'waveform' or 'difference_waveform'); got inputs="
                          f"{tuple(seg.get_params()['inputs'])!r}")
     y = dataset.target
-    rng = np.random.default_rng(random_state)
-    classes = [c for c in AAMI_CLASSES if c != "Q" and (y == c).any()]
-    show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
-                                      replace=False) for c in classes])
+    classes, show = example_indices(y, n_per_class, random_state)
     # the waveforms alone (no images to make), through the Fourier step when there is one
     seg.set_params(inputs=tuple(names))
     out = seg.fit_transform(dataset.subset(show).inputs())

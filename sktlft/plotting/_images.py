@@ -213,15 +213,11 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
     """
     from sklearn.base import clone
 
-    from ..datasets import AAMI_CLASSES
     from ..inputs import kind_of
     from ..pipeline import fourier_of, segmenter_of
 
     y = dataset.target
-    rng = np.random.default_rng(random_state)
-    classes = [c for c in AAMI_CLASSES if c != "Q" and (y == c).any()]
-    show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
-                                      replace=False) for c in classes])
+    classes, show = example_indices(y, n_per_class, random_state)
     seg, fourier = clone(segmenter_of(pipeline)), clone(fourier_of(pipeline))
     if not any(kind_of(n) == "image" for n in seg.get_params()["inputs"]):
         raise ValueError("plot_example_images needs a pipeline whose inputs hold an image "
@@ -244,3 +240,16 @@ def plot_example_images(pipeline: Any, dataset: Any, *, n_per_class: int = 6,
                                  classes=classes, frequencies=fourier.frequencies_,
                                  times=fourier.times_, top_db=fourier.top_db,
                                  random_state=random_state, channels=channels)
+
+
+def example_indices(y: Any, n_per_class: int, random_state: int | None
+                    ) -> tuple[list[str], np.ndarray]:
+    """The AAMI classes present in ``y`` (Q left out) and up to ``n_per_class`` random
+    beats of each, class by class: the beats the example figures draw."""
+    from ..datasets import AAMI_CLASSES
+
+    rng = np.random.default_rng(random_state)
+    classes = [c for c in AAMI_CLASSES if c != "Q" and (y == c).any()]
+    show = np.concatenate([rng.choice(np.flatnonzero(y == c), min(n_per_class, (y == c).sum()),
+                                      replace=False) for c in classes])
+    return classes, show
