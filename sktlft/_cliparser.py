@@ -7,18 +7,22 @@ from typing import Any
 
 from . import __version__
 from ._presets import PRESETS
-from .inputs import DEFAULT_INPUTS, INPUTS
+from .inputs import INPUTS
 
 __all__ = ["build_parser"]
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--estimator", default="ensemble", choices=["ensemble", "tlft", "baseline"],
-                   help="ensemble: soft vote of the network and the baseline (chosen inside "
-                        "DS1); tlft: the network alone; baseline: the rhythm LDA alone "
+    waveform = PRESETS["waveform"]["segment__inputs"]
+    # the defaults: the model benchmarks/select_dev.py chose on DS1 and svdb-A (issue 16)
+    p.add_argument("--estimator", default="tlft", choices=["tlft", "ensemble", "baseline"],
+                   help="tlft: the network alone; ensemble: soft vote of the network and "
+                        "the baseline; baseline: the rhythm LDA alone (default: %(default)s)")
+    p.add_argument("--preset", default="waveform", choices=list(PRESETS),
+                   help="the network's preset: waveform (the 1-D CNN on the beat, rhythm, "
+                        "prematurity and P wave, chosen on DS1 and svdb-A), default (the "
+                        "ResNet-18 on Fourier images, chosen inside DS1), morphology, paper "
                         "(default: %(default)s)")
-    p.add_argument("--preset", default="default", choices=list(PRESETS),
-                   help="the network's preset (default: %(default)s)")
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
     p.add_argument("--weights", default="auto",
@@ -31,9 +35,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="keep Q beats (left out by default, as in the literature)")
     p.add_argument("--inputs", metavar="NAME,NAME,...",
                    help=f"what the network sees, from {', '.join(INPUTS)} (default: the "
-                        f"preset's; the default preset's is {','.join(DEFAULT_INPUTS)})")
+                        f"preset's; waveform's is {','.join(waveform)})")
     p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
-                   help="the beat's image alone: the same as --inputs image")
+                   help="the beat's image alone: the same as --inputs image (with a preset "
+                        "of the ResNet-18: default, morphology or paper)")
 
 
 def _add_evaluate(sub: Any, common: argparse.ArgumentParser) -> None:

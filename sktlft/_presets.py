@@ -44,6 +44,22 @@ PRESETS: dict[str, dict[str, Any]] = {
         "resnet__max_epochs": 10,
         "resnet__class_weight": None,
     },
+    # Chosen on all the development data, DS1 and svdb-A (61 patients), by 5-fold
+    # patient-grouped CV over 3 partitions with the rule written first
+    # (benchmarks/select_dev.py, issue 16): the small 1-D CNN on the beat, the beat
+    # minus the patient's typical beat, the rhythm, the prematurity against the
+    # preceding normal rhythm and the P-wave evidence; the default's training otherwise.
+    # The command line's default (`sktlft train`, `sktlft evaluate`).
+    "waveform": {
+        **_COMMON_CPU,
+        "segment__inputs": ("waveform", "difference_waveform", "rhythm", "prematurity",
+                            "p_wave"),
+        "resnet__module": "cnn1d",
+        "resnet__weights": None,
+        "resnet__max_per_class": 1500,
+        "resnet__max_epochs": 10,
+        "resnet__class_weight": None,
+    },
     # The previous default: the beat's image alone, every beat every epoch, balanced
     # class weights. Kept to show what rhythm and reference add.
     "morphology": {

@@ -94,11 +94,15 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
 
     Parameters
     ----------
-    preset : {"default", "morphology", "paper"}, default="default"
+    preset : {"default", "waveform", "morphology", "paper"}, default="default"
         Starting parameters (see :data:`PRESETS`). ``"default"`` is the
-        configuration chosen inside DS1 (64 x 64 images of the beat and of its
-        difference from the patient's typical beat, its rhythm features beside
-        the pooled image features, class-capped epochs);
+        ResNet-18 configuration chosen inside DS1 (64 x 64 images of the beat
+        and of its difference from the patient's typical beat, its rhythm
+        features beside the pooled image features, class-capped epochs);
+        ``"waveform"`` the model chosen on DS1 and svdb-A, the command line's
+        default (the small 1-D CNN on the beat, its difference from the typical
+        beat, the rhythm, prematurity and P-wave evidence; no Fourier image, so
+        the ``fourier`` step passes the inputs through);
         ``"morphology"`` the earlier image-only one;
         ``"paper"`` the published method (224 x 224 log-frequency images made
         batch by batch, about 9 images/s to train on two CPU cores within 4 GB).

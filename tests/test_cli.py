@@ -50,18 +50,20 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     assert sorted(tested) == sorted(set(tested)) and len(tested) == 9  # each patient once
     assert set(m["pooled"]["classes"]) == {"N", "S", "V", "F"}
     assert sum(c["support"] for c in m["pooled"]["classes"].values()) == 2083
-    for png in ("confusion_matrix.png", "spectrograms.png", "training_curve.png"):
+    for png in ("confusion_matrix.png", "beats.png", "training_curve.png"):
         _png_ok(out / png)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # no leftovers
     model, _ = load_model(out / "model.sktlft")
     # the fitted pipeline describes itself: leads, rate, window, inputs
     from sktlft.pipeline import find_network, segmenter_of
 
-    net = find_network(model)  # the default: a soft vote of the network and the baseline
+    net = find_network(model)  # the default: the 1-D network chosen on DS1 and svdb-A
+    assert net is model and net[-1].get_params()["module"] == "cnn1d"
     seg = segmenter_of(net)
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
-    assert seg.inputs_ == ("image", "difference_image", "rhythm")
-    assert net[-1].input_shapes_ == {"images": (2, 32, 32), "features": (12,)}
+    assert seg.inputs_ == ("waveform", "difference_waveform", "rhythm", "prematurity",
+                           "p_wave")
+    assert net[-1].input_shapes_ == {"waveforms": (2, 288), "features": (12 + 4 + 2,)}
     # never overwrites a report
     assert main(["evaluate", "--out", str(out), *FAST]) == 2
     assert "not an empty folder" in capsys.readouterr().err
@@ -340,14 +342,15 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
 
 
 def test_inputs_help_names_every_input(capsys):
-    from sktlft.inputs import DEFAULT_INPUTS, INPUTS
+    from sktlft.inputs import INPUTS
+    from sktlft.pipeline import PRESETS
 
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     listed = text.split("what the network sees, from ")[1].split(" (default")[0]
     assert listed.replace(" ", "").split(",") == list(INPUTS)
-    assert ",".join(DEFAULT_INPUTS) in text.replace(", ", ",")
+    assert ",".join(PRESETS["waveform"]["segment__inputs"]) in text.replace(", ", ",")
 
 
 def test_the_command_line_starts_without_torch():

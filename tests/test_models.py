@@ -556,7 +556,7 @@ def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, cap
         raise AssertionError("data read before --weights was checked")
 
     monkeypatch.setattr(sktlft.cli, "load_data", no_data)
-    assert main(["train", "--estimator", "tlft", "--weights", str(junk),
+    assert main(["train", "--estimator", "tlft", "--preset", "default", "--weights", str(junk),
                  "--out", str(tmp_path / "m.sktlft")]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == (f"sktlft train: error: --weights: {junk} is not a "

@@ -172,7 +172,7 @@ def test_presets():
     assert paper["resnet__input_size"] == 224 and paper["resnet__lr"] == 1e-4
     assert paper["resnet__weights"] == "IMAGENET1K_V1"
     assert paper["segment__highpass"] == 0.25
-    for preset in ("default", "morphology"):
+    for preset in ("default", "waveform", "morphology"):
         params = make_tlft_pipeline(preset).get_params()
         for k, v in PRESETS[preset].items():
             assert params[k] == v
