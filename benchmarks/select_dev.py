@@ -255,6 +255,41 @@ def summary() -> None:
     (HERE / "results" / "select_dev.json").write_text(json.dumps(
         {"rule": __doc__.split("\n\n")[1], "final": final, "leader": winner,
          "missing": missing, "table": table}, indent=1))
+    plot_summary(table, winner, HERE / "results" / "select_dev.png")
+
+
+def plot_summary(table: list[dict[str, Any]], winner: str | None, path) -> None:
+    """Each candidate's pooled macro F1 by partition (dots) and mean (bar), S and V F1."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sorted(table, key=lambda r: r["macro_f1_mean"])
+    y = np.arange(len(rows))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * len(rows) + 1.6), sharey=True,
+                             layout="constrained")
+    ax = axes[0]
+    ax.barh(y, [100 * r["macro_f1_mean"] for r in rows], color=[
+        "tab:orange" if r["candidate"] == winner else "lightgray" for r in rows])
+    for i, r in enumerate(rows):
+        values = [100 * v for v in r["macro_f1_by_partition"].values()]
+        ax.plot(values, [i] * len(values), "k.", ms=7)
+    ax.set_yticks(y, [r["candidate"] for r in rows])
+    ax.set_xlim(35, 65)
+    ax.set_xlabel("pooled macro F1 N,S,V,F (%): bar the mean, dots the partitions")
+    ax.set_title("5-fold patient-grouped CV on DS1 + svdb-A, 3 partitions")
+    ax = axes[1]
+    h = 0.38
+    ax.barh(y + h / 2, [100 * r["f1_S"] for r in rows], h, label="S", color="tab:blue")
+    ax.barh(y - h / 2, [100 * r["f1_V"] for r in rows], h, label="V", color="tab:red")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("F1 (%), mean over the partitions")
+    ax.legend(loc="lower right")
+    ax.set_title("the clinically important classes")
+    fig.suptitle("issue 16's selection" + (f": the rule chose {winner}" if winner else ""))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def show_folds(ds) -> None:
