@@ -18,6 +18,12 @@ Each run writes ``benchmarks/results/score_choice/<candidate>_<protocol>_s<seed>
 (the report's pooled and per-database figures, fit and predict time); ``--summary``
 prints the table with the issue's targets and writes
 ``benchmarks/results/score_choice.json``.
+
+After the choice is final, ``--candidate NAME`` scores another candidate of
+``select_dev.py`` for the record (issue 16: "give each candidate's figures"), never for a
+choice: ``--summary`` lists them apart, below the choice, without targets::
+
+    python benchmarks/score_choice.py --protocol product --candidate vote --seed 0
 """
 
 from __future__ import annotations
@@ -89,6 +95,12 @@ def summary() -> None:
     rows = [json.loads(path.read_text()) for path in sorted(OUT.glob("*.json"))]
     if not rows:
         raise SystemExit("nothing scored yet (run --protocol first)")
+    choice = the_choice()
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r["candidate"], []).append(r)
+    others = {name: runs for name, runs in by.items() if name != choice}
+    rows = by.get(choice, [])
     table = []
     for protocol, targets in TARGETS.items():
         runs = [r for r in rows if r["protocol"] == protocol]
@@ -112,8 +124,27 @@ def summary() -> None:
                               "values": values, "target": target[0] if target else None})
         fit = [r["fit_time_s"] for r in runs]
         print(f"  training {np.mean(fit) / 60:.1f} min on average")
+    after = []
+    if others:
+        print("\nthe other candidates, scored after the choice (never a choice), "
+              "macro F1 N,S,V,F / S F1 / V F1 by database, mean over the seeds run:")
+    for name, runs in sorted(others.items()):
+        for protocol in TARGETS:
+            these = [r for r in runs if r["protocol"] == protocol]
+            if not these:
+                continue
+            cells = []
+            for db in dict.fromkeys(d for r in these for d in r["by_database"]):
+                m = {n: float(np.mean([figure(r["by_database"][db], n) for r in these]))
+                     for n in ("macro_f1", "macro_f1_nsv", "F1 S", "F1 V")}
+                after.append({"candidate": name, "protocol": protocol, "database": db,
+                              "seeds": sorted(r["seed"] for r in these), **m})
+                cells.append(f"{db} {100 * m['macro_f1']:.1f} / {100 * m['F1 S']:.1f} / "
+                             f"{100 * m['F1 V']:.1f} (N,S,V {100 * m['macro_f1_nsv']:.1f})")
+            seeds = ",".join(str(r["seed"]) for r in sorted(these, key=lambda r: r["seed"]))
+            print(f"  {name:<22}{protocol:<11} seeds {seeds:<6} " + "; ".join(cells))
     (HERE / "results" / "score_choice.json").write_text(json.dumps(
-        {"candidate": rows[0]["candidate"], "table": table}, indent=1))
+        {"candidate": choice, "table": table, "after_the_choice": after}, indent=1))
 
 
 def main() -> None:
@@ -122,6 +153,8 @@ def main() -> None:
     p.add_argument("--protocol", choices=sorted(PROTOCOLS))
     p.add_argument("--seed", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--candidate", help="after the choice is final: another candidate of "
+                   "select_dev.py, scored for the record (default: the choice)")
     p.add_argument("--summary", action="store_true")
     args = p.parse_args()
     if args.summary:
@@ -130,6 +163,15 @@ def main() -> None:
     if not args.protocol:
         p.error("give --protocol or --summary")
     candidate = the_choice()
+    if args.candidate:
+        from select_dev import CANDIDATES
+
+        if args.candidate not in CANDIDATES:
+            p.error(f"--candidate: one of {', '.join(CANDIDATES)}, not {args.candidate!r}")
+        if args.candidate.endswith("-tuned"):
+            p.error("--candidate: a -tuned candidate chooses inside its training patients "
+                    "(select_dev.py's own loop); not scored here")
+        candidate = args.candidate
     import logging
 
     import torch
