@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.4.0"
+__version__ = "0.3.0"
 
 _LAZY = {
     "BeatSegmenter": "sktlft.preprocessing",
