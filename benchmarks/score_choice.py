@@ -99,6 +99,8 @@ def summary() -> None:
     by: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by.setdefault(r["candidate"], []).append(r)
+    if choice not in by:
+        raise SystemExit(f"the choice, {choice}, is not scored yet (run --protocol first)")
     others = {name: runs for name, runs in by.items() if name != choice}
     rows = by.get(choice, [])
     table = []

@@ -40,7 +40,7 @@ Usage (each run on one core; never two torch trainings at once)::
 
 Each run writes ``benchmarks/results/select_dev/<candidate>_p<partition>.json``;
 ``--summary`` applies the rule, prints the table and writes
-``benchmarks/results/select_dev.json``.
+``benchmarks/results/select_dev.json`` and the figure ``select_dev.png`` beside it.
 
 Added before any network candidate had run (the rule above unchanged): ``net-prematurity``
 is the vote's first member, the same pipeline with the same seed on the same folds, so a
@@ -255,10 +255,10 @@ def summary() -> None:
     (HERE / "results" / "select_dev.json").write_text(json.dumps(
         {"rule": __doc__.split("\n\n")[1], "final": final, "leader": winner,
          "missing": missing, "table": table}, indent=1))
-    plot_summary(table, winner, HERE / "results" / "select_dev.png")
+    plot_summary(table, winner, final, HERE / "results" / "select_dev.png")
 
 
-def plot_summary(table: list[dict[str, Any]], winner: str | None, path) -> None:
+def plot_summary(table: list[dict[str, Any]], winner: str | None, final: bool, path) -> None:
     """Each candidate's pooled macro F1 by partition (dots) and mean (bar), S and V F1."""
     import matplotlib
 
@@ -270,14 +270,15 @@ def plot_summary(table: list[dict[str, Any]], winner: str | None, path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.45 * len(rows) + 1.6), sharey=True,
                              layout="constrained")
     ax = axes[0]
-    ax.barh(y, [100 * r["macro_f1_mean"] for r in rows], color=[
-        "tab:orange" if r["candidate"] == winner else "lightgray" for r in rows])
-    for i, r in enumerate(rows):
+    for i, r in enumerate(rows):  # no bars: the axis does not start at 0
         values = [100 * v for v in r["macro_f1_by_partition"].values()]
-        ax.plot(values, [i] * len(values), "k.", ms=7)
+        colour = "tab:orange" if r["candidate"] == winner else "tab:gray"
+        ax.plot([min(values), max(values)], [i, i], "-", color=colour, lw=2)
+        ax.plot(values, [i] * len(values), ".", color="k", ms=7)
+        ax.plot(100 * r["macro_f1_mean"], i, "|", color=colour, ms=18, mew=3)
     ax.set_yticks(y, [r["candidate"] for r in rows])
-    ax.set_xlim(35, 65)
-    ax.set_xlabel("pooled macro F1 N,S,V,F (%): bar the mean, dots the partitions")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("pooled macro F1 N,S,V,F (%): dots the partitions, bar the mean")
     ax.set_title("5-fold patient-grouped CV on DS1 + svdb-A, 3 partitions")
     ax = axes[1]
     h = 0.38
@@ -287,7 +288,8 @@ def plot_summary(table: list[dict[str, Any]], winner: str | None, path) -> None:
     ax.set_xlabel("F1 (%), mean over the partitions")
     ax.legend(loc="lower right")
     ax.set_title("the clinically important classes")
-    fig.suptitle("issue 16's selection" + (f": the rule chose {winner}" if winner else ""))
+    verdict = "the rule chose" if final else "leads so far:"
+    fig.suptitle("issue 16's selection" + (f": {verdict} {winner}" if winner else ""))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
