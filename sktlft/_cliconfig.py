@@ -188,8 +188,12 @@ def build_pipeline(args: argparse.Namespace):
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
-        # "--set:" when the refusal names a parameter that --set gave
+        # "--set:" when the refusal names a parameter that --set gave; "--inputs" when
+        # the inputs given (--no-rhythm is --inputs image) are what the preset's
+        # network cannot read
         by_set = any(key in str(exc) for key in parse_sets(args.set))
+        if not by_set and args.inputs and "segment__inputs" in str(exc):
+            raise CLIError(f"--inputs {args.inputs} with --preset {args.preset}: {exc}") from exc
         raise CLIError(f"--set: {exc}" if by_set else str(exc)) from exc
     from sklearn.utils._param_validation import (
         InvalidParameterError,

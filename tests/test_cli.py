@@ -341,6 +341,16 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
         "fourier__window": "hamming"}
 
 
+def test_no_rhythm_with_the_1d_default_names_the_option(tmp_path, capsys):
+    # --no-rhythm is --inputs image: the default preset's 1-D network reads no image
+    out = tmp_path / "m.sktlft"
+    assert main(["train", "--no-rhythm", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.startswith("sktlft train: error: --inputs image with --preset waveform: ")
+    assert "'cnn1d' does not read image" in err
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_inputs_help_names_every_input(capsys):
     from sktlft.inputs import INPUTS
     from sktlft.pipeline import PRESETS
