@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -199,3 +200,21 @@ def test_arrays_that_do_not_fit_the_description_are_refused_when_loaded(data, tm
     # the file as saved loads and predicts
     np.testing.assert_array_equal(load_model(path)[0].predict(X[:5]), np.asarray(
         make_baseline_pipeline().fit(X, y).predict(X[:5])))
+
+
+_FILES_0_3 = Path(__file__).parent / "data" / "model_files_0.3"
+
+
+def test_model_files_of_0_3_still_load_and_predict_the_same(sample):
+    # saved by sktlft 0.3.0 before the private modules they name were renamed (issue 23);
+    # see tests/data/model_files_0.3/README.txt
+    expected = np.load(_FILES_0_3 / "probabilities.npz")
+    model, info = load_model(_FILES_0_3 / "waveform_preset.sktlft")
+    assert info["sktlft_version"] == "0.3.0"
+    X = sample.inputs()
+    np.testing.assert_array_equal(model.predict_proba(X[:300]), expected["waveform_preset"])
+    net, _ = load_model(_FILES_0_3 / "beat_classifier.sktlft")
+    Z = make_tlft_pipeline("waveform")[:-1].fit_transform(X[:200])
+    np.testing.assert_array_equal(net.predict_proba(Z), expected["beat_classifier"])
+    assert type(model[-1]).__name__ == "ResNet18Classifier"
+    assert type(net).__name__ == "BeatClassifier"
