@@ -155,7 +155,7 @@ def resolve_weights(choice: str) -> str | None:
 
 def build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
-    from .pipeline import PRESETS, make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+    from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
     check_run_options(args)
     params = parse_sets(args.set)
@@ -177,14 +177,6 @@ def build_pipeline(args: argparse.Namespace):
     params.setdefault("resnet__random_state", args.seed)
     params.setdefault("resnet__device", args.device)
     params.setdefault("resnet__verbose", 0)
-    family = params.get("resnet__module", PRESETS[args.preset].get("resnet__module", "resnet18"))
-    if family == "resnet18":
-        params.setdefault("resnet__weights", resolve_weights(args.weights))
-    elif args.weights not in ("auto", "none"):
-        raise CLIError(f"--weights {args.weights}: the weights are the ResNet-18's; the "
-                       f"network {family!r} starts from random weights (leave --weights out)")
-    else:
-        params.setdefault("resnet__weights", None)  # none to load (and no notice about them)
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
     except (ValueError, TypeError) as exc:
@@ -195,6 +187,14 @@ def build_pipeline(args: argparse.Namespace):
         if not by_set and args.inputs and "segment__inputs" in str(exc):
             raise CLIError(f"--inputs {args.inputs} with --preset {args.preset}: {exc}") from exc
         raise CLIError(f"--set: {exc}" if by_set else str(exc)) from exc
+    net = pipe.named_steps["resnet"]
+    if "weights" in net.family_params():  # a family with initial weights (the ResNet-18)
+        if "resnet__weights" not in params:
+            params["resnet__weights"] = resolve_weights(args.weights)
+            pipe.set_params(resnet__weights=params["resnet__weights"])
+    elif args.weights not in ("auto", "none"):
+        raise CLIError(f"--weights {args.weights}: the network {net.module!r} has no initial "
+                       "weights to load, it starts from random ones (leave --weights out)")
     from sklearn.utils._param_validation import (
         InvalidParameterError,
         validate_parameter_constraints,

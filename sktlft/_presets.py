@@ -27,7 +27,6 @@ _COMMON_CPU = {
     "fourier__fmax": 40.0,
     "fourier__freq_scale": "linear",
     "fourier__image_size": 64,
-    "resnet__input_size": 64,
     "resnet__lr": 1e-3,
     "resnet__batch_size": 64,
 }
@@ -39,6 +38,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # channels, the rhythm features beside the pooled image features, class-capped epochs.
     "default": {
         **_COMMON_CPU,
+        "resnet__input_size": 64,
         "segment__inputs": DEFAULT_INPUTS,
         "resnet__max_per_class": 1500,
         "resnet__max_epochs": 10,
@@ -49,13 +49,14 @@ PRESETS: dict[str, dict[str, Any]] = {
     # (benchmarks/select_dev.py, issue 16): the small 1-D CNN on the beat, the beat
     # minus the patient's typical beat, the rhythm, the prematurity against the
     # preceding normal rhythm and the P-wave evidence; the default's training otherwise.
-    # The command line's default (`sktlft train`, `sktlft evaluate`).
+    # The command line's default (`sktlft train`, `sktlft evaluate`). The ResNet-18's
+    # settings (resnet__weights, resnet__input_size...) mean nothing for this network
+    # and are refused if set.
     "waveform": {
         **_COMMON_CPU,
         "segment__inputs": ("waveform", "difference_waveform", "rhythm", "prematurity",
                             "p_wave"),
         "resnet__module": "cnn1d",
-        "resnet__weights": None,
         "resnet__max_per_class": 1500,
         "resnet__max_epochs": 10,
         "resnet__class_weight": None,
@@ -64,6 +65,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     # class weights. Kept to show what rhythm and reference add.
     "morphology": {
         **_COMMON_CPU,
+        "resnet__input_size": 64,
         "segment__inputs": ("image",),
         "resnet__max_per_class": None,
         "resnet__max_epochs": 8,

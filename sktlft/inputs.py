@@ -37,7 +37,18 @@ import numpy as np
 
 from .datasets import RR_FEATURE_NAMES, log_rhythm
 
-__all__ = ["DEFAULT_INPUTS", "INPUTS", "BeatInput", "check_inputs", "kind_of", "p_wave_evidence"]
+__all__ = ["DEFAULT_INPUTS", "IMAGES", "INPUTS", "KINDS", "BeatInput", "check_inputs",
+           "field_kind", "kind_of", "p_wave_evidence"]
+
+#: The kinds of input, in the order a network joins their branches: ``"image"`` (a
+#: signal :class:`~sktlft.FourierImageTransformer` turns into image channels),
+#: ``"waveform"`` (a signal the network reads as it is, shape (n_beats, n_channels,
+#: n_samples)) and ``"features"`` (a row of numbers per beat, shape (n_beats, n)).
+KINDS: tuple[str, ...] = ("image", "waveform", "features")
+
+#: The field in which :class:`~sktlft.FourierImageTransformer` passes on the image
+#: channels of every input of the ``"image"`` kind (their kind: ``"image"``).
+IMAGES = "images"
 
 def _difference(fields: Mapping[str, Any]) -> np.ndarray:
     ref = fields["reference"]
@@ -145,6 +156,39 @@ def kind_of(name: str) -> str | None:
     """The kind of the input ``name``, or None when it is not one of :data:`INPUTS`."""
     spec = INPUTS.get(name)
     return None if spec is None else spec.kind
+
+
+def field_kind(name: str) -> str:
+    """The kind of a field of the data a network classifier reads, as the registry declares it.
+
+    ``name`` is an input of :data:`INPUTS`, or :data:`IMAGES` (the image
+    channels the Fourier step makes of the inputs of the ``"image"`` kind).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is neither: the message names the registry.
+
+    Examples
+    --------
+    >>> from sktlft.inputs import field_kind
+    >>> field_kind("rhythm"), field_kind("waveform"), field_kind("images")
+    ('features', 'waveform', 'image')
+    >>> field_kind("heart_rate")
+    Traceback (most recent call last):
+    ...
+    ValueError: X['heart_rate'] is not an input of sktlft.inputs.INPUTS, ...
+    """
+    if name == IMAGES:
+        return "image"
+    kind = kind_of(name)
+    if kind is None:
+        raise ValueError(
+            f"X[{name!r}] is not an input of sktlft.inputs.INPUTS, the registry that "
+            f"declares each input's kind ({', '.join(KINDS)}); the inputs are "
+            f"{', '.join(INPUTS)} (and {IMAGES!r}, the Fourier step's image channels). To "
+            "give the network a new input, add it to the registry")
+    return kind
 
 
 def check_inputs(inputs: Any, name: str = "inputs") -> tuple[str, ...]:

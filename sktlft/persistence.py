@@ -34,7 +34,7 @@ from ._hints import option
 from ._output import write_file
 from ._validation import PATH, validate_params
 
-__all__ = ["FORMAT", "ModelFileError", "load_model", "save_model"]
+__all__ = ["FORMAT", "RENAMED", "ModelFileError", "load_model", "save_model"]
 
 #: Version of the model-file layout; a file of another layout is refused.
 FORMAT = 3
@@ -45,8 +45,8 @@ _ESTIMATORS = {
     "sktlft.preprocessing._fourier.FourierImageTransformer",
     "sktlft.preprocessing._features.RRFeatures",
     "sktlft.preprocessing._features.MorphologyFeatures",
-    "sktlft.models._classifier.ResNet18Classifier",
-    "sktlft.models._base.BeatClassifier",
+    "sktlft.models._resnet18_classifier.ResNet18Classifier",
+    "sktlft.models._beat_classifier.BeatClassifier",
     "sktlft.pipeline._EqualPriorLDA",
     "sktlft.pipeline.SoftVote",
     "sklearn.pipeline.Pipeline",
@@ -64,6 +64,16 @@ _TYPES = {
     "torch.utils.data.dataloader.DataLoader",
     "skorch.dataset.Dataset",
 }
+#: Where a class that a model file may name lived before, by its name there: sktlft 0.3
+#: files written before issue 23 renamed the private modules name the old places.
+RENAMED = {
+    "sktlft.models._classifier.ResNet18Classifier":
+        "sktlft.models._resnet18_classifier.ResNet18Classifier",
+    "sktlft.models._base.BeatClassifier": "sktlft.models._beat_classifier.BeatClassifier",
+    "sktlft.models._module.ResNet18Module": "sktlft.models._resnet18.ResNet18Module",
+}
+#: The kinds of input as a network's fitted state spelt them before issue 23.
+_RENAMED_KINDS = {"images": "image", "waveforms": "waveform"}
 # what a skorch network keeps of its fitted state (the rest is rebuilt by initialize)
 _NET_STATE = ("classes_inferred_", "n_features_in_", "input_shapes_", "input_names_",
               "feature_mean_", "feature_std_", "class_weight_", "decision_weights_",
@@ -87,6 +97,7 @@ def _name(obj: Any) -> str:
 
 
 def _resolve(name: str, allowed: set[str]) -> Any:
+    name = RENAMED.get(name, name)
     if name not in allowed:
         raise ModelFileError(f"the model file names {name!r}, which sktlft does not load")
     module, _, qualname = name.rpartition(".")
@@ -191,6 +202,9 @@ class _Decoder:
         state = self(value["fitted"])
         if isinstance(obj, NeuralNet):
             weights = state.pop("module_", None)
+            for attr in ("input_shapes_", "input_names_"):  # a 0.3 file's spelling
+                if isinstance(state.get(attr), dict):
+                    state[attr] = {_RENAMED_KINDS.get(k, k): v for k, v in state[attr].items()}
             for k, v in state.items():
                 setattr(obj, k, v)
             if weights is not None:

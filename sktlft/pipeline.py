@@ -15,7 +15,8 @@ from sklearn.utils._param_validation import StrOptions
 from ._decision import WeightedDecisionMixin
 from ._presets import PRESETS
 from ._validation import validate_params
-from .models import BeatClassifier, ResNet18Classifier
+from .inputs import check_inputs, kind_of
+from .models import BeatClassifier, ResNet18Classifier, check_reads
 from .preprocessing import BeatSegmenter, FourierImageTransformer, MorphologyFeatures, RRFeatures
 
 __all__ = [
@@ -146,30 +147,12 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
 
 
 def _check_network_reads(pipe: Pipeline) -> None:
-    """Refuse inputs the network family cannot read, before any data is read."""
-    from .inputs import check_inputs, kind_of
-    from .models import kinds_read
-    from .models._branches import network_class
-
+    """Refuse, before any data is read, inputs the network family cannot read and
+    parameters that mean nothing for it (the classifier's own checks)."""
     params = pipe.get_params()
-    module = params["resnet__module"]
     inputs = check_inputs(params["segment__inputs"], "segment__inputs")
-    name = module if isinstance(module, str) else network_class(module).__name__
-    kinds = {n: {"image": "images", "waveform": "waveforms"}.get(kind_of(n) or "", "features")
-             for n in inputs}
-    reads = kinds_read(module)
-    unread = [n for n, kind in kinds.items() if kind not in reads]
-    if unread:
-        raise ValueError(
-            f"the network {name!r} does not read {', '.join(unread)}: it reads "
-            f"{', '.join(sorted(reads))}; choose other inputs (segment__inputs) or another "
-            "network family (resnet__module)")
-    lacking = sorted(kinds_read(module, required=True) - set(kinds.values()))
-    if lacking:
-        raise ValueError(
-            f"the network {name!r} needs {' and '.join(lacking)} among its inputs, and "
-            f"segment__inputs={tuple(inputs)!r} has none; add one or choose another network "
-            "family (resnet__module)")
+    check_reads(params["resnet__module"], {n: kind_of(n) for n in inputs})
+    pipe.named_steps["resnet"].check_family_params("resnet__")
 
 
 @validate_params({"morphology": ["boolean"], "priors": [StrOptions({"equal", "empirical"})]},

@@ -1,21 +1,29 @@
 """The parts every sktlft network is made of: one branch per kind of input, and the head.
 
 A network family (:class:`ResNet18Module`, :class:`WaveformCNN`) is a
-:class:`BeatNetwork` that builds the branches for the inputs the data has
-(inferred by the classifier and passed as ``image_shape``, ``waveform_shape``
-and ``n_features``) and joins their outputs before one linear head.
+:class:`BeatNetwork` that declares the kinds of input it reads (``reads``);
+:class:`BeatNetwork` builds a branch for each kind the data has (the shapes the
+classifier infers, ``input_shapes``) and joins their outputs before one linear
+head. The waveform and feature branches are shared; a family builds only what
+is new (the ResNet-18 its image branch).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["NETWORKS", "BeatNetwork", "FeatureBranch", "WaveformBranch", "kinds_read",
-           "network_class"]
+from ..inputs import INPUTS, KINDS
+
+__all__ = ["NETWORKS", "OPTIONAL", "REQUIRED", "BeatNetwork", "FeatureBranch", "WaveformBranch",
+           "check_reads", "network_class"]
+
+#: How a family reads a kind of input (its ``reads``): it needs one, or takes it when given.
+REQUIRED, OPTIONAL = "required", "optional"
 
 #: The network families by name: every :class:`BeatNetwork` subclass with a ``name``
 #: registers itself here when its module is imported (``sktlft.models`` imports them).
@@ -87,104 +95,169 @@ class WaveformBranch(nn.Module):
 
 
 class BeatNetwork(nn.Module):
-    """Branches by kind of input, joined before one linear head.
+    """Branches by kind of input, joined before one linear head: every family's base.
 
-    Subclasses build ``self.image_branch`` (or None) and call
-    :meth:`_add_branches` for the rest; ``forward`` takes the classifier's
-    ``images``, ``waveforms`` and ``features`` (each present or not, as in
-    training) and returns the class scores.
+    A family states the kinds it reads in one place, ``reads`` (kind ->
+    :data:`REQUIRED` or :data:`OPTIONAL`), and a ``name`` to be chosen by
+    (``module="name"``). The base builds a branch for each kind of
+    ``input_shapes``, in the order of :data:`sktlft.inputs.KINDS`: the shared
+    :class:`WaveformBranch` and :class:`FeatureBranch`, and whatever the family
+    gives in ``branches`` (a ResNet-18 for images); then one linear head on
+    their joined outputs. ``forward`` takes the classifier's ``image``,
+    ``waveform`` and ``features`` (each present or not, as in training) and
+    returns the class scores.
+
+    Parameters
+    ----------
+    n_outputs : int
+        Outputs of the head (classes).
+    input_shapes : dict
+        Per-beat shape of each kind of input, e.g. ``{"waveform": (2, 288),
+        "features": (12,)}`` (the classifier's ``input_shapes_``).
+    feature_mean, feature_std : array-like of shape (n_features,) or None, default=None
+        Statistics of the features over the training beats.
+    features_hidden : int, default=32
+        Width of the feature branch.
+    waveform_width : int, default=32
+        Filters of the waveform branch's first block.
+    branches : dict or None, default=None
+        For a subclass: ``{kind: make(shape) -> nn.Module}`` for the kinds it
+        builds itself (the module has an ``out_features``); they replace the
+        shared ones.
+
+    Examples
+    --------
+    A family that reads the features alone is a name and a declaration:
+
+    >>> import torch
+    >>> from sktlft.models import REQUIRED, BeatNetwork
+    >>> class RhythmOnly(BeatNetwork):
+    ...     reads = {"features": REQUIRED}
+    >>> RhythmOnly(3, {"features": (12,)})(features=torch.rand(2, 12)).shape
+    torch.Size([2, 3])
     """
 
     #: The family's name, for ``module=`` (None: not registered).
-    name: str | None = None
+    name: ClassVar[str | None] = None
+    #: The kinds of input the family reads, each REQUIRED or OPTIONAL.
+    reads: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, n_outputs: int, input_shapes: Mapping[str, tuple[int, ...]],
+                 feature_mean: Any = None, feature_std: Any = None, *,
+                 features_hidden: int = 32, waveform_width: int = 32,
+                 branches: Mapping[str, Callable[[tuple[int, ...]], nn.Module]] | None = None
+                 ) -> None:
         super().__init__()
+        check_reads(type(self), {kind: kind for kind in input_shapes})
+        make = {
+            "waveform": lambda shape: WaveformBranch(int(shape[0]), width=waveform_width),
+            "features": lambda shape: FeatureBranch(int(shape[0]), feature_mean, feature_std,
+                                                    features_hidden),
+            **(branches or {}),
+        }
         self.image_branch: nn.Module | None = None
         self.waveform_branch: nn.Module | None = None
         self.feature_branch: nn.Module | None = None
+        width = 0
+        for kind in KINDS:
+            if kind not in input_shapes:
+                continue
+            if kind not in make:
+                raise TypeError(f"{type(self).__name__} reads {kind} inputs but gives no "
+                                f"branch for them: pass branches={{{kind!r}: ...}}")
+            branch = make[kind](tuple(input_shapes[kind]))
+            setattr(self, _BRANCH[kind], branch)
+            width += branch.out_features
+        self.head = nn.Linear(width, n_outputs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        unknown = sorted(set(cls.reads) - set(KINDS))
+        if unknown or any(how not in (REQUIRED, OPTIONAL) for how in cls.reads.values()):
+            raise TypeError(f"{cls.__name__}.reads must map kinds of {KINDS} to REQUIRED or "
+                            f"OPTIONAL, got {dict(cls.reads)!r}")
         if cls.__dict__.get("name"):
             NETWORKS[cls.name] = cls
 
-    def _add_branches(self, n_outputs: int, n_image: int, waveform_shape: Any,
-                      n_features: int, feature_mean: Any, feature_std: Any,
-                      features_hidden: int, waveform_width: int) -> None:
-        """Build the waveform and feature branches the data needs, then the head."""
-        width = n_image
-        if waveform_shape is not None:
-            self.waveform_branch = WaveformBranch(int(waveform_shape[0]), width=waveform_width)
-            width += self.waveform_branch.out_features
-        if n_features:
-            self.feature_branch = FeatureBranch(n_features, feature_mean, feature_std,
-                                                features_hidden)
-            width += self.feature_branch.out_features
-        if width == 0:
-            raise ValueError("the network has no input: give it images, waveforms or features")
-        self.head = nn.Linear(width, n_outputs)
-
-    def forward(self, images: torch.Tensor | None = None, waveforms: torch.Tensor | None = None,
+    def forward(self, image: torch.Tensor | None = None, waveform: torch.Tensor | None = None,
                 features: torch.Tensor | None = None, **kwargs: Any) -> torch.Tensor:
         # **kwargs: skorch passes fit parameters (such as groups) to forward; unused here.
         parts = []
-        for name, branch, x in (("images", self.image_branch, images),
-                                ("waveforms", self.waveform_branch, waveforms),
-                                ("features", self.feature_branch, features)):
+        for kind, x in (("image", image), ("waveform", waveform), ("features", features)):
+            branch = getattr(self, _BRANCH[kind])
             if branch is None:
                 continue
             if x is None:
-                raise ValueError(f"this network was built to read {name}: pass {name}")
+                raise ValueError(f"this network was built to read {kind} inputs: pass {kind}")
             parts.append(branch(x))
         return self.head(parts[0] if len(parts) == 1 else torch.cat(parts, dim=1))
 
 
-def network_class(module: Any) -> type[nn.Module]:
-    """The module class of a network family given by name (:data:`NETWORKS`) or as a class."""
+#: The attribute holding each kind's branch (the names of the weights in model files).
+_BRANCH = {"image": "image_branch", "waveform": "waveform_branch", "features": "feature_branch"}
+
+
+def network_class(module: Any) -> type[BeatNetwork]:
+    """The class of a network family given by name (:data:`NETWORKS`) or as a class."""
     if isinstance(module, str):
         if module not in NETWORKS:
             raise ValueError(f"module: unknown network family {module!r}; choose from "
-                             f"{', '.join(sorted(NETWORKS))} or pass a torch.nn.Module class")
+                             f"{', '.join(sorted(NETWORKS))} or pass a BeatNetwork subclass")
         return NETWORKS[module]
-    if isinstance(module, type) and issubclass(module, nn.Module):
+    if isinstance(module, type) and issubclass(module, BeatNetwork):
         return module
     raise TypeError(f"module must be a network family name ({', '.join(sorted(NETWORKS))}) "
-                    f"or a torch.nn.Module class, got {module!r}")
+                    f"or a subclass of sktlft.models.BeatNetwork, got {module!r}")
 
 
-#: the kinds of input (as the classifier groups them) and the size a family takes for each
-_KIND_SIZES = {"images": "image_shape", "waveforms": "waveform_shape", "features": "n_features"}
+def family_label(module: Any) -> str:
+    """How messages name a family: ``'cnn1d' (WaveformCNN)``, or its class name."""
+    cls = network_class(module)
+    return f"{cls.name!r} ({cls.__name__})" if cls.name else cls.__name__
 
 
-def kinds_read(module: Any, *, required: bool = False) -> set[str]:
-    """The kinds of input a network family reads: ``"images"``, ``"waveforms"``, ``"features"``.
+def check_reads(module: Any, kinds: Mapping[str, str | None]) -> None:
+    """Refuse inputs a network family cannot read, or inputs lacking a kind it needs.
 
-    A family reads a kind when its module class takes that kind's size
-    (``image_shape``, ``waveform_shape``, ``n_features``), and needs it when
-    that size has no default.
+    The one check of inputs against a family's ``reads``: the pipeline runs it
+    before any data is read, the classifier in ``fit``.
 
     Parameters
     ----------
-    module : str or torch.nn.Module class
-        A name of :data:`NETWORKS` or a module class.
-    required : bool, default=False
-        Only the kinds it cannot do without.
+    module : str or BeatNetwork subclass
+        The family.
+    kinds : dict
+        ``{input name: its kind}`` (:func:`sktlft.inputs.kind_of`).
 
-    Returns
-    -------
-    kinds : set of str
+    Raises
+    ------
+    ValueError
+        Naming the input, its kind and the family.
 
     Examples
     --------
-    >>> from sktlft.models import kinds_read
-    >>> sorted(kinds_read("cnn1d"))
-    ['features', 'waveforms']
-    >>> sorted(kinds_read("resnet18", required=True))
-    ['images']
+    >>> from sktlft.models import check_reads
+    >>> check_reads("cnn1d", {"waveform": "waveform", "rhythm": "features"})
+    >>> check_reads("cnn1d", {"image": "image", "rhythm": "features"})
+    Traceback (most recent call last):
+    ...
+    ValueError: the input 'image' is of kind image, which the network family 'cnn1d' ...
     """
-    import inspect
-
-    takes = inspect.signature(network_class(module)).parameters
-    return {kind for kind, size in _KIND_SIZES.items() if size in takes
-            and not (required and takes[size].default is not inspect.Parameter.empty)}
+    cls = network_class(module)
+    reads = dict(cls.reads)
+    said = ", ".join(f"{kind} ({how})" for kind, how in reads.items()) or "nothing"
+    for name, kind in kinds.items():
+        if kind not in reads:
+            raise ValueError(
+                f"the input {name!r} is of kind {kind}, which the network family "
+                f"{family_label(cls)} does not read (it reads {said}): choose other inputs "
+                "(segment__inputs) or another network family (module, resnet__module in "
+                "the pipeline)")
+    for kind, how in reads.items():
+        if how == REQUIRED and kind not in kinds.values():
+            offer = [n for n, spec in INPUTS.items() if spec.kind == kind]
+            raise ValueError(
+                f"the network family {family_label(cls)} needs an input of kind {kind} "
+                f"(such as {', '.join(offer)}), and the inputs {tuple(kinds)!r} have none: "
+                "add one (segment__inputs) or choose another network family (module, "
+                "resnet__module in the pipeline)")

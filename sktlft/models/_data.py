@@ -12,6 +12,7 @@ from sklearn.utils.validation import _assert_all_finite, column_or_1d
 from skorch.dataset import Dataset as SkorchDataset
 
 from ..datasets import AAMI_CLASSES
+from ..inputs import IMAGES, KINDS, field_kind
 from ..preprocessing import FourierImages
 
 __all__ = ["ClassCapSampler", "LazyImageDataset", "check_targets", "epoch_size",
@@ -101,7 +102,7 @@ def describe_loaders(train: dict[str, Any], valid: dict[str, Any]) -> str:
 
 def images_made_on_cpu(X: Any) -> bool:
     """Whether reading ``X`` makes Fourier images on the CPU (lazy, not on the device)."""
-    images = X.get("images") if isinstance(X, Mapping) else X
+    images = X.get("image") if isinstance(X, Mapping) else X
     return isinstance(images, FourierImages) and not images.on_device
 
 
@@ -129,40 +130,48 @@ def _check_images(X: Any) -> Any:
     return X if X.dtype in (np.float32, np.uint8) else X.astype(np.float32)
 
 
-def _check_array(name: str, x: Any, ndim: int) -> np.ndarray:
+def _check_kind(name: str, kind: str, x: Any) -> np.ndarray:
+    """An input of the waveform or features kind, as the registry declares it."""
     x = np.asarray(x, dtype=np.float32)
-    if x.ndim != ndim or not np.isfinite(x).all():
-        what = {2: "(n_beats, n_features)", 3: "(n_beats, n_channels, n_samples)"}[ndim]
-        raise ValueError(f"X[{name!r}] must be a finite array of shape {what}, got shape "
-                         f"{x.shape}" + ("" if x.ndim != ndim else " with NaN or inf"))
+    declared = (f"X[{name!r}] is declared an input of the {kind} kind (sktlft.inputs.INPUTS, "
+                "the registry of inputs)")
+    if kind == "features" and x.ndim >= 2:  # a row of numbers per beat: side by side
+        x = x.reshape(len(x), -1)
+    if kind == "waveform" and x.ndim != 3:
+        raise ValueError(f"{declared}: it must have shape (n_beats, n_channels, n_samples), "
+                         f"got shape {x.shape}; make its entry in the registry return that")
+    if x.ndim != 2 and kind == "features":
+        raise ValueError(f"{declared}: it must have one row of numbers per beat, shape "
+                         f"(n_beats, n_features), got shape {x.shape}; make its entry in "
+                         "the registry return that")
+    if not np.isfinite(x).all():
+        raise ValueError(f"X[{name!r}] holds NaN or infinite values")
     return x
 
 
 def split_kinds(X: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The classifier's input by kind: ``images``, ``waveforms`` (stacked), ``features``.
+    """The classifier's input by kind (:data:`sktlft.inputs.KINDS`), as the registry declares.
 
-    ``X`` is images, or a dict of ``images`` and other inputs: 3-D entries
-    (n_beats, channels, samples) are waveforms, stacked as channels; 2-D
-    entries (n_beats, k) are features, side by side; each in the order of
-    their names. Returns ``(arrays by kind, input names by kind)``.
+    ``X`` is images, or a dict of the Fourier step's ``images`` and other
+    inputs of :data:`sktlft.inputs.INPUTS`. Each entry's kind is the one the
+    registry declares (:func:`sktlft.inputs.field_kind`), never guessed from
+    its shape: ``waveform`` inputs (n_beats, channels, samples) are stacked as
+    channels, ``features`` side by side (each beat's numbers flattened to one
+    row), each kind in the order of the inputs' names. Returns ``(arrays by
+    kind, input names by kind)``.
     """
     if not isinstance(X, Mapping):
-        return {"images": _check_images(X)}, {"images": ["images"]}
+        return {"image": _check_images(X)}, {"image": [IMAGES]}
     parts: dict[str, list] = {}
     names: dict[str, list[str]] = {}
     for name in sorted(X):
-        value = X[name]
-        if name == "images":
-            kind, arr = "images", _check_images(value)
-        else:
-            ndim = len(np.shape(value)) if not hasattr(value, "ndim") else value.ndim
-            if ndim not in (2, 3):
-                raise ValueError(
-                    f"X[{name!r}] has shape {np.shape(value)}: the classifier reads images "
-                    "(X['images']), waveforms (n_beats, n_channels, n_samples) and features "
-                    "(n_beats, n_features)")
-            kind = "waveforms" if ndim == 3 else "features"
-            arr = _check_array(name, value, ndim)
+        kind = field_kind(name)
+        if kind == "image" and name != IMAGES:
+            raise ValueError(
+                f"X[{name!r}] is an input of the image kind (sktlft.inputs.INPUTS): the "
+                f"classifier reads images as X[{IMAGES!r}], which FourierImageTransformer "
+                "makes of them; put that step before the classifier")
+        arr = _check_images(X[name]) if kind == "image" else _check_kind(name, kind, X[name])
         parts.setdefault(kind, []).append(arr)
         names.setdefault(kind, []).append(name)
     if not parts:
@@ -170,17 +179,15 @@ def split_kinds(X: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
     n = {len(a) for arrays in parts.values() for a in arrays}
     if len(n) != 1:
         raise ValueError(f"the inputs of X have different numbers of beats: {sorted(n)}")
-    if len(parts.get("images", [])) > 1:
-        raise ValueError("X holds more than one array of images")
-    out: dict[str, Any] = {"images": parts["images"][0]} if "images" in parts else {}
-    for kind in ("waveforms", "features"):
+    out: dict[str, Any] = {}
+    for kind in KINDS:
         if kind in parts:
             arrays = parts[kind]
             try:
                 out[kind] = arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
             except ValueError as exc:
-                raise ValueError(f"the {kind} {names[kind]} cannot be stacked: their shapes "
-                                 f"{[a.shape[1:] for a in arrays]} differ") from exc
+                raise ValueError(f"the {kind} inputs {names[kind]} cannot be stacked: their "
+                                 f"shapes {[a.shape[1:] for a in arrays]} differ") from exc
     return out, names
 
 
@@ -216,7 +223,7 @@ def _batch(X: Any, idx: np.ndarray) -> Any:
 
 def device_fourier(X: Any) -> Any:
     """The transformer that makes ``X``'s images on the training device, or None."""
-    images = X.get("images") if isinstance(X, Mapping) else X
+    images = X.get("image") if isinstance(X, Mapping) else X
     if isinstance(images, FourierImages) and images.on_device:
         return images.transformer
     return None

@@ -124,7 +124,7 @@ class TrainingPlumbing:
 
     def get_dataset(self, X: Any, y: Any = None) -> torch.utils.data.Dataset:
         lazy = isinstance(X, FourierImages) or (
-            isinstance(X, dict) and isinstance(X.get("images"), FourierImages))
+            isinstance(X, dict) and isinstance(X.get("image"), FourierImages))
         # images made on the training device, batch by batch (lazy="device"): infer
         # turns each batch's beats into images there
         self._device_fourier_ = device_fourier(X) if lazy else None
@@ -160,7 +160,7 @@ class TrainingPlumbing:
         if fourier is not None:
             x = to_tensor(x, device=self.device)
             if isinstance(x, dict):
-                x = {**x, "images": fourier.device_images(x["images"])}
+                x = {**x, "image": fourier.device_images(x["image"])}
             else:
                 x = fourier.device_images(x)
         with self._autocast():

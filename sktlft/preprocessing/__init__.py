@@ -6,9 +6,9 @@ into spectrogram images; ``RRFeatures`` and ``MorphologyFeatures`` give the
 rhythm and shape features of the classic baseline.
 """
 
+from ._beat_array import BeatArray
 from ._features import MorphologyFeatures, RRFeatures
 from ._fourier import FourierImageTransformer, fourier_images
-from ._inputs import BeatArray
 from ._lazy import FourierImages
 from ._segment import BeatSegmenter, segment_beats
 

@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
-from ._inputs import as_beats, split_inputs
+from ._beat_array import as_beats, split_inputs
 from ._segment import segment_beats
 
 __all__ = ["MorphologyFeatures", "RRFeatures"]

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..datasets import SharedRows
 from ..inputs import kind_of
-from ._inputs import as_beats
+from ._beat_array import as_beats
 from ._plan import _WINDOWS, FourierPlan
 
 __all__ = ["FourierImageTransformer", "fourier_images"]

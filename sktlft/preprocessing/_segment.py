@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..datasets import SharedRows
 from ..datasets._resample import rate_ratio, resample
 from ..inputs import DEFAULT_INPUTS, INPUTS, check_inputs, make_inputs
-from ._inputs import BeatArray, as_beats, split_inputs
+from ._beat_array import BeatArray, as_beats, split_inputs
 
 __all__ = ["BeatSegmenter", "segment_beats"]
 

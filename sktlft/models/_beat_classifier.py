@@ -24,7 +24,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from .._decision import decision_vector
-from ._branches import kinds_read, network_class
+from ._branches import BeatNetwork, check_reads, family_label, network_class
 from ._data import check_targets, resolve_device, split_kinds
 from ._plumbing import TrainingPlumbing
 
@@ -196,27 +196,76 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         self.checkpoint_dir = checkpoint_dir
 
     # -- the network family, its sizes inferred from the data (braindecode's way) -----
-    def _module_kwargs(self) -> dict[str, Any]:
-        """Settings a subclass passes to the network family (when it takes them)."""
-        return {}
+    def _family_settings(self) -> tuple[type[BeatNetwork] | None, dict[str, Any]]:
+        """The classifier's own parameters that are settings of one network family: that
+        family (its subclasses too) and ``{its argument: value}``. None here; see
+        :class:`~sktlft.models.ResNet18Classifier`."""
+        return None, {}
+
+    def family_params(self) -> list[str]:
+        """The classifier's own parameters that reach the chosen network family.
+
+        Those of :meth:`check_family_params`' family settings that the chosen
+        family takes (``weights``, ``input_size``... for
+        :class:`~sktlft.models.ResNet18Classifier` with ``module="resnet18"``);
+        none for a plain :class:`BeatClassifier`, whose families read their
+        settings from ``module__*``.
+
+        Examples
+        --------
+        >>> from sktlft.models import ResNet18Classifier
+        >>> "weights" in ResNet18Classifier().family_params()
+        True
+        >>> ResNet18Classifier(module="cnn1d").family_params()
+        []
+        """
+        owner, settings = self._family_settings()
+        if owner is None or not issubclass(network_class(self.module), owner):
+            return []
+        return list(settings)
+
+    def check_family_params(self, prefix: str = "") -> None:
+        """Refuse a parameter that means nothing for the chosen network family.
+
+        A classifier's own family settings (the ResNet-18's ``weights``,
+        ``input_size``... on :class:`~sktlft.models.ResNet18Classifier`) reach
+        their family only; with another family, a value other than the
+        default would silently do nothing, so it is refused. ``fit`` calls
+        this, and :func:`~sktlft.make_tlft_pipeline` before any data is read.
+
+        Parameters
+        ----------
+        prefix : str, default=""
+            How the caller names the classifier's parameters (``"resnet__"``
+            in the pipeline), for the message.
+
+        Raises
+        ------
+        ValueError
+            Naming the parameter, the family it belongs to and the family chosen.
+        """
+        owner, settings = self._family_settings()
+        cls = network_class(self.module)
+        if owner is None or issubclass(cls, owner):
+            return
+        defaults = {k: p.default for k, p in
+                    inspect.signature(type(self).__init__).parameters.items()}
+        for name, value in settings.items():
+            if value is not defaults[name] and value != defaults[name]:
+                raise ValueError(
+                    f"{prefix}{name}={value!r} is a setting of the network family "
+                    f"{family_label(owner)}, and the network chosen ({prefix}module) is "
+                    f"{family_label(cls)}: it would do nothing there, so it is refused. "
+                    f"Leave it out (the chosen family's own settings go in {prefix}module__*, "
+                    f"e.g. {prefix}module__features_hidden)")
 
     def initialize_module(self) -> BeatClassifier:
         cls = network_class(self.module)
-        shapes = self.input_shapes_
-        inferred = {
-            "n_outputs": len(self.classes_), "image_shape": shapes.get("images"),
-            "waveform_shape": shapes.get("waveforms"),
-            "n_features": shapes.get("features", (0,))[0],
-            "feature_mean": self.feature_mean_, "feature_std": self.feature_std_,
-        }
-        takes = set(inspect.signature(cls).parameters)
-        for kind in shapes:
-            if kind not in kinds_read(cls):
-                raise ValueError(
-                    f"the network {cls.__name__} does not read {kind}, and the data has "
-                    f"{', '.join(self.input_names_[kind])}: choose other inputs "
-                    "(segment__inputs) or another network family (module)")
-        kwargs = {k: v for k, v in {**inferred, **self._module_kwargs()}.items() if k in takes}
+        owner, settings = self._family_settings()
+        kwargs = {"n_outputs": len(self.classes_), "input_shapes": dict(self.input_shapes_),
+                  "feature_mean": self.feature_mean_, "feature_std": self.feature_std_}
+        if owner is not None and issubclass(cls, owner):
+            kwargs.update(settings)
         kwargs.update(self.get_params_for("module"))
         self.module_ = self.initialized_instance(cls, kwargs)
         return self
@@ -226,8 +275,9 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         parts, names = split_kinds(X)
         shapes = {k: tuple(v.shape[1:]) for k, v in parts.items()}
         if reset:
+            check_reads(self.module, {n: kind for kind, ns in names.items() for n in ns})
             self.input_shapes_, self.input_names_ = shapes, names
-            first = shapes.get("images", shapes.get("waveforms", (0,)))
+            first = shapes.get("image", shapes.get("waveform", (0,)))
             self.n_features_in_ = int(first[0])
             self.feature_mean_ = self.feature_std_ = None
             if "features" in parts:
@@ -241,8 +291,8 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
                             for k in self.input_names_}
                 raise ValueError(f"X holds {described}, but {type(self).__name__} was "
                                  f"fitted on {expected}")
-        if set(parts) == {"images"}:
-            return parts["images"]
+        if set(parts) == {"image"}:
+            return parts["image"]
         from skorch.helper import SliceDict
 
         return SliceDict(**parts)
@@ -271,6 +321,7 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), type(self).__name__
         )
+        self.check_family_params()
         X = self._validate_X(X, reset=True)
         y, classes, y_idx = check_targets(y, len(X), self.classes)
         if groups is not None:

@@ -10,7 +10,9 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from ._base import BeatClassifier
+from ._beat_classifier import BeatClassifier
+from ._branches import BeatNetwork
+from ._resnet18 import ResNet18Module
 
 __all__ = ["ResNet18Classifier"]
 
@@ -27,10 +29,20 @@ class ResNet18Classifier(BeatClassifier):
     inputs of :mod:`sktlft.inputs`: rhythm features join the pooled image
     features before the network's head, waveforms pass a 1-D convolutional
     branch beside the image branch. Another family (``module="cnn1d"``)
-    trains through this class too: the ResNet's settings then go to it only
-    where it takes them. See :class:`~sktlft.models.BeatClassifier` for the
-    parameters shared by every family (class caps and weights, decision
-    weights, device, seeding, checkpoints).
+    trains through this class too (the ``waveform`` preset's pipeline): the
+    ResNet's settings below (``weights`` to ``features_hidden``) then mean
+    nothing, so a value other than their default is refused, with the reason
+    (that family's own settings go in ``module__*``). See
+    :class:`~sktlft.models.BeatClassifier` for the parameters shared by every
+    family (class caps and weights, decision weights, device, seeding,
+    checkpoints).
+
+    Its defaults are the published method's (ImageNet weights, 224 x 224,
+    ``lr=1e-4``, batches of 128); :class:`~sktlft.models.BeatClassifier`'s
+    are those of the small 1-D CNN that needs no images (``module="cnn1d"``,
+    ``lr=1e-3``, batches of 64): each class's defaults fit its default family.
+    The presets of :func:`~sktlft.make_tlft_pipeline` set the learning rate
+    and batch size themselves, whatever the family.
 
     Parameters
     ----------
@@ -52,7 +64,8 @@ class ResNet18Classifier(BeatClassifier):
         about 2.1 GB, for a second forward pass per batch. The ``paper``
         preset turns it on.
     features_hidden : int, default=32
-        Width of the layer that reads the features (rhythm).
+        Width of the ResNet-18 family's feature branch (the layer that reads
+        the rhythm features); another family's is ``module__features_hidden``.
     module : str or torch.nn.Module class, default="resnet18"
         The network family (see :class:`~sktlft.models.BeatClassifier`).
     lr : float, default=1e-4
@@ -144,8 +157,9 @@ class ResNet18Classifier(BeatClassifier):
         self.activation_checkpointing = activation_checkpointing
         self.features_hidden = features_hidden
 
-    def _module_kwargs(self) -> dict[str, Any]:
-        return {"weights": self.weights, "input_size": self.input_size,
-                "channel_mode": self.channel_mode, "freeze": self.freeze,
-                "activation_checkpointing": self.activation_checkpointing,
-                "features_hidden": self.features_hidden}
+    def _family_settings(self) -> tuple[type[BeatNetwork], dict[str, Any]]:
+        return ResNet18Module, {
+            "weights": self.weights, "input_size": self.input_size,
+            "channel_mode": self.channel_mode, "freeze": self.freeze,
+            "activation_checkpointing": self.activation_checkpointing,
+            "features_hidden": self.features_hidden}

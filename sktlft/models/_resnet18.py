@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import torch
 from torch import nn
 
 from .._hints import option
-from ._branches import BeatNetwork
+from ._branches import OPTIONAL, REQUIRED, BeatNetwork
 
 __all__ = ["IMAGENET_FILENAME", "ResNet18Module", "imagenet_state_dict", "load_weights"]
 
@@ -140,27 +141,26 @@ def _not_resnet18(state: dict[str, torch.Tensor]) -> str | None:
 class ResNet18Module(BeatNetwork):
     """torchvision ResNet-18 on compact Fourier images, beside the other inputs' branches.
 
-    The image branch converts a batch of images (float in [0, 1], or uint8
-    0-255) to what the ImageNet network expects, on the device the batch is
-    on: resize to ``input_size``, one lead to three channels, ImageNet
-    normalisation; its pooled features (512) join those of the waveform branch
-    (a 1-D CNN on the beat's samples, when the data has waveforms) and of the
-    feature branch (the rhythm features) before the head. The classifier
-    infers ``n_outputs``, ``image_shape``, ``waveform_shape``, ``n_features``
-    and the features' statistics from the training data.
+    The image branch (:class:`ResNetImages`, all this family adds to
+    :class:`~sktlft.models.BeatNetwork`) converts a batch of images (float in
+    [0, 1], or uint8 0-255) to what the ImageNet network expects, on the device
+    the batch is on: resize to ``input_size``, one lead to three channels,
+    ImageNet normalisation; its pooled features (512) join those of the shared
+    waveform branch (a 1-D CNN on the beat's samples, when the data has
+    waveforms) and feature branch (the rhythm features) before the head. The
+    classifier infers ``n_outputs``, ``input_shapes`` and the features'
+    statistics from the training data.
 
     Parameters
     ----------
     n_outputs : int
         Outputs of the head (classes).
-    image_shape : tuple of int
-        (channels, H, W) of the images: one channel per lead and image input.
-    waveform_shape : tuple of int or None, default=None
-        (channels, samples) of the waveforms, if any (1-D branch).
-    n_features : int, default=0
-        Numbers per beat (rhythm features), if any.
+    input_shapes : dict
+        Per-beat shape of each kind of input: ``"image"`` (channels, H, W), one
+        channel per lead and image input; ``"waveform"`` (channels, samples)
+        and ``"features"`` (n,), if any.
     feature_mean, feature_std : array-like of shape (n_features,) or None, default=None
-        Their statistics over the training beats.
+        Statistics of the features over the training beats.
     weights : {"IMAGENET1K_V1"}, path or None, default=None
         Initial weights of the backbone.
     input_size : int, default=224
@@ -188,26 +188,26 @@ class ResNet18Module(BeatNetwork):
     --------
     >>> import torch
     >>> from sktlft.models import ResNet18Module
-    >>> m = ResNet18Module(n_outputs=4, image_shape=(1, 32, 32), input_size=64)
-    >>> m(images=torch.rand(2, 1, 32, 32)).shape
+    >>> m = ResNet18Module(4, {"image": (1, 32, 32)}, input_size=64)
+    >>> m(image=torch.rand(2, 1, 32, 32)).shape
     torch.Size([2, 4])
-    >>> m = ResNet18Module(4, (1, 32, 32), input_size=64, n_features=12,
-    ...                    waveform_shape=(2, 288))
-    >>> m(images=torch.rand(2, 1, 32, 32), features=torch.rand(2, 12),
-    ...   waveforms=torch.rand(2, 2, 288)).shape
+    >>> m = ResNet18Module(4, {"image": (1, 32, 32), "waveform": (2, 288), "features": (12,)},
+    ...                    input_size=64)
+    >>> m(image=torch.rand(2, 1, 32, 32), features=torch.rand(2, 12),
+    ...   waveform=torch.rand(2, 2, 288)).shape
     torch.Size([2, 4])
     """
 
     name = "resnet18"
+    reads = {"image": REQUIRED, "waveform": OPTIONAL, "features": OPTIONAL}
 
     def __init__(
         self,
         n_outputs: int,
-        image_shape: tuple[int, ...],
-        waveform_shape: tuple[int, ...] | None = None,
-        n_features: int = 0,
+        input_shapes: Mapping[str, tuple[int, ...]],
         feature_mean: Any = None,
         feature_std: Any = None,
+        *,
         weights: str | os.PathLike | None = None,
         input_size: int = 224,
         channel_mode: str = "repeat",
@@ -216,18 +216,14 @@ class ResNet18Module(BeatNetwork):
         features_hidden: int = 32,
         waveform_width: int = 32,
     ) -> None:
-        super().__init__()
-        if image_shape is None:
-            raise ValueError("ResNet18Module reads Fourier images, and the data has none: "
-                             "choose an image input (segment__inputs) or another network "
-                             "family, such as module='cnn1d'")
-        self.image_branch = ResNetImages(int(image_shape[0]), weights=weights,
-                                         input_size=input_size, channel_mode=channel_mode,
-                                         freeze=freeze,
-                                         activation_checkpointing=activation_checkpointing)
-        self._add_branches(n_outputs, self.image_branch.out_features, waveform_shape,
-                           n_features, feature_mean, feature_std, features_hidden,
-                           waveform_width)
+        def images(shape: tuple[int, ...]) -> nn.Module:
+            return ResNetImages(int(shape[0]), weights=weights, input_size=input_size,
+                                channel_mode=channel_mode, freeze=freeze,
+                                activation_checkpointing=activation_checkpointing)
+
+        super().__init__(n_outputs, input_shapes, feature_mean, feature_std,
+                         features_hidden=features_hidden, waveform_width=waveform_width,
+                         branches={"image": images})
 
 
 class ResNetImages(nn.Module):
