@@ -79,8 +79,10 @@ def _lda(features):
 def _net(inputs, seed, **params):
     from sktlft import make_tlft_pipeline
 
-    return make_tlft_pipeline(inputs=inputs, resnet__weights=None, resnet__random_state=seed,
-                              resnet__verbose=0, **params)
+    # random initial weights for the ResNet-18 (the other family has none to set)
+    weights = {} if "resnet__module" in params else {"resnet__weights": None}
+    return make_tlft_pipeline(inputs=inputs, resnet__random_state=seed, resnet__verbose=0,
+                              **weights, **params)
 
 
 #: name: (builder(seed) -> estimator, simplicity rank: lower is simpler)

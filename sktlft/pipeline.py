@@ -142,6 +142,12 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
         settings["segment__inputs"] = tuple(inputs)
     check_params(pipe, settings)
     pipe.set_params(**settings)
+    # the preset's settings of a family other than the one chosen (its ResNet-18's, with
+    # resnet__module="cnn1d") are left out; those the caller gives are refused
+    net = pipe.named_steps["resnet"]
+    defaults = type(net)().get_params(deep=False)
+    pipe.set_params(**{f"resnet__{name}": defaults[name] for name in net.family_settings
+                       if name not in net.family_params() and f"resnet__{name}" not in params})
     _check_network_reads(pipe)
     return pipe
 

@@ -63,7 +63,7 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
     assert seg.inputs_ == ("waveform", "difference_waveform", "rhythm", "prematurity",
                            "p_wave")
-    assert net[-1].input_shapes_ == {"waveforms": (2, 288), "features": (12 + 4 + 2,)}
+    assert net[-1].input_shapes_ == {"waveform": (2, 288), "features": (12 + 4 + 2,)}
     # never overwrites a report
     assert main(["evaluate", "--out", str(out), *FAST]) == 2
     assert "not an empty folder" in capsys.readouterr().err
@@ -262,7 +262,11 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--data", str(tmp_path / "nope")], "no such folder"),
         (["evaluate", "--set", "resnet__maxepochs=3"], "unknown pipeline parameter"),
         (["evaluate", "--set", "resnet__max_epochs=-1"], "max_epochs"),
-        (["evaluate", "--set", "resnet__input_size=16"], "'input_size' parameter"),
+        (["evaluate", "--preset", "default", "--set", "resnet__input_size=16"],
+         "'input_size' parameter"),
+        # a ResNet-18 setting with the 1-D network (the default preset's): refused, with why
+        (["evaluate", "--set", "resnet__input_size=64"],
+         "--set: resnet__input_size=64 is a setting of the network family 'resnet18'"),
         (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
         (["evaluate", "--seed", "-1"], "--seed -1: expected 0 to"),
         (["leakage", "--jobs", "0"], "--jobs 0"),
@@ -278,11 +282,12 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
         (["train", "--set", "resnet__module=cnn1d", "--weights", "imagenet", "--out",
-          "m.sktlft"], "network 'cnn1d' starts from random weights"),
+          "m.sktlft"], "network 'cnn1d' has no initial weights to load"),
         (["evaluate", "--inputs", "waveform,rhythm", "--preset", "default"],
-         "'resnet18' needs images among its inputs"),
+         "'resnet18' (ResNet18Module) needs an input of kind image"),
         (["evaluate", "--inputs", "image,rhythm", "--set", "resnet__module=cnn1d"],
-         "'cnn1d' does not read image: it reads features, waveforms"),
+         "the input 'image' is of kind image, which the network family 'cnn1d' "
+         "(WaveformCNN) does not read"),
         (["predict", str(SAMPLE / "100"), "--model", str(SAMPLE / "100.hea"), "--out",
           str(tmp_path / "o")], "not an sktlft model file"),
         (["predict", str(tmp_path / "missing"), "--model", str(model_file), "--out",
@@ -347,7 +352,7 @@ def test_no_rhythm_with_the_1d_default_names_the_option(tmp_path, capsys):
     assert main(["train", "--no-rhythm", "--out", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()[-1]
     assert err.startswith("sktlft train: error: --inputs image with --preset waveform: ")
-    assert "'cnn1d' does not read image" in err
+    assert "the input 'image' is of kind image, which the network family 'cnn1d'" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 

@@ -24,6 +24,14 @@ def fast(**kw):
     return ResNet18Classifier(**params)
 
 
+def fast_1d(**kw):
+    """The classifier with the 1-D family (none of the ResNet-18's settings)."""
+    params = dict(module="cnn1d", max_epochs=1, batch_size=32, verbose=0, random_state=0,
+                  lr=1e-3)
+    params.update(kw)
+    return ResNet18Classifier(**params)
+
+
 @pytest.fixture(scope="module")
 def images(sample):
     """32 x 32 Fourier images of 400 real beats, with labels and patients."""
@@ -38,7 +46,7 @@ def test_string_labels_classes_and_proba(images):
     X, y, _ = images
     clf = fast().fit(X, y)
     assert clf.classes_.tolist() == ["F", "N", "S", "V"]
-    assert clf.n_features_in_ == 1 and clf.input_shapes_ == {"images": (1, 32, 32)}
+    assert clf.n_features_in_ == 1 and clf.input_shapes_ == {"image": (1, 32, 32)}
     proba = clf.predict_proba(X[:20])
     assert proba.shape == (20, 4)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
@@ -142,7 +150,7 @@ def test_channel_modes(images):
 
 def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
     X, y, _ = images
-    ref = ResNet18Module(n_outputs=1000, image_shape=(3, 32, 32), weights=None)
+    ref = ResNet18Module(1000, {"image": (3, 32, 32)}, weights=None)
     prefix = "image_branch.net."
     state = {k[len(prefix):]: v for k, v in ref.state_dict().items() if k.startswith(prefix)}
     ckpt = tmp_path / "hub" / "checkpoints"
@@ -164,7 +172,7 @@ def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
     assert torch.equal(clf.module_.image_branch.net.layer1[0].conv1.weight.cpu(),
                        state["layer1.0.conv1.weight"])
     # channel_mode="sum": conv1 summed over RGB
-    m = ResNet18Module(n_outputs=4, image_shape=(1, 32, 32),
+    m = ResNet18Module(4, {"image": (1, 32, 32)},
                        weights=str(ckpt / IMAGENET_FILENAME), channel_mode="sum")
     torch.testing.assert_close(m.image_branch.net.conv1.weight,
                                state["conv1.weight"].sum(1, keepdim=True))
@@ -275,7 +283,8 @@ def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
     grads, stats = [], []
     for ckpt in (False, True):
         torch.manual_seed(1)
-        m = ResNet18Module(3, (1, 64, 64), input_size=64, activation_checkpointing=ckpt).train()
+        m = ResNet18Module(3, {"image": (1, 64, 64)}, input_size=64,
+                           activation_checkpointing=ckpt).train()
         torch.nn.functional.cross_entropy(m(x), y).backward()
         grads.append([p.grad for p in m.parameters()])
         stats.append({k: v.clone() for k, v in m.state_dict().items() if "running" in k
@@ -298,7 +307,7 @@ def test_lazy_fourier_images_train_like_eager_ones(sample):
     eager = np.asarray(lazy)
     a = fast(activation_checkpointing=True).fit(lazy, y)
     b = fast().fit(eager, y)
-    assert a.input_shapes_ == {"images": (1, 32, 32)}
+    assert a.input_shapes_ == {"image": (1, 32, 32)}
     np.testing.assert_allclose(a.predict_proba(lazy), b.predict_proba(eager), atol=1e-5)
     assert (a.predict(lazy) == b.predict(eager)).all()
     with pytest.raises(ValueError, match="0 beats"):
@@ -427,8 +436,7 @@ def _inputs_of(sample, records, inputs):
 
     ds = sample.subset(np.isin(sample.record, records) & np.isin(sample.target, ["N", "V"]))
     module = "resnet18" if any("image" in name for name in inputs) else "cnn1d"
-    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__weights=None,
-                               resnet__module=module)[:2]
+    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__module=module)[:2]
     return front.fit_transform(ds.inputs()), ds.target
 
 
@@ -442,9 +450,9 @@ def test_waveform_branch_beside_the_image_branch(sample):
     X, y = _inputs_of(sample, ["114", "124", "201", "208"], inputs)
     assert sorted(X) == ["difference_waveform", "images", "rhythm", "waveform"]
     clf = fast(input_size=32, max_epochs=1).fit(X, y)
-    assert clf.input_shapes_ == {"images": (1, 32, 32), "waveforms": (2, 288),
+    assert clf.input_shapes_ == {"image": (1, 32, 32), "waveform": (2, 288),
                                  "features": (12,)}
-    assert clf.input_names_["waveforms"] == ["difference_waveform", "waveform"]
+    assert clf.input_names_["waveform"] == ["difference_waveform", "waveform"]
     assert isinstance(clf.module_.waveform_branch, WaveformBranch)
     width = (clf.module_.image_branch.out_features + clf.module_.waveform_branch.out_features
              + clf.module_.feature_branch.out_features)
@@ -470,9 +478,9 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
     Xte, yte = _inputs_of(sample, test, inputs)
     kw = dict(module="cnn1d", max_epochs=4, max_per_class=200, class_weight="balanced",
               lr=3e-3, random_state=0)
-    clf = fast(**kw).fit(Xtr, ytr)
+    clf = fast_1d(**kw).fit(Xtr, ytr)
     assert isinstance(clf.module_, WaveformCNN) and clf.module_.image_branch is None
-    assert clf.input_shapes_ == {"waveforms": (2, 288), "features": (12,)}
+    assert clf.input_shapes_ == {"waveform": (2, 288), "features": (12,)}
     sizes = {sum(b["train_batch_size"] for b in h["batches"]) for h in clf.history}
     assert sizes == {200 + min(int((ytr == "V").sum()), 200)}  # class-capped epochs
     pred = clf.predict(Xte)  # it learns: N and V of three unseen patients
@@ -487,10 +495,15 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
     np.testing.assert_allclose(again.predict_proba(ds.inputs()[:50]),
                                pipe.predict_proba(ds.inputs()[:50]), atol=1e-6)
     # images for a family that does not read them: said before training
-    with pytest.raises(ValueError, match="does not read images"):
-        fast(module="cnn1d").fit(*_inputs_of(sample, train, ("image", "rhythm")))
+    with pytest.raises(ValueError, match="the input 'images' is of kind image, which the "
+                                         "network family 'cnn1d'"):
+        fast_1d().fit(*_inputs_of(sample, train, ("image", "rhythm")))
     with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
-        fast(module="cnn2d").fit(Xtr, ytr)
+        fast_1d(module="cnn2d").fit(Xtr, ytr)
+    # a setting of the ResNet-18 that would do nothing here: refused, with why
+    with pytest.raises(ValueError, match="weights=None is a setting of the network family "
+                                         "'resnet18'"):
+        fast_1d(weights=None).fit(Xtr, ytr)
 
     class Stop(Callback):  # Ctrl-C in the second epoch
         def on_epoch_begin(self, net, **kw):
@@ -498,7 +511,7 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
                 raise KeyboardInterrupt
 
     with pytest.warns(RuntimeWarning, match="interrupted after 2 of 4"):
-        stopped = fast(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
+        stopped = fast_1d(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
     assert stopped.interrupted_
 
 
@@ -578,3 +591,50 @@ def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # a terminal: colours as before
     fast(verbose=1).fit(X, y)
     assert "\x1b[" in capsys.readouterr().out
+
+
+def test_each_input_is_read_as_the_registry_declares_it(sample, monkeypatch):
+    # the classifier is told each input's kind by sktlft.inputs.INPUTS: never guessed from
+    # the number of dimensions
+    from sktlft.inputs import INPUTS, BeatInput
+
+    X, y = _inputs_of(sample, ["114", "124", "201", "208"], ("waveform", "rhythm"))
+    # a features input that gives a 3-D array: still features (each beat's numbers in a row)
+    monkeypatch.setitem(INPUTS, "rhythm_grid", BeatInput(
+        "features", ("rr",), lambda f: None, "the rhythm as a grid (a test)"))
+    grid = {**X, "rhythm_grid": np.asarray(X["rhythm"]).reshape(-1, 3, 4)}
+    clf = fast_1d().fit(grid, y)
+    assert clf.input_shapes_ == {"waveform": (1, 288), "features": (24,)}
+    assert clf.input_names_["features"] == ["rhythm", "rhythm_grid"]
+    # one number per beat, not a row: refused, naming the input and the registry
+    with pytest.raises(ValueError, match=r"X\['rhythm_grid'\] is declared an input of the "
+                                         r"features kind \(sktlft.inputs.INPUTS"):
+        fast_1d().fit({**X, "rhythm_grid": np.zeros(len(y))}, y)
+    # a waveform declared as such must be (n_beats, n_channels, n_samples)
+    with pytest.raises(ValueError, match=r"X\['waveform'\] is declared an input of the "
+                                         r"waveform kind"):
+        fast_1d().fit({**X, "waveform": np.asarray(X["waveform"])[:, 0]}, y)
+    # a name the registry does not know: refused, naming the registry
+    with pytest.raises(ValueError, match=r"X\['heart_rate'\] is not an input of "
+                                         r"sktlft.inputs.INPUTS"):
+        fast_1d().fit({**X, "heart_rate": np.asarray(X["rhythm"])}, y)
+
+
+def test_a_new_family_is_a_name_and_what_it_reads(sample, monkeypatch):
+    # BeatNetwork builds the shared branches and the head from the family's declaration
+    from sktlft.models import NETWORKS, REQUIRED, BeatClassifier, BeatNetwork
+
+    class RhythmMLP(BeatNetwork):
+        reads = {"features": REQUIRED}
+
+    monkeypatch.setitem(NETWORKS, "rhythm_mlp", RhythmMLP)
+    X, y = _inputs_of(sample, ["114", "124", "201", "208"], ("waveform", "rhythm"))
+    clf = BeatClassifier(module="rhythm_mlp", max_epochs=1, verbose=0, random_state=0)
+    clf.fit({"rhythm": X["rhythm"]}, y)
+    assert clf.module_.feature_branch is not None and clf.module_.waveform_branch is None
+    assert clf.predict({"rhythm": X["rhythm"][:3]}).shape == (3,)
+    with pytest.raises(ValueError, match="the input 'waveform' is of kind waveform, which "
+                                         "the network family RhythmMLP does not read"):
+        clf.fit(X, y)
+    with pytest.raises(TypeError, match="reads must map kinds"):
+        type("Bad", (BeatNetwork,), {"reads": {"images": REQUIRED}})

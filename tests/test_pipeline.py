@@ -135,8 +135,8 @@ def test_grid_search_chooses_the_inputs(small_inputs):
                         error_score="raise").fit(X, y, groups=groups)
     assert len(grid.cv_results_["params"]) == 2
     best = grid.best_estimator_[-1]
-    expected = {("image",): {"images": (1, 32, 32)},
-                ("image", "reference_image", "rhythm"): {"images": (2, 32, 32),
+    expected = {("image",): {"image": (1, 32, 32)},
+                ("image", "reference_image", "rhythm"): {"image": (2, 32, 32),
                                                          "features": (12,)}}
     assert best.input_shapes_ == expected[grid.best_params_["segment__inputs"]]
 
@@ -181,11 +181,28 @@ def test_presets():
     assert make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d").get_params()[
         "segment__inputs"] == ("waveform",)
     # inputs the network cannot read are refused before any data is read
-    with pytest.raises(ValueError, match=r"'cnn1d' does not read image: it reads"):
+    with pytest.raises(ValueError, match=r"the input 'image' is of kind image, which the "
+                                         r"network family 'cnn1d' \(WaveformCNN\) does not "
+                                         r"read \(it reads waveform \(required\)"):
         make_tlft_pipeline(inputs=["image", "waveform"], resnet__module="cnn1d")
-    with pytest.raises(ValueError, match=r"'resnet18' needs images among its inputs, and "
-                                         r"segment__inputs=\('waveform', 'rhythm'\) has none"):
+    with pytest.raises(ValueError, match=r"'resnet18' \(ResNet18Module\) needs an input of "
+                                         r"kind image \(such as image, reference_image, "
+                                         r"difference_image\), and the inputs \('waveform', "
+                                         r"'rhythm'\) have none"):
         make_tlft_pipeline(inputs=["waveform", "rhythm"])
+    # a setting of the ResNet-18 means nothing for another family: refused, with why
+    # (the preset's own ResNet-18 settings are left out)
+    for key, value in (("resnet__weights", None), ("resnet__features_hidden", 16),
+                       ("resnet__input_size", 64)):
+        with pytest.raises(ValueError, match=rf"{key}={value!r} is a setting of the network "
+                                             r"family 'resnet18' \(ResNet18Module\), and the "
+                                             r"network chosen \(resnet__module\) is 'cnn1d'"):
+            make_tlft_pipeline("waveform", **{key: value})
+    cnn = make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d")
+    assert cnn.get_params()["resnet__input_size"] == 224  # the default preset's 64 left out
+    assert cnn[-1].family_params() == []
+    # the 1-D network's own settings: resnet__module__*
+    make_tlft_pipeline("waveform", resnet__module__features_hidden=16)
     with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
         make_tlft_pipeline(resnet__module="cnn2d")
     with pytest.raises(TypeError, match="module must be a network family name"):

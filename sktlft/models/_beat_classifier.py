@@ -7,13 +7,12 @@ the decision (with its class weights) inside ``predict``.
 
 from __future__ import annotations
 
-import inspect
 import os
 import time
 import uuid
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -196,11 +195,11 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         self.checkpoint_dir = checkpoint_dir
 
     # -- the network family, its sizes inferred from the data (braindecode's way) -----
-    def _family_settings(self) -> tuple[type[BeatNetwork] | None, dict[str, Any]]:
-        """The classifier's own parameters that are settings of one network family: that
-        family (its subclasses too) and ``{its argument: value}``. None here; see
-        :class:`~sktlft.models.ResNet18Classifier`."""
-        return None, {}
+    #: The network family whose settings are parameters of this classifier of their own
+    #: (None: none; :class:`~sktlft.models.ResNet18Classifier`'s, the ResNet-18's), and
+    #: their names. They reach that family (and its subclasses) only.
+    family_settings_of: ClassVar[type[BeatNetwork] | None] = None
+    family_settings: ClassVar[tuple[str, ...]] = ()
 
     def family_params(self) -> list[str]:
         """The classifier's own parameters that reach the chosen network family.
@@ -219,10 +218,10 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         >>> ResNet18Classifier(module="cnn1d").family_params()
         []
         """
-        owner, settings = self._family_settings()
+        owner = self.family_settings_of
         if owner is None or not issubclass(network_class(self.module), owner):
             return []
-        return list(settings)
+        return list(self.family_settings)
 
     def check_family_params(self, prefix: str = "") -> None:
         """Refuse a parameter that means nothing for the chosen network family.
@@ -244,13 +243,13 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         ValueError
             Naming the parameter, the family it belongs to and the family chosen.
         """
-        owner, settings = self._family_settings()
+        owner = self.family_settings_of
         cls = network_class(self.module)
         if owner is None or issubclass(cls, owner):
             return
-        defaults = {k: p.default for k, p in
-                    inspect.signature(type(self).__init__).parameters.items()}
-        for name, value in settings.items():
+        defaults = type(self)().get_params(deep=False)
+        for name in self.family_settings:
+            value = getattr(self, name)
             if value is not defaults[name] and value != defaults[name]:
                 raise ValueError(
                     f"{prefix}{name}={value!r} is a setting of the network family "
@@ -260,13 +259,11 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
                     f"e.g. {prefix}module__features_hidden)")
 
     def initialize_module(self) -> BeatClassifier:
-        cls = network_class(self.module)
-        owner, settings = self._family_settings()
         kwargs = {"n_outputs": len(self.classes_), "input_shapes": dict(self.input_shapes_),
-                  "feature_mean": self.feature_mean_, "feature_std": self.feature_std_}
-        if owner is not None and issubclass(cls, owner):
-            kwargs.update(settings)
-        kwargs.update(self.get_params_for("module"))
+                  "feature_mean": self.feature_mean_, "feature_std": self.feature_std_,
+                  **{name: getattr(self, name) for name in self.family_params()},
+                  **self.get_params_for("module")}
+        cls = network_class(self.module)
         self.module_ = self.initialized_instance(cls, kwargs)
         return self
 

@@ -148,6 +148,9 @@ class BeatNetwork(nn.Module):
                  branches: Mapping[str, Callable[[tuple[int, ...]], nn.Module]] | None = None
                  ) -> None:
         super().__init__()
+        if not isinstance(input_shapes, Mapping):
+            raise TypeError(f"input_shapes must be a dict of the per-beat shape of each kind "
+                            f"of input, e.g. {{'image': (1, 64, 64)}}, got {input_shapes!r}")
         check_reads(type(self), {kind: kind for kind in input_shapes})
         make = {
             "waveform": lambda shape: WaveformBranch(int(shape[0]), width=waveform_width),

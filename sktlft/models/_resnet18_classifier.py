@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ._beat_classifier import BeatClassifier
-from ._branches import BeatNetwork
 from ._resnet18 import ResNet18Module
 
 __all__ = ["ResNet18Classifier"]
@@ -157,9 +156,6 @@ class ResNet18Classifier(BeatClassifier):
         self.activation_checkpointing = activation_checkpointing
         self.features_hidden = features_hidden
 
-    def _family_settings(self) -> tuple[type[BeatNetwork], dict[str, Any]]:
-        return ResNet18Module, {
-            "weights": self.weights, "input_size": self.input_size,
-            "channel_mode": self.channel_mode, "freeze": self.freeze,
-            "activation_checkpointing": self.activation_checkpointing,
-            "features_hidden": self.features_hidden}
+    family_settings_of = ResNet18Module
+    family_settings = ("weights", "input_size", "channel_mode", "freeze",
+                       "activation_checkpointing", "features_hidden")
