@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
 from importlib import resources
@@ -639,6 +640,20 @@ def test_verbose_says_more(tmp_path, capsys):
     for more in ("record 100: 220 beats (N 211, S 9); left out: 0 non-beat annotations, 2 "
                  "beats too near an edge", "fold 1/3: test patients "):
         assert more in loud and more not in quiet
+
+
+def test_verbose_predict_says_how_the_record_looked(model_file, tmp_path, capsys):
+    # -v under predict: no folds or records to list, but how the record's beats looked
+    argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out"]
+    assert main([*argv, str(tmp_path / "a")]) == 0
+    quiet = capsys.readouterr().err
+    assert main([*argv, str(tmp_path / "b"), "-v"]) == 0
+    loud = capsys.readouterr().err
+    more = re.search(r"(\d+) beats near the record's edges, classified from windows padded "
+                     r"by reflection; median beat similarity (0\.\d\d) \(the noise check "
+                     r"refuses below 0\.50\); 0 paced beats", loud)
+    assert more and "near the record's edges" not in quiet, loud
+    assert int(more.group(1)) == 2 and float(more.group(2)) > 0.9  # record 100: clean
 
 
 def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
