@@ -13,7 +13,7 @@ which patients and how many S/F beats each fold holds.
 Usage::
 
     python benchmarks/select_ds1.py --config rr+diff --seed 0     # one run (one core)
-    python benchmarks/select_ds1.py --summary                     # table + figure
+    python benchmarks/select_ds1.py --summary                     # table (select_ds1.json)
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+from sphinx.util.docutils import SphinxDirective
+
 import sktlft
 
 project = "sktlft"
@@ -61,5 +63,20 @@ def _skip_sklearn_machinery(app, what, name, obj, skip, options):
     return skip
 
 
+class InputsTable(SphinxDirective):
+    """``.. sktlft-inputs::``: the table of :data:`sktlft.inputs.INPUTS` (name, kind and
+    each entry's ``doc``), made from the registry at build time, so that it cannot drift."""
+
+    def run(self):
+        from sktlft.inputs import INPUTS
+
+        lines = [".. list-table::", "   :header-rows: 1", "   :widths: auto", "",
+                 "   * - name", "     - kind", "     - what the model sees"]
+        for name, spec in INPUTS.items():
+            lines += [f"   * - ``{name}``", f"     - {spec.kind}", f"     - {spec.doc}"]
+        return self.parse_text_to_nodes("\n".join(lines))
+
+
 def setup(app):
     app.connect("autodoc-skip-member", _skip_sklearn_machinery)
+    app.add_directive("sktlft-inputs", InputsTable)

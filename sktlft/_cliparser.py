@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import re
+import textwrap
 from typing import Any
 
 from . import __version__
@@ -10,6 +12,77 @@ from ._presets import PRESETS
 from .inputs import INPUTS
 
 __all__ = ["build_parser"]
+
+#: What ``-v`` adds under each command (and, first, under ``sktlft`` itself).
+_VERBOSE = {
+    "sktlft": "say more (what each command adds: see its --help)",
+    "evaluate": "say more: each record's beats per class and what was left out, each "
+                "fold's test patients, and each test record's AAMI table",
+    "leakage": "say more: each record's beats per class and what was left out, and each "
+               "fold's test patients",
+    "train": "say more: each record's beats per class and what was left out",
+    "predict": "say more: how many beats lie near the record's edges (classified from "
+               "padded windows), how alike its beats look (the noise check's measure) and "
+               "its paced beats",
+    "download": "say more: each record's beats per class and what was left out, as the "
+                "records are read after their files are verified",
+    "info": "say more: each record's beats per class and what was left out",
+}
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter that never breaks a word (a name, a list of names or a
+    hyphenated word stays whole) and keeps an indented list in a description or epilog
+    as a list: each ``  term  text`` line wrapped under its own text."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = " ".join(text.split())
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for para in text.strip("\n").split("\n\n"):
+            if not para.startswith("  "):
+                paragraphs.append(textwrap.fill(
+                    " ".join(para.split()), width, initial_indent=indent,
+                    subsequent_indent=indent, break_long_words=False,
+                    break_on_hyphens=False))
+                continue
+            lines = []
+            for item in para.splitlines():
+                m = re.match(r"(\s+\S+\s\s+)(.*)", item)
+                head, body = (m.group(1), m.group(2)) if m else ("  ", item.strip())
+                hang = " " * (len(head) if width - len(head) >= 24 else 6)
+                lines += textwrap.wrap(body, max(width - len(indent), 24),
+                                       initial_indent=indent + head,
+                                       subsequent_indent=indent + hang,
+                                       break_long_words=False, break_on_hyphens=False)
+            paragraphs.append("\n".join(lines))
+        return "\n\n".join(paragraphs)
+
+
+def _inputs_epilog() -> str:
+    """The inputs ``--inputs`` takes, from the registry: name, kind and what it is."""
+    wide = max(map(len, INPUTS)) + 2
+    items = "\n".join(f"  {name:<{wide}}{spec.kind}: {spec.doc}"
+                      for name, spec in INPUTS.items())
+    return f"inputs for --inputs (sktlft.inputs.INPUTS: name, kind: what it is):\n\n{items}"
+
+
+def _common(command: str) -> argparse.ArgumentParser:
+    """The options every command takes, with what ``-v`` says under ``command``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show tracebacks on errors")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help=_VERBOSE[command])
+    return common
+
+
+def _subparser(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
+    """A command's parser, with the common options and the formatter."""
+    return sub.add_parser(name, parents=[_common(name)], formatter_class=_HelpFormatter,
+                          **kw)
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
@@ -34,17 +107,18 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-q", action="store_true",
                    help="keep Q beats (left out by default, as in the literature)")
     p.add_argument("--inputs", metavar="NAME,NAME,...",
-                   help=f"what the network sees, from {', '.join(INPUTS)} (default: the "
-                        f"preset's; waveform's is {','.join(waveform)})")
+                   help=f"what the network sees: names of the inputs listed below, "
+                        f"separated by commas (default: the preset's; waveform's is "
+                        f"{','.join(waveform)})")
     p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
                    help="the beat's image alone: the same as --inputs image (with a preset "
                         "of the ResNet-18: default, morphology or paper)")
 
 
-def _add_evaluate(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_evaluate(sub: Any) -> None:
     """The ``evaluate`` command's arguments."""
-    p = sub.add_parser(
-        "evaluate", parents=[common],
+    p = _subparser(
+        sub, "evaluate", epilog=_inputs_epilog(),
         help="patient-wise evaluation with a report folder (the main job)",
         description="Patient-grouped K-fold CV (default, on the bundled sample unless "
                     "--data), the inter-patient DS1 -> DS2 benchmark, or training on mitdb "
@@ -83,10 +157,10 @@ def _add_evaluate(sub: Any, common: argparse.ArgumentParser) -> None:
     _add_model_options(p)
 
 
-def _add_leakage(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_leakage(sub: Any) -> None:
     """The ``leakage`` command's arguments."""
-    p = sub.add_parser(
-        "leakage", parents=[common],
+    p = _subparser(
+        sub, "leakage", epilog=_inputs_epilog(),
         help="the same pipeline under a beat-level random split and patient-wise splits",
         description="Scores one pipeline under (a) a beat-level random stratified K-fold "
                     "and (b) a patient-grouped K-fold, and (c) DS1 -> DS2 with --data; "
@@ -101,10 +175,10 @@ def _add_leakage(sub: Any, common: argparse.ArgumentParser) -> None:
     _add_model_options(p)
 
 
-def _add_train(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_train(sub: Any) -> None:
     """The ``train`` command's arguments."""
-    p = sub.add_parser("train", parents=[common], help="train a model and save it",
-                       description="Fit the pipeline on the given records and save it.")
+    p = _subparser(sub, "train", epilog=_inputs_epilog(), help="train a model and save it",
+                   description="Fit the pipeline on the given records and save it.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None,
                    help="mitdb records alone: DS1, DS2, all or 101,106,... (instead of --train)")
@@ -120,10 +194,10 @@ def _add_train(sub: Any, common: argparse.ArgumentParser) -> None:
     _add_model_options(p)
 
 
-def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_predict(sub: Any) -> None:
     """The ``predict`` command's arguments."""
-    p = sub.add_parser(
-        "predict", parents=[common], help="annotate every beat of a WFDB record",
+    p = _subparser(
+        sub, "predict", help="annotate every beat of a WFDB record",
         description="Reads a WFDB record (at any rate from twice the model's low-pass "
                     "cut-off, 80 Hz by default, to 10 kHz), takes its beats from its atr "
                     "annotations or detects them (wfdb's XQRS), classifies every beat and "
@@ -150,19 +224,29 @@ def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
 
 
-def _add_download(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_download(sub: Any) -> None:
     """The ``download`` command's arguments."""
-    p = sub.add_parser("download", parents=[common],
-                       help="fetch a database from PhysioNet into DIR/<db> and verify it")
+    p = _subparser(
+        sub, "download", help="fetch a database from PhysioNet into DIR/<db> and verify it",
+        description="Downloads the MIT-BIH Arrhythmia Database (mitdb, 48 records) or the "
+                    "MIT-BIH Supraventricular Arrhythmia Database (svdb, 78 records) from "
+                    "PhysioNet into DATA/<db>/, fetching only the files that are missing "
+                    "(files already there are never touched), checks every file against "
+                    "PhysioNet's SHA-256 sums kept inside sktlft, reads every record once "
+                    "and prints how many records and beats it holds. A damaged file is "
+                    "named, and left for you to replace.")
     p.add_argument("--data", required=True, help="folder that will hold mitdb/ (or svdb/)")
     p.add_argument("--db", default="mitdb", choices=["mitdb", "svdb"],
                    help="which database (default: mitdb)")
 
 
-def _add_info(sub: Any, common: argparse.ArgumentParser) -> None:
+def _add_info(sub: Any) -> None:
     """The ``info`` command's arguments."""
-    p = sub.add_parser("info", parents=[common],
-                       help="beats per AAMI class and patient (bundled sample or --data)")
+    p = _subparser(sub, "info",
+                   help="beats per AAMI class and patient (bundled sample or --data)",
+                   description="Reads the bundled sample (or --data's mitdb) and prints "
+                               "its beats per AAMI class and patient, and the annotations "
+                               "that were left out.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
     p.add_argument("--include-paced", action="store_true",
@@ -171,22 +255,16 @@ def _add_info(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sktlft`` command."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="show tracebacks on errors")
-    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
-                        help="say more (each record's beats per class and what was left "
-                             "out, each fold's test patients)")
     parser = argparse.ArgumentParser(
-        prog="sktlft", parents=[common],
+        prog="sktlft", parents=[_common("sktlft")], formatter_class=_HelpFormatter,
         description="ECG beat classification by transfer learning on Fourier images, "
                     "evaluated patient-wise.")
     parser.add_argument("--version", action="version", version=f"sktlft {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_evaluate(sub, common)
-    _add_leakage(sub, common)
-    _add_train(sub, common)
-    _add_predict(sub, common)
-    _add_download(sub, common)
-    _add_info(sub, common)
+    _add_evaluate(sub)
+    _add_leakage(sub)
+    _add_train(sub)
+    _add_predict(sub)
+    _add_download(sub)
+    _add_info(sub)
     return parser

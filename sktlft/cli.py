@@ -272,7 +272,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    from .annotate import annotate_record
+    from .annotate import MIN_BEAT_SIMILARITY, annotate_record
 
     lead: Any = int(args.lead) if args.lead.isdigit() else args.lead
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
@@ -282,6 +282,10 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     _complete(args, f"the labels were written to {args.out}/ (they are complete)")
     for path in result["files"]:
         say(f"wrote {path}")
+    logger.debug("%d beats near the record's edges, classified from windows padded by "
+                 "reflection; median beat similarity %.2f (the noise check refuses below "
+                 "%.2f); %d paced beats in the reference annotations", result["n_edge"],
+                 result["similarity"], MIN_BEAT_SIMILARITY, result["n_paced"])
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())
     print(f"{result['n_beats']} beats ({result['source']}): {counts}")
     return 0

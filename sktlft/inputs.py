@@ -3,28 +3,17 @@
 The data always carries every field (:meth:`~sktlft.datasets.BeatDataset.inputs`:
 ``beats``, ``rr`` and ``reference``, the patient's typical beat). Which inputs a
 model reads is one parameter of the pipeline, ``segment__inputs`` (so
-:class:`~sklearn.model_selection.GridSearchCV` can choose them), a tuple of the
-names below. :class:`~sktlft.BeatSegmenter` makes each input from the segmented
+:class:`~sklearn.model_selection.GridSearchCV` can choose them), a tuple of names
+of :data:`INPUTS`. :class:`~sktlft.BeatSegmenter` makes each input from the segmented
 fields; :class:`~sktlft.FourierImageTransformer` turns the ``"image"`` kind
 into image channels; the network reads each kind through its own branch
 (images: the image backbone; waveforms: a 1-D convolutional branch; features:
 a small dense layer), all inferred from the data.
 
-To add an input, add a :class:`BeatInput` to :data:`INPUTS` here: nothing
-else in sktlft names inputs.
-
-=================== ========= =======================================================
-name                kind      what the model sees
-=================== ========= =======================================================
-image               image     the beat's Fourier image
-reference_image     image     the Fourier image of the patient's typical beat
-difference_image    image     the Fourier image of the beat minus the typical beat
-waveform            waveform  the segmented beat's samples (1-D branch)
-difference_waveform waveform  the beat's samples minus the typical beat's (1-D branch)
-rhythm              features  the log rhythm features (RR intervals, own and relative)
-prematurity         features  the log prematurity against the preceding normal rhythm
-p_wave              features  evidence of a P wave before the beat, against the typical one
-=================== ========= =======================================================
+To add an input, add a :class:`BeatInput` to :data:`INPUTS` here: its kind
+says how the pipeline carries it, and its ``doc`` line is what the documentation
+shows (the user guide's table of inputs and ``sktlft train --help`` are made from
+:data:`INPUTS`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
 from importlib import resources
@@ -16,8 +17,6 @@ import wfdb
 from sktlft.cli import main
 from sktlft.persistence import load_model
 
-FAST = ["--weights", "none", "--set", "fourier__image_size=32", "--set",
-        "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
 SAMPLE = Path(str(resources.files("sktlft.datasets") / "data" / "mitdb_sample"))
 
 
@@ -30,15 +29,15 @@ def _png_ok(path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def model_file(tmp_path_factory):
+def model_file(tmp_path_factory, fast_cli):
     path = tmp_path_factory.mktemp("model") / "model.sktlft"
-    assert main(["train", "--out", str(path), *FAST]) == 0
+    assert main(["train", "--out", str(path), *fast_cli]) == 0
     return path
 
 
-def test_evaluate_on_sample_writes_report(tmp_path, capsys):
+def test_evaluate_on_sample_writes_report(tmp_path, capsys, fast_cli):
     out = tmp_path / "report"
-    assert main(["evaluate", "--cv", "3", "--out", str(out), "--refit", *FAST]) == 0
+    assert main(["evaluate", "--cv", "3", "--out", str(out), "--refit", *fast_cli]) == 0
     cap = capsys.readouterr()
     # progress on stderr, results on stdout
     assert "fold 3/3" in cap.err and "epoch 1/1" in cap.err and "left" in cap.err
@@ -65,7 +64,7 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys):
                            "p_wave")
     assert net[-1].input_shapes_ == {"waveform": (2, 288), "features": (12 + 4 + 2,)}
     # never overwrites a report
-    assert main(["evaluate", "--out", str(out), *FAST]) == 2
+    assert main(["evaluate", "--out", str(out), *fast_cli]) == 2
     assert "not an empty folder" in capsys.readouterr().err
 
 
@@ -82,19 +81,19 @@ def test_evaluate_inter_patient_on_full_data(mitdb_home, tmp_path, capsys):
     assert "DS1->DS2" in capsys.readouterr().out
 
 
-def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys):
+def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys, fast_cli):
     if not (mitdb_home / "svdb" / "RECORDS").is_file():
         pytest.skip(f"svdb not found in {mitdb_home}/svdb")
     out = tmp_path / "r"
     argv = ["evaluate", "--data", str(mitdb_home), "--records", "101,106,208",
             "--test-db", "svdb", "--test-records", "800,801", "--out", str(out),
-            "--no-model", *FAST]
+            "--no-model", *fast_cli]
     assert main(argv) == 0
     m = json.loads((out / "metrics.json").read_text())
     assert m["protocol"] == "trained on mitdb 101,106,208, tested on svdb"
     assert m["folds"][0]["test_patients"] == [800, 801]
     assert "tested on svdb" in capsys.readouterr().out
-    assert main(["evaluate", "--test-db", "svdb", *FAST]) == 2
+    assert main(["evaluate", "--test-db", "svdb", *fast_cli]) == 2
     assert "needs --data" in capsys.readouterr().err
 
 
@@ -135,9 +134,10 @@ def test_evaluate_on_several_databases_by_database_and_record(mitdb_home, tmp_pa
     assert asked == ["mitdb:DS1,svdb:A"]
 
 
-def test_leakage_table_has_both_protocols(tmp_path, capsys):
+@pytest.mark.slow
+def test_leakage_table_has_both_protocols(tmp_path, capsys, fast_cli):
     out = tmp_path / "leak"
-    assert main(["leakage", "--cv", "2", "--out", str(out), *FAST]) == 0
+    assert main(["leakage", "--cv", "2", "--out", str(out), *fast_cli]) == 0
     text = capsys.readouterr().out
     assert "random beat-level" in text and "patient-grouped" in text
     table = json.loads((out / "leakage.json").read_text())["table"]
@@ -356,16 +356,49 @@ def test_no_rhythm_with_the_1d_default_names_the_option(tmp_path, capsys):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_inputs_help_names_every_input(capsys):
-    from sktlft.inputs import INPUTS
-    from sktlft.pipeline import PRESETS
-
+def _help(command, columns, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", str(columns))
     with pytest.raises(SystemExit):
-        main(["train", "--help"])
-    text = " ".join(capsys.readouterr().out.split())
-    listed = text.split("what the network sees, from ")[1].split(" (default")[0]
-    assert listed.replace(" ", "").split(",") == list(INPUTS)
-    assert ",".join(PRESETS["waveform"]["segment__inputs"]) in text.replace(", ", ",")
+        main([command, "--help"])
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "leakage", "predict", "download",
+                                     "info"])
+def test_help_wraps_between_words(command, monkeypatch, capsys):
+    # issue 25: "prematurity" was broken across two lines at 80 columns
+    whole = set(_help(command, 2000, monkeypatch, capsys).split())
+    for columns in (50, 80, 100):
+        text = _help(command, columns, monkeypatch, capsys)
+        broken = [w for w in text.split() if w not in whole]
+        assert not broken, (columns, broken)
+
+
+def test_inputs_help_lists_what_inputs_accepts(monkeypatch, capsys):
+    from sktlft._cliconfig import build_pipeline
+    from sktlft._cliparser import build_parser
+    from sktlft.inputs import INPUTS
+
+    text = _help("train", 100, monkeypatch, capsys)
+    listed = text.split("inputs for --inputs")[1].split("\n\n", 1)[1]
+    rows = [line.split(None, 2) for line in listed.splitlines() if line[2] != " "]
+    flat = " ".join(listed.split())
+    for name, kind, _ in rows:
+        # each input listed is accepted, and says what it is (the registry's line)
+        inputs = name if name == "image" else f"image,{name}"
+        args = build_parser().parse_args(["train", "--out", "m", "--preset", "default",
+                                          "--weights", "none", "--inputs", inputs])
+        pipe, _ = build_pipeline(args)
+        assert name in pipe.get_params()["segment__inputs"]
+        assert kind == INPUTS[name].kind + ":" and " ".join(INPUTS[name].doc.split()) in flat
+    assert len(rows) == len(INPUTS)
+    # the default the help gives for --preset waveform is what that preset reads
+    default = " ".join(text.split()).split("waveform's is ")[1].split(")")[0]
+    given = build_pipeline(build_parser().parse_args(
+        ["train", "--out", "m", "--preset", "waveform", "--inputs", default]))[0]
+    preset = build_pipeline(build_parser().parse_args(
+        ["train", "--out", "m", "--preset", "waveform"]))[0]
+    assert given.get_params()["segment__inputs"] == preset.get_params()["segment__inputs"]
 
 
 def test_the_command_line_starts_without_torch():
@@ -415,21 +448,23 @@ def _run_and_interrupt(argv, tmp_path, signum, after_line="epoch 1/"):
     return proc.returncode, "".join(lines) + err, time.time() - t
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum,code", [("SIGINT", 130), ("SIGTERM", 143)])
-def test_interrupted_train_saves_nothing(tmp_path, signum, code):
+def test_interrupted_train_saves_nothing(tmp_path, signum, code, fast_cli):
     import signal
 
-    argv = ["train", "--out", "m.sktlft", *FAST, "--set", "resnet__max_epochs=50"]
+    argv = ["train", "--out", "m.sktlft", *fast_cli, "--set", "resnet__max_epochs=50"]
     rc, err, took = _run_and_interrupt(argv, tmp_path, getattr(signal, signum))
     assert rc == code, err
     assert "interrupted" in err and "nothing was saved" in err and took < 20
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_evaluate_leaves_no_report(tmp_path):
+@pytest.mark.slow
+def test_interrupted_evaluate_leaves_no_report(tmp_path, fast_cli):
     import signal
 
-    rc, err, _ = _run_and_interrupt(["evaluate", *FAST, "--set", "resnet__max_epochs=50"],
+    rc, err, _ = _run_and_interrupt(["evaluate", *fast_cli, "--set", "resnet__max_epochs=50"],
                                     tmp_path, signal.SIGINT)
     assert rc == 130 and "AAMI report" not in err
     assert list(tmp_path.iterdir()) == []
@@ -540,8 +575,9 @@ def test_results_come_before_what_follows_them_when_redirected(tmp_path):
     assert "[Parallel(" not in text and "Traceback" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-def test_batch_bars_on_a_terminal_epoch_lines_otherwise(tmp_path):
+def test_batch_bars_on_a_terminal_epoch_lines_otherwise(tmp_path, fast_cli):
     # on a terminal, skorch's tqdm bar runs inside each epoch (batches, speed, time
     # left: "train_loss=..." in its postfix); into a file or pipe, one line per epoch
     import fcntl
@@ -551,7 +587,7 @@ def test_batch_bars_on_a_terminal_epoch_lines_otherwise(tmp_path):
     import subprocess
     import termios
 
-    argv = [sys.executable, "-m", "sktlft", "train", *FAST, "--estimator", "tlft"]
+    argv = [sys.executable, "-m", "sktlft", "train", *fast_cli, "--estimator", "tlft"]
     master, slave = pty.openpty()
     # a terminal of 24 x 100 characters (a fresh pty has 0 columns: tqdm draws nothing)
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
@@ -609,6 +645,20 @@ def test_verbose_says_more(tmp_path, capsys):
     for more in ("record 100: 220 beats (N 211, S 9); left out: 0 non-beat annotations, 2 "
                  "beats too near an edge", "fold 1/3: test patients "):
         assert more in loud and more not in quiet
+
+
+def test_verbose_predict_says_how_the_record_looked(model_file, tmp_path, capsys):
+    # -v under predict: no folds or records to list, but how the record's beats looked
+    argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out"]
+    assert main([*argv, str(tmp_path / "a")]) == 0
+    quiet = capsys.readouterr().err
+    assert main([*argv, str(tmp_path / "b"), "-v"]) == 0
+    loud = capsys.readouterr().err
+    more = re.search(r"(\d+) beats near the record's edges, classified from windows padded "
+                     r"by reflection; median beat similarity (0\.\d\d) \(the noise check "
+                     r"refuses below 0\.50\); 0 paced beats", loud)
+    assert more and "near the record's edges" not in quiet, loud
+    assert int(more.group(1)) == 2 and float(more.group(2)) > 0.9  # record 100: clean
 
 
 def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):

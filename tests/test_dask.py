@@ -15,6 +15,9 @@ from sktlft.metrics import aami_scorers
 
 distributed = pytest.importorskip("dask.distributed", reason="needs sktlft[dask]")
 
+# a local cluster of two worker processes, and fits on it: slow
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cluster():
@@ -24,19 +27,15 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def small(sample):
-    rng = np.random.default_rng(1)
-    idx = np.sort(np.concatenate(
-        [rng.choice(np.flatnonzero(sample.target == c), 40, replace=False) for c in "NSVF"]))
-    return sample.data[idx], sample.target[idx], sample.groups[idx]
+def small(balanced):
+    sub = balanced(40, seed=1)
+    return sub.data, sub.target, sub.groups
 
 
-def test_cross_validate_runs_on_the_cluster(cluster, small, tmp_path, monkeypatch):
+def test_cross_validate_runs_on_the_cluster(cluster, small, tmp_path, monkeypatch, fast):
     X, y, groups = small
     monkeypatch.chdir(tmp_path)
-    pipe = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
-                              resnet__weights=None, resnet__max_epochs=1,
-                              resnet__verbose=0, resnet__random_state=0)
+    pipe = make_tlft_pipeline(**fast)
     with distributed.Client(cluster) as client, distributed.get_task_stream(client) as ts:
         with joblib.parallel_config(backend="dask", scatter=[X, y]):
             res = cross_validate(pipe, X, y, groups=groups, cv=GroupKFold(3), n_jobs=-1,
@@ -50,11 +49,10 @@ def test_cross_validate_runs_on_the_cluster(cluster, small, tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []  # fits write nothing to the working folder
 
 
-def test_evaluate_with_scheduler(cluster, tmp_path, capsys):
+def test_evaluate_with_scheduler(cluster, tmp_path, capsys, fast_cli):
     out = tmp_path / "r"
     argv = ["evaluate", "--scheduler", cluster.scheduler_address, "--cv", "2", "--no-model",
-            "--out", str(out), "--weights", "none", "--set", "fourier__image_size=32",
-            "--set", "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
+            "--out", str(out), *fast_cli]
     assert main(argv) == 0
     text = capsys.readouterr().err
     assert "Dask cluster at" in text and "2 workers" in text

@@ -121,24 +121,21 @@ def test_several_test_databases_scored_alone_pooled_and_by_record(mitdb_home, tm
     assert (folder / "per_record.png").stat().st_size > 10_000
 
 
-def test_a_soft_vote_reports_each_member(sample):
+def test_a_soft_vote_reports_each_member(balanced, fast):
     from sktlft.pipeline import make_ensemble
 
-    rng = np.random.default_rng(0)
-    idx = np.sort(np.concatenate(
-        [rng.choice(np.flatnonzero(sample.target == c), 60, replace=False) for c in "NSVF"]))
-    vote = make_ensemble(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
-                         resnet__max_epochs=1, resnet__verbose=0, resnet__random_state=0)
-    r = evaluate(vote, sample.subset(idx), cv=3, keep_estimators=True)
+    sub = balanced(60)
+    vote = make_ensemble(**fast)
+    r = evaluate(vote, sub, cv=3, keep_estimators=True)
     assert set(r.members) == {"tlft", "baseline"}
     assert len(r.folds[0]["history"]) == 1  # the network's epochs
     # the vote's probabilities are the mean of its members' (as VotingClassifier has them)
     row = 0
     for fold, est in zip(r.folds, r.estimators):
-        X = sample.subset(idx[r.test_index[row: row + fold["n_test"]]]).inputs()
+        X = sub.subset(r.test_index[row: row + fold["n_test"]]).inputs()
         np.testing.assert_allclose(r.proba[row: row + fold["n_test"]], est.predict_proba(X))
         row += fold["n_test"]
-    base = evaluate(make_baseline_pipeline(), sample.subset(idx), cv=3)
+    base = evaluate(make_baseline_pipeline(), sub, cv=3)
     assert r.members["baseline"] == base.pooled
 
 
@@ -177,7 +174,7 @@ def test_vote_members_pooled_when_a_fold_lacks_a_class(sample):
                                expected)
 
 
-def test_decision_weights_act_in_predict_evaluate_and_annotation(sample, tmp_path):
+def test_decision_weights_act_in_predict_evaluate_and_annotation(sample, tmp_path, fast):
     # priors set on the estimator change its own predict, and evaluate, annotation and
     # the command line all take their labels from it: no argmax outside the estimator
     from sktlft.annotate import annotate_record
@@ -196,9 +193,7 @@ def test_decision_weights_act_in_predict_evaluate_and_annotation(sample, tmp_pat
     from sktlft import make_tlft_pipeline
     from sktlft.pipeline import SoftVote
 
-    net = make_tlft_pipeline(fourier__image_size=32, resnet__input_size=32,
-                             resnet__weights=None, resnet__max_epochs=1, resnet__verbose=0,
-                             resnet__random_state=0)
+    net = make_tlft_pipeline(**fast)
     vote = SoftVote([("tlft", net), ("baseline", base)],
                     decision_weights={"S": 1e6}).fit(sample.inputs(), sample.target)
     path = save_model(vote, tmp_path / "m.sktlft")

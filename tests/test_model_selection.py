@@ -92,17 +92,14 @@ def test_compare_splits_shows_the_leak(sample):
     assert table["patient-grouped"]["se_S"] == pytest.approx(pooled["classes"]["S"]["Se"])
 
 
-def test_compare_splits_time_left_counts_down_over_all_protocols(sample, monkeypatch):
+def test_compare_splits_time_left_counts_down_over_all_protocols(balanced, fast, monkeypatch):
     # one clock for the whole experiment: its total is set once, before the first
     # epoch, and the work done reaches it only at the last epoch of the last protocol
     # (each protocol used to start its own clock, so the time left went up)
     from sktlft import _progress
     from sktlft.pipeline import make_ensemble, make_tlft_pipeline
 
-    rng = np.random.default_rng(0)
-    idx = np.sort(np.concatenate([rng.choice(np.flatnonzero(sample.target == c), 30,
-                                             replace=False) for c in "NSV"]))
-    small = sample.subset(idx)
+    small = balanced(30, classes="NSV")
     ticks = []
     tick = _progress.RunClock.tick
 
@@ -112,9 +109,7 @@ def test_compare_splits_time_left_counts_down_over_all_protocols(sample, monkeyp
         return left
 
     monkeypatch.setattr(_progress.RunClock, "tick", spy)
-    fast = dict(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
-                resnet__max_epochs=2, resnet__verbose=0, resnet__random_state=0,
-                resnet__max_per_class=None)
+    fast = {**fast, "resnet__max_epochs": 2, "resnet__max_per_class": None}
     # the network alone, and in a soft vote (which clones its members at fit: the
     # copies of the network's callbacks must still count on the one clock)
     for est in (make_tlft_pipeline(**fast), make_ensemble(**fast)):

@@ -17,21 +17,6 @@ from sktlft import BeatSegmenter, FourierImageTransformer, ResNet18Classifier
 from sktlft.models import IMAGENET_FILENAME, ResNet18Module
 
 
-def fast(**kw):
-    params = dict(weights=None, input_size=32, max_epochs=1, batch_size=32, verbose=0,
-                  random_state=0, lr=1e-3)
-    params.update(kw)
-    return ResNet18Classifier(**params)
-
-
-def fast_1d(**kw):
-    """The classifier with the 1-D family (none of the ResNet-18's settings)."""
-    params = dict(module="cnn1d", max_epochs=1, batch_size=32, verbose=0, random_state=0,
-                  lr=1e-3)
-    params.update(kw)
-    return ResNet18Classifier(**params)
-
-
 @pytest.fixture(scope="module")
 def images(sample):
     """32 x 32 Fourier images of 400 real beats, with labels and patients."""
@@ -42,9 +27,9 @@ def images(sample):
     return X, sample.target[idx], sample.groups[idx]
 
 
-def test_string_labels_classes_and_proba(images):
+def test_string_labels_classes_and_proba(images, fast_classifier):
     X, y, _ = images
-    clf = fast().fit(X, y)
+    clf = fast_classifier().fit(X, y)
     assert clf.classes_.tolist() == ["F", "N", "S", "V"]
     assert clf.n_features_in_ == 1 and clf.input_shapes_ == {"image": (1, 32, 32)}
     proba = clf.predict_proba(X[:20])
@@ -59,22 +44,22 @@ def test_string_labels_classes_and_proba(images):
     assert len(clf.history) == 1
 
 
-def test_same_seed_same_model_and_global_rng_untouched(images):
+def test_same_seed_same_model_and_global_rng_untouched(images, fast_classifier):
     X, y, _ = images
     torch.manual_seed(123)
     before = torch.rand(1)
     torch.manual_seed(123)
-    a = fast().fit(X, y).predict_proba(X[:50])
+    a = fast_classifier().fit(X, y).predict_proba(X[:50])
     assert torch.rand(1) == before  # fit did not consume the global torch RNG
-    b = fast().fit(X, y).predict_proba(X[:50])
+    b = fast_classifier().fit(X, y).predict_proba(X[:50])
     np.testing.assert_array_equal(a, b)
-    c = fast(random_state=1).fit(X, y).predict_proba(X[:50])
+    c = fast_classifier(random_state=1).fit(X, y).predict_proba(X[:50])
     assert not np.allclose(a, c)
 
 
-def test_predict_leaves_input_and_model_alone_and_pickles(images, tmp_path):
+def test_predict_leaves_input_and_model_alone_and_pickles(images, tmp_path, fast_classifier):
     X, y, _ = images
-    clf = fast().fit(X, y)
+    clf = fast_classifier().fit(X, y)
     X0 = X.copy()
     params = {k: v.clone() for k, v in clf.module_.state_dict().items()}
     p1 = clf.predict_proba(X[:40])
@@ -89,29 +74,30 @@ def test_predict_leaves_input_and_model_alone_and_pickles(images, tmp_path):
     assert c.get_params()["weights"] is None and not hasattr(c, "classes_")
 
 
-def test_uint8_images_match_float(images):
+def test_uint8_images_match_float(images, fast_classifier):
     X, y, _ = images
     u8 = np.rint(X * 255).astype(np.uint8)
-    clf = fast().fit(X, y)
+    clf = fast_classifier().fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(u8[:30]), clf.predict_proba(X[:30]),
                                atol=2e-2)
 
 
-def test_class_weight(images):
+def test_class_weight(images, fast_classifier):
     X, y, _ = images
-    clf = fast(class_weight="balanced", max_epochs=0).fit(X, y)
+    clf = fast_classifier(class_weight="balanced", max_epochs=0).fit(X, y)
     counts = np.array([(y == c).sum() for c in clf.classes_])
     np.testing.assert_allclose(clf.class_weight_, len(y) / (4 * counts))
     np.testing.assert_allclose(clf.criterion_.weight.cpu().numpy(), clf.class_weight_, rtol=1e-6)
-    clf = fast(class_weight={"N": 1.0, "S": 5.0, "V": 2.0, "F": 3.0}, max_epochs=0).fit(X, y)
+    clf = fast_classifier(class_weight={"N": 1.0, "S": 5.0, "V": 2.0, "F": 3.0},
+                          max_epochs=0).fit(X, y)
     np.testing.assert_allclose(clf.class_weight_, [3.0, 1.0, 5.0, 2.0])
     with pytest.raises(ValueError, match="class_weight names classes not in y"):
-        fast(class_weight={"Z": 1.0}, max_epochs=0).fit(X, y)
+        fast_classifier(class_weight={"Z": 1.0}, max_epochs=0).fit(X, y)
 
 
-def test_internal_validation_split_is_grouped(images):
+def test_internal_validation_split_is_grouped(images, fast_classifier):
     X, y, groups = images
-    clf = fast(train_split=ValidSplit(GroupKFold(3)), max_epochs=1)
+    clf = fast_classifier(train_split=ValidSplit(GroupKFold(3)), max_epochs=1)
     with pytest.raises(ValueError, match="needs groups"):
         clf.fit(X, y)
     clf.fit(X, y, groups=groups)
@@ -125,9 +111,9 @@ def test_internal_validation_split_is_grouped(images):
 
 @pytest.mark.parametrize("freeze,trained", [("layer4", {"layer4"}),
                                              ("layer3", {"layer3", "layer4"})])
-def test_frozen_weights_stay_unchanged_after_training(images, freeze, trained):
+def test_frozen_weights_stay_unchanged_after_training(images, freeze, trained, fast_classifier):
     X, y, _ = images
-    clf = fast(freeze=freeze, max_epochs=0).fit(X, y)
+    clf = fast_classifier(freeze=freeze, max_epochs=0).fit(X, y)
     before = {k: v.clone() for k, v in clf.module_.state_dict().items()}
     clf.set_params(max_epochs=1).partial_fit(X, y)  # one epoch of optimiser steps
     prefix = "image_branch.net."
@@ -138,17 +124,17 @@ def test_frozen_weights_stay_unchanged_after_training(images, freeze, trained):
     assert changed == trained | {"head"}
 
 
-def test_channel_modes(images):
+def test_channel_modes(images, fast_classifier):
     X, y, _ = images
     two = np.concatenate([X, X[:, :, ::-1]], axis=1)
-    clf = fast(channel_mode="sum", max_epochs=1).fit(two, y)
+    clf = fast_classifier(channel_mode="sum", max_epochs=1).fit(two, y)
     assert clf.module_.image_branch.net.conv1.in_channels == 2
     assert clf.predict(two[:5]).shape == (5,)
     with pytest.raises(ValueError, match="was fitted on"):
         clf.predict(X[:5])
 
 
-def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
+def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images, fast_classifier):
     X, y, _ = images
     ref = ResNet18Module(1000, {"image": (3, 32, 32)}, weights=None)
     prefix = "image_branch.net."
@@ -162,13 +148,13 @@ def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
         raise AssertionError("tests must not download")
 
     monkeypatch.setattr(torch.hub, "download_url_to_file", no_download)
-    clf = fast(weights="IMAGENET1K_V1", max_epochs=0).fit(X, y)
+    clf = fast_classifier(weights="IMAGENET1K_V1", max_epochs=0).fit(X, y)
     net = clf.module_.image_branch.net  # compared on the CPU, wherever the network lives
     assert torch.equal(net.conv1.weight.cpu(), state["conv1.weight"])
     assert torch.equal(net.layer4[1].bn2.running_mean.cpu(), state["layer4.1.bn2.running_mean"])
     assert clf.module_.head.out_features == 4
     # a state-dict path works too
-    clf = fast(weights=str(ckpt / IMAGENET_FILENAME), max_epochs=0).fit(X, y)
+    clf = fast_classifier(weights=str(ckpt / IMAGENET_FILENAME), max_epochs=0).fit(X, y)
     assert torch.equal(clf.module_.image_branch.net.layer1[0].conv1.weight.cpu(),
                        state["layer1.0.conv1.weight"])
     # channel_mode="sum": conv1 summed over RGB
@@ -178,7 +164,7 @@ def test_weights_from_torch_home_and_state_dict(tmp_path, monkeypatch, images):
                                state["conv1.weight"].sum(1, keepdim=True))
 
 
-def test_missing_imagenet_weights_offline(tmp_path, monkeypatch, images):
+def test_missing_imagenet_weights_offline(tmp_path, monkeypatch, images, fast_classifier):
     X, y, _ = images
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
 
@@ -187,27 +173,27 @@ def test_missing_imagenet_weights_offline(tmp_path, monkeypatch, images):
 
     monkeypatch.setattr(torch.hub, "download_url_to_file", offline)
     with pytest.raises(FileNotFoundError, match=str(tmp_path / "hub" / "checkpoints")):
-        fast(weights="IMAGENET1K_V1").fit(X, y)
+        fast_classifier(weights="IMAGENET1K_V1").fit(X, y)
     with pytest.raises(ValueError, match="is not a file"):
-        fast(weights=str(tmp_path / "nope.pth")).fit(X, y)
+        fast_classifier(weights=str(tmp_path / "nope.pth")).fit(X, y)
 
 
-def test_bad_input(images):
+def test_bad_input(images, fast_classifier):
     X, y, _ = images
     with pytest.raises(ValueError, match="NaN"):
         bad = X.copy()
         bad[0, 0, 0, 0] = np.nan
-        fast().fit(bad, y)
+        fast_classifier().fit(bad, y)
     with pytest.raises(ValueError, match="shape"):
-        fast().fit(X[:, 0, 0], y)
+        fast_classifier().fit(X[:, 0, 0], y)
     with pytest.raises(ValueError, match="y has 399 labels for 400 beats"):
-        fast().fit(X, y[:-1])
+        fast_classifier().fit(X, y[:-1])
     with pytest.raises(ValueError, match="mixes AAMI classes"):
-        fast().fit(X, np.where(y == "N", "x", y))
+        fast_classifier().fit(X, np.where(y == "N", "x", y))
     with pytest.raises(TypeError, match="dtype"):
-        fast().fit(X.astype(object), y)
+        fast_classifier().fit(X.astype(object), y)
     with pytest.raises(ValueError, match="input_size"):
-        fast(input_size=16).fit(X, y)
+        fast_classifier(input_size=16).fit(X, y)
 
 
 # The classifier checked the way it is used: behind the two transformers, which take
@@ -232,7 +218,9 @@ def _pipeline_for_checks():
     return make_pipeline(
         BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None),
         FourierImageTransformer(fs=100.0, n_fft=16, hop_length=1, fmax=None, image_size=32),
-        fast(),
+        # built at collection, where fixtures (fast_classifier) are not available
+        ResNet18Classifier(weights=None, input_size=32, max_epochs=1, batch_size=32,
+                           verbose=0, random_state=0, lr=1e-3),
     )
 
 
@@ -241,11 +229,12 @@ def test_classifier_checks_in_pipeline(estimator, check):
     check(estimator)
 
 
-def test_parallel_fits_checkpoint_to_their_own_folders(images, tmp_path):
+@pytest.mark.slow
+def test_parallel_fits_checkpoint_to_their_own_folders(images, tmp_path, fast_classifier):
     from joblib import Parallel, delayed
 
     X, y, _ = images
-    clf = fast(checkpoint_dir=tmp_path, max_epochs=2)
+    clf = fast_classifier(checkpoint_dir=tmp_path, max_epochs=2)
     fits = Parallel(n_jobs=2, backend="threading")(
         delayed(clone(clf).fit)(X, y) for _ in range(2)
     )
@@ -253,23 +242,23 @@ def test_parallel_fits_checkpoint_to_their_own_folders(images, tmp_path):
     assert len(dirs) == 2 and {f.checkpoint_path_ for f in fits} == set(dirs)
     for d in dirs:
         assert {"params.pt", "history.json", "optimizer.pt"} <= {p.name for p in d.iterdir()}
-    assert fast().fit(X, y).checkpoint_path_ is None
+    assert fast_classifier().fit(X, y).checkpoint_path_ is None
 
 
-def test_model_saved_from_cuda_loads_on_cpu(images, recwarn):
+def test_model_saved_from_cuda_loads_on_cpu(images, recwarn, fast_classifier):
     # No GPU here: a CPU-fitted model is marked as if it had been fitted on CUDA, which
     # is what unpickling sees for a model saved on a GPU machine (skorch maps the
     # tensors to the CPU when CUDA is unavailable).
     if torch.cuda.is_available():
         pytest.skip("CUDA is available: this test is about a CPU-only machine")
     X, y, _ = images
-    clf = fast().fit(X, y)
+    clf = fast_classifier().fit(X, y)
     p = clf.predict_proba(X[:10])
     clf.device_ = "cuda"  # device="auto" resolved to CUDA on the training machine
     loaded = pickle.loads(pickle.dumps(clf))
     assert loaded.device == "auto" and loaded.device_ == "cpu"
     np.testing.assert_allclose(loaded.predict_proba(X[:10]), p, rtol=1e-5)
-    explicit = fast(device="cpu").fit(X, y)
+    explicit = fast_classifier(device="cpu").fit(X, y)
     explicit.device = "cuda"
     loaded = pickle.loads(pickle.dumps(explicit))
     assert str(loaded.device) == "cpu"
@@ -297,7 +286,7 @@ def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
     assert int(stats[1]["image_branch.net.bn1.num_batches_tracked"]) == 1
 
 
-def test_lazy_fourier_images_train_like_eager_ones(sample):
+def test_lazy_fourier_images_train_like_eager_ones(sample, fast_classifier):
     from sktlft.preprocessing import FourierImages
 
     beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:160])
@@ -305,8 +294,8 @@ def test_lazy_fourier_images_train_like_eager_ones(sample):
     ft = FourierImageTransformer(n_fft=64, fmax=40, image_size=32, lazy=True)
     lazy = ft.fit_transform(beats)
     eager = np.asarray(lazy)
-    a = fast(activation_checkpointing=True).fit(lazy, y)
-    b = fast().fit(eager, y)
+    a = fast_classifier(activation_checkpointing=True).fit(lazy, y)
+    b = fast_classifier().fit(eager, y)
     assert a.input_shapes_ == {"image": (1, 32, 32)}
     np.testing.assert_allclose(a.predict_proba(lazy), b.predict_proba(eager), atol=1e-5)
     assert (a.predict(lazy) == b.predict(eager)).all()
@@ -329,7 +318,7 @@ def test_loader_plan_fits_the_machine():
     assert loader_plan("cuda", False, 4096, n_cpus=4)["valid"]["batch_size"] == 4096
 
 
-def test_loader_settings_chosen_and_overridden(sample, caplog):
+def test_loader_settings_chosen_and_overridden(sample, caplog, fast_classifier):
     """What fit chose is logged; the user's iterator settings win; workers change nothing.
 
     Loader workers run torch on one thread; with one thread in the main process too the
@@ -343,20 +332,21 @@ def test_loader_settings_chosen_and_overridden(sample, caplog):
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        _loaders_chosen_and_overridden(lazy, y, caplog)
+        _loaders_chosen_and_overridden(lazy, y, caplog, fast_classifier)
     finally:
         torch.set_num_threads(threads)
 
 
-def _loaders_chosen_and_overridden(lazy, y, caplog):
+def _loaders_chosen_and_overridden(lazy, y, caplog, fast_classifier):
     with caplog.at_level("INFO", logger="sktlft.models._plumbing"):
-        a = fast(device="cpu").fit(lazy, y)
+        a = fast_classifier(device="cpu").fit(lazy, y)
     assert ("training on cpu: batches made in the main process; training batches of 32, "
             "prediction batches of 32") in caplog.text
     caplog.clear()
     with caplog.at_level("INFO", logger="sktlft.models._plumbing"):
-        b = fast(device="cpu", iterator_train__num_workers=2, iterator_valid__num_workers=2,
-                 iterator_valid__batch_size=7).fit(lazy, y)
+        b = fast_classifier(device="cpu", iterator_train__num_workers=2,
+                            iterator_valid__num_workers=2,
+                            iterator_valid__batch_size=7).fit(lazy, y)
     assert ("training on cpu: 2 loader workers make the batches; training batches of 32, "
             "prediction batches of 7") in caplog.text
     loader = b.get_iterator(b.get_dataset(lazy), training=False)
@@ -373,7 +363,8 @@ def _n_vs_v(sample, records):
     return front.fit_transform(ds.inputs()), ds.target
 
 
-def test_network_learns_v_beats_of_unseen_patients(sample):
+@pytest.mark.slow
+def test_network_learns_v_beats_of_unseen_patients(sample, fast_classifier):
     # An easy real task, patient-grouped: N vs V beats, trained on 6 patients of the
     # sample, tested on the 3 others (40 V, 470 N beats). Measured with these settings
     # over seeds 0-3: V sensitivity 0.65-0.95, N sensitivity 0.99-1.00 (a network that
@@ -381,26 +372,26 @@ def test_network_learns_v_beats_of_unseen_patients(sample):
     Xtr, ytr = _n_vs_v(sample, ["114", "124", "201", "208", "209", "222"])
     Xte, yte = _n_vs_v(sample, ["213", "100", "232"])
     kw = dict(input_size=32, max_epochs=4, max_per_class=200, random_state=2)
-    pred = fast(**kw).fit(Xtr, ytr).predict(Xte)
+    pred = fast_classifier(**kw).fit(Xtr, ytr).predict(Xte)
     se_v, se_n = np.mean(pred[yte == "V"] == "V"), np.mean(pred[yte == "N"] == "N")
     assert se_v > 0.5 and se_n > 0.9, (se_v, se_n)
     # bug 1: with classes= given, trained on N and V only, V images are still V
-    clf = fast(classes=["N", "S", "V", "F"], **kw).fit(Xtr, ytr)
+    clf = fast_classifier(classes=["N", "S", "V", "F"], **kw).fit(Xtr, ytr)
     assert clf.classes_.tolist() == ["N", "S", "V", "F"]
     pred = clf.predict(Xte)
     se_v, se_n = np.mean(pred[yte == "V"] == "V"), np.mean(pred[yte == "N"] == "N")
     assert se_v > 0.5 and se_n > 0.9, (se_v, se_n)
     assert clf.predict_proba(Xte).shape[1] == 4
     with pytest.raises(ValueError, match="not in classes"):
-        fast(classes=["N", "S"]).fit(Xtr, ytr)
+        fast_classifier(classes=["N", "S"]).fit(Xtr, ytr)
 
 
-def test_rhythm_input_and_class_capped_epochs(sample):
+def test_rhythm_input_and_class_capped_epochs(sample, fast_classifier):
     from skorch.helper import SliceDict
 
     X, y = _n_vs_v(sample, ["114", "124", "201", "208", "209"])
     assert isinstance(X, SliceDict) and X["rhythm"].shape[1] == 12
-    clf = fast(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
+    clf = fast_classifier(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
     assert clf.input_shapes_["features"] == (12,) and clf.module_.feature_branch is not None
     # each epoch trains on min(count, 100) beats per class, freshly drawn
     n_v = int((y == "V").sum())
@@ -411,11 +402,11 @@ def test_rhythm_input_and_class_capped_epochs(sample):
     bad = SliceDict(images=X["images"], rhythm=np.full_like(X["rhythm"], np.nan))
     with pytest.raises(ValueError, match="NaN"):
         clf.predict(bad)
-    again = fast(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
+    again = fast_classifier(input_size=32, max_epochs=2, max_per_class=100).fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X[:20]), again.predict_proba(X[:20]))
 
 
-def test_an_interrupted_fit_is_visible(images):
+def test_an_interrupted_fit_is_visible(images, fast_classifier):
     from skorch.callbacks import Callback
 
     class CtrlC(Callback):
@@ -425,9 +416,9 @@ def test_an_interrupted_fit_is_visible(images):
 
     X, y, _ = images
     with pytest.warns(RuntimeWarning, match="interrupted after 2 of 5 epochs"):
-        clf = fast(max_epochs=5, callbacks=[("ctrl_c", CtrlC())]).fit(X, y)
+        clf = fast_classifier(max_epochs=5, callbacks=[("ctrl_c", CtrlC())]).fit(X, y)
     assert clf.interrupted_ and clf.history[-1, "interrupted"]
-    assert not fast(max_epochs=1).fit(X, y).interrupted_
+    assert not fast_classifier(max_epochs=1).fit(X, y).interrupted_
 
 
 def _inputs_of(sample, records, inputs):
@@ -440,7 +431,7 @@ def _inputs_of(sample, records, inputs):
     return front.fit_transform(ds.inputs()), ds.target
 
 
-def test_waveform_branch_beside_the_image_branch(sample):
+def test_waveform_branch_beside_the_image_branch(sample, fast_classifier):
     # switched on by the inputs: a 1-D convolutional branch on the beat and on its
     # difference from the patient's typical beat, beside the ResNet's image branch
     from sktlft.models import WaveformCNN  # noqa: F401  (the branch's family)
@@ -449,7 +440,7 @@ def test_waveform_branch_beside_the_image_branch(sample):
     inputs = ("image", "rhythm", "waveform", "difference_waveform")
     X, y = _inputs_of(sample, ["114", "124", "201", "208"], inputs)
     assert sorted(X) == ["difference_waveform", "images", "rhythm", "waveform"]
-    clf = fast(input_size=32, max_epochs=1).fit(X, y)
+    clf = fast_classifier(input_size=32, max_epochs=1).fit(X, y)
     assert clf.input_shapes_ == {"image": (1, 32, 32), "waveform": (2, 288),
                                  "features": (12,)}
     assert clf.input_names_["waveform"] == ["difference_waveform", "waveform"]
@@ -463,7 +454,8 @@ def test_waveform_branch_beside_the_image_branch(sample):
         clf.predict({"images": X["images"][:5], "rhythm": X["rhythm"][:5]})
 
 
-def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_path):
+def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_path,
+                                                                   fast_classifier):
     # module="cnn1d": a small 1-D CNN alone, trained through ResNet18Classifier with
     # the same class caps, class weights, decision, interrupt handling and model files
     from skorch.callbacks import Callback
@@ -478,7 +470,7 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
     Xte, yte = _inputs_of(sample, test, inputs)
     kw = dict(module="cnn1d", max_epochs=4, max_per_class=200, class_weight="balanced",
               lr=3e-3, random_state=0)
-    clf = fast_1d(**kw).fit(Xtr, ytr)
+    clf = fast_classifier(**kw).fit(Xtr, ytr)
     assert isinstance(clf.module_, WaveformCNN) and clf.module_.image_branch is None
     assert clf.input_shapes_ == {"waveform": (2, 288), "features": (12,)}
     sizes = {sum(b["train_batch_size"] for b in h["batches"]) for h in clf.history}
@@ -497,13 +489,13 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
     # images for a family that does not read them: said before training
     with pytest.raises(ValueError, match="the input 'images' is of kind image, which the "
                                          "network family 'cnn1d'"):
-        fast_1d().fit(*_inputs_of(sample, train, ("image", "rhythm")))
+        fast_classifier(module="cnn1d").fit(*_inputs_of(sample, train, ("image", "rhythm")))
     with pytest.raises(ValueError, match="unknown network family 'cnn2d'"):
-        fast_1d(module="cnn2d").fit(Xtr, ytr)
+        fast_classifier(module="cnn2d").fit(Xtr, ytr)
     # a setting of the ResNet-18 that would do nothing here: refused, with why
     with pytest.raises(ValueError, match="weights=None is a setting of the network family "
                                          "'resnet18'"):
-        fast_1d(weights=None).fit(Xtr, ytr)
+        fast_classifier(module="cnn1d", weights=None).fit(Xtr, ytr)
 
     class Stop(Callback):  # Ctrl-C in the second epoch
         def on_epoch_begin(self, net, **kw):
@@ -511,25 +503,25 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
                 raise KeyboardInterrupt
 
     with pytest.warns(RuntimeWarning, match="interrupted after 2 of 4"):
-        stopped = fast_1d(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
+        stopped = fast_classifier(**kw, callbacks=[("stop", Stop())]).fit(Xtr, ytr)
     assert stopped.interrupted_
 
 
-def test_decision_weights_move_the_decision_not_the_probabilities(images):
+def test_decision_weights_move_the_decision_not_the_probabilities(images, fast_classifier):
     X, y, _ = images
-    clf = fast().fit(X, y)
+    clf = fast_classifier().fit(X, y)
     proba = clf.predict_proba(X)
     shifted = clone(clf).set_params(decision_weights={"F": 1e6}).fit(X, y)
     np.testing.assert_allclose(shifted.predict_proba(X), proba)
     assert (shifted.predict(X) == "F").all() and (clf.decide(proba) == clf.predict(X)).all()
     with pytest.raises(ValueError, match="decision_weights names the class 'Q'"):
-        fast(decision_weights={"Q": 2.0}).fit(X, y)
+        fast_classifier(decision_weights={"Q": 2.0}).fit(X, y)
     with pytest.raises(ValueError, match="must be a positive number"):
-        fast(decision_weights={"S": -1}).fit(X, y)
+        fast_classifier(decision_weights={"S": -1}).fit(X, y)
 
 
 def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, capsys,
-                                                             monkeypatch):
+                                                             monkeypatch, fast_classifier):
     # random bytes gave torch's UnpicklingError, which advises weights_only=False (to
     # run code from an untrusted file): now one line saying what the file must be
     import traceback
@@ -562,7 +554,7 @@ def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, cap
         # not even in the traceback (--debug shows it): torch's advice is not passed on
         assert "weights_only" not in "".join(traceback.format_exception(err.value))
         with pytest.raises(ValueError, match="is not a ResNet-18 state dict"):
-            fast(weights=str(tmp_path / name), max_epochs=0).fit(*images[:2])
+            fast_classifier(weights=str(tmp_path / name), max_epochs=0).fit(*images[:2])
     # the command line: refused before any data is read, nothing of torch's advice
 
     def no_data(*args, **kwargs):
@@ -578,18 +570,18 @@ def test_weights_that_are_no_resnet18_state_dict_are_named(images, tmp_path, cap
     assert "weights_only" not in err and not (tmp_path / "m.sktlft").exists()
 
 
-def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch):
+def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch, fast_classifier):
     # skorch's PrintLog wrote ANSI colour codes into a redirected stdout
     import sys
 
     X, y, _ = images
     X, y = X[:64], y[:64]  # (a few batches: the table is what is looked at)
     assert len(set(y)) > 1
-    fast(verbose=1).fit(X, y)
+    fast_classifier(verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert "train_loss" in out and "\x1b[" not in out, repr(out)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # a terminal: colours as before
-    fast(verbose=1).fit(X, y)
+    fast_classifier(verbose=1).fit(X, y)
     assert "\x1b[" in capsys.readouterr().out
 
 
@@ -603,21 +595,21 @@ def test_each_input_is_read_as_the_registry_declares_it(sample, monkeypatch):
     monkeypatch.setitem(INPUTS, "rhythm_grid", BeatInput(
         "features", ("rr",), lambda f: None, "the rhythm as a grid (a test)"))
     grid = {**X, "rhythm_grid": np.asarray(X["rhythm"]).reshape(-1, 3, 4)}
-    clf = fast_1d().fit(grid, y)
+    clf = fast_classifier(module="cnn1d").fit(grid, y)
     assert clf.input_shapes_ == {"waveform": (1, 288), "features": (24,)}
     assert clf.input_names_["features"] == ["rhythm", "rhythm_grid"]
     # one number per beat, not a row: refused, naming the input and the registry
     with pytest.raises(ValueError, match=r"X\['rhythm_grid'\] is declared an input of the "
                                          r"features kind \(sktlft.inputs.INPUTS"):
-        fast_1d().fit({**X, "rhythm_grid": np.zeros(len(y))}, y)
+        fast_classifier(module="cnn1d").fit({**X, "rhythm_grid": np.zeros(len(y))}, y)
     # a waveform declared as such must be (n_beats, n_channels, n_samples)
     with pytest.raises(ValueError, match=r"X\['waveform'\] is declared an input of the "
                                          r"waveform kind"):
-        fast_1d().fit({**X, "waveform": np.asarray(X["waveform"])[:, 0]}, y)
+        fast_classifier(module="cnn1d").fit({**X, "waveform": np.asarray(X["waveform"])[:, 0]}, y)
     # a name the registry does not know: refused, naming the registry
     with pytest.raises(ValueError, match=r"X\['heart_rate'\] is not an input of "
                                          r"sktlft.inputs.INPUTS"):
-        fast_1d().fit({**X, "heart_rate": np.asarray(X["rhythm"])}, y)
+        fast_classifier(module="cnn1d").fit({**X, "heart_rate": np.asarray(X["rhythm"])}, y)
 
 
 def test_a_new_family_is_a_name_and_what_it_reads(sample, monkeypatch):

@@ -14,27 +14,21 @@ import pytest
 from sktlft.persistence import FORMAT, ModelFileError, load_model, save_model
 from sktlft.pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
-FAST = dict(fourier__image_size=32, resnet__input_size=32, resnet__weights=None,
-            resnet__max_epochs=1, resnet__verbose=0, resnet__random_state=0)
-
 
 @pytest.fixture(scope="module")
-def data(sample):
-    rng = np.random.default_rng(0)
-    idx = np.sort(np.concatenate(
-        [rng.choice(np.flatnonzero(sample.target == c), 60, replace=False) for c in "NSVF"]))
-    sub = sample.subset(idx)
+def data(balanced):
+    sub = balanced(60)
     return sub.inputs(), sub.target
 
 
 @pytest.mark.parametrize("make", [
-    lambda: make_tlft_pipeline(**FAST, fourier__scaling="standard"),
-    lambda: make_ensemble(**FAST),
-    lambda: make_baseline_pipeline(morphology=True),
+    lambda fast: make_tlft_pipeline(**fast, fourier__scaling="standard"),
+    lambda fast: make_ensemble(**fast),
+    lambda fast: make_baseline_pipeline(morphology=True),
 ], ids=["network", "ensemble", "baseline"])
-def test_round_trip_gives_identical_probabilities(data, tmp_path, make):
+def test_round_trip_gives_identical_probabilities(data, tmp_path, make, fast):
     X, y = data
-    model = make().fit(X, y)
+    model = make(fast).fit(X, y)
     path = save_model(model, tmp_path / "m.sktlft", config={"records": ["101"]})
     again, info = load_model(path)
     np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
@@ -45,9 +39,9 @@ def test_round_trip_gives_identical_probabilities(data, tmp_path, make):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.sktlft"]  # no temporary left
 
 
-def test_network_file_holds_weights_only(data, tmp_path):
+def test_network_file_holds_weights_only(data, tmp_path, fast):
     X, y = data
-    model = make_tlft_pipeline(**{**FAST, "resnet__input_size": 64}).fit(X, y)
+    model = make_tlft_pipeline(**{**fast, "resnet__input_size": 64}).fit(X, y)
     path = save_model(model, tmp_path / "m.sktlft")
     n_params = sum(p.numel() for p in model[-1].module_.parameters())
     # float32 weights (and batch-norm buffers), no optimizer state (Adam would double it)

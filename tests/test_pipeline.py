@@ -5,48 +5,32 @@ from __future__ import annotations
 import joblib
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, GroupKFold, cross_validate
 
 from sktlft import make_tlft_pipeline
 from sktlft.metrics import aami_scorers
-from sktlft.pipeline import PRESETS, make_baseline_pipeline
-
-FAST = dict(
-    fourier__image_size=32,
-    resnet__input_size=32,
-    resnet__weights=None,
-    resnet__max_epochs=1,
-    resnet__batch_size=32,
-    resnet__verbose=0,
-    resnet__random_state=0,
-)
+from sktlft.pipeline import make_baseline_pipeline
 
 
 @pytest.fixture(scope="module")
-def small(sample):
-    """A class-balanced subset of the sample: 320 beats from all nine patients."""
-    rng = np.random.default_rng(0)
-    idx = np.concatenate(
-        [rng.choice(np.flatnonzero(sample.target == c), 80, replace=False) for c in "NSVF"]
-    )
-    idx.sort()
-    return sample.data[idx], sample.target[idx], sample.groups[idx]
+def small(balanced):
+    """A class-balanced subset of the sample: 320 beats from all nine patients, as arrays."""
+    sub = balanced(80)
+    return sub.data, sub.target, sub.groups
 
 
 @pytest.fixture(scope="module")
-def small_inputs(sample):
+def small_inputs(balanced):
     """The same beats with their rhythm features and references (a SliceDict)."""
-    rng = np.random.default_rng(0)
-    idx = np.sort(np.concatenate(
-        [rng.choice(np.flatnonzero(sample.target == c), 80, replace=False) for c in "NSVF"]))
-    sub = sample.subset(idx)
+    sub = balanced(80)
     return sub.inputs(), sub.target, sub.groups
 
 
-def test_cross_validate_group_kfold_with_all_inputs(small_inputs):
+def test_cross_validate_group_kfold_with_all_inputs(small_inputs, fast):
     X, y, groups = small_inputs
-    res = cross_validate(make_tlft_pipeline(**FAST), X, y, groups=groups, cv=GroupKFold(3),
+    res = cross_validate(make_tlft_pipeline(**fast), X, y, groups=groups, cv=GroupKFold(3),
                          scoring=aami_scorers(), error_score="raise", return_estimator=True,
                          return_indices=True)
     # every fold's model was fitted on its training patients' beats only, with rhythm
@@ -107,10 +91,11 @@ def test_same_parameter_check_for_python_and_command_line():
     assert main(["train", "--out", "/nonexistent/x", "--set", "resnet__optimiser__lr=1"]) == 2
 
 
-def test_grid_search_group_kfold(small):
+@pytest.mark.slow
+def test_grid_search_group_kfold(small, fast):
     X, y, groups = small
     grid = GridSearchCV(
-        make_tlft_pipeline(**FAST),
+        make_tlft_pipeline(**fast),
         {"fourier__n_fft": [32, 64], "resnet__lr": [1e-3, 1e-2]},
         cv=GroupKFold(3),
         scoring=aami_scorers(),
@@ -126,11 +111,12 @@ def test_grid_search_group_kfold(small):
     assert best[-1].lr == grid.best_params_["resnet__lr"] and len(best[-1].history) == 1
 
 
-def test_grid_search_chooses_the_inputs(small_inputs):
+@pytest.mark.slow
+def test_grid_search_chooses_the_inputs(small_inputs, fast):
     # the inputs are one pipeline parameter; the data carries all of them
     X, y, groups = small_inputs
     choices = [("image",), ("image", "reference_image", "rhythm")]
-    grid = GridSearchCV(make_tlft_pipeline(**FAST), {"segment__inputs": choices},
+    grid = GridSearchCV(make_tlft_pipeline(**fast), {"segment__inputs": choices},
                         cv=GroupKFold(3), scoring=aami_scorers(), refit="macro_f1",
                         error_score="raise").fit(X, y, groups=groups)
     assert len(grid.cv_results_["params"]) == 2
@@ -141,18 +127,37 @@ def test_grid_search_chooses_the_inputs(small_inputs):
     assert best.input_shapes_ == expected[grid.best_params_["segment__inputs"]]
 
 
-def test_groups_reach_internal_split_through_pipeline(small):
+def test_groups_reach_internal_split_through_pipeline(small, fast):
+    # the network's validation split (early stopping, model selection) is grouped by
+    # patient: the groups given to the pipeline's fit reach the splitter, no patient is
+    # on both sides, and the validation loss is computed on the held-out patients' beats
     from skorch.dataset import ValidSplit
 
     X, y, groups = small
-    pipe = make_tlft_pipeline(**FAST, resnet__train_split=ValidSplit(GroupKFold(3)))
+    seen = []
+
+    class Recorded(GroupKFold):
+        def split(self, X, y=None, groups=None):
+            for train, valid in super().split(X, y, groups):
+                seen.append((np.asarray(groups)[train], np.asarray(groups)[valid]))
+                yield train, valid
+
+    pipe = make_tlft_pipeline(**fast, resnet__train_split=ValidSplit(Recorded(3)))
     pipe.fit(X, y, resnet__groups=groups)
-    assert "valid_loss" in pipe[-1].history[-1]
+    (train_groups, valid_groups), = seen
+    assert sorted(np.concatenate([train_groups, valid_groups])) == sorted(groups)
+    assert set(train_groups).isdisjoint(valid_groups) and len(set(valid_groups)) >= 2
+    batches = pipe[-1].history[-1]["batches"]
+    assert sum(b.get("valid_batch_size", 0) for b in batches) == len(valid_groups)
+    assert np.isfinite(pipe[-1].history[-1]["valid_loss"])
+    # without the groups, the grouped split cannot be made: fit says so
+    with pytest.raises(ValueError, match="groups"):
+        make_tlft_pipeline(**fast, resnet__train_split=ValidSplit(GroupKFold(3))).fit(X, y)
 
 
-def test_joblib_round_trip_clone_and_set_params(small, tmp_path):
+def test_joblib_round_trip_clone_and_set_params(small, tmp_path, fast):
     X, y, _ = small
-    pipe = make_tlft_pipeline(**FAST).fit(X, y)
+    pipe = make_tlft_pipeline(**fast).fit(X, y)
     proba = pipe.predict_proba(X[:50])
     joblib.dump(pipe, tmp_path / "pipe.joblib")
     np.testing.assert_array_equal(joblib.load(tmp_path / "pipe.joblib").predict_proba(X[:50]),
@@ -165,21 +170,49 @@ def test_joblib_round_trip_clone_and_set_params(small, tmp_path):
     assert pipe[-1].max_epochs == 1  # the fitted pipeline is untouched
 
 
-def test_presets():
-    paper = make_tlft_pipeline("paper").get_params()
-    assert paper["fourier__n_fft"] == 512 and paper["fourier__hop_length"] == 1
-    assert paper["fourier__window"] == "hamming" and paper["fourier__freq_scale"] == "log"
-    assert paper["resnet__input_size"] == 224 and paper["resnet__lr"] == 1e-4
-    assert paper["resnet__weights"] == "IMAGENET1K_V1"
-    assert paper["segment__highpass"] == 0.25
-    for preset in ("default", "waveform", "morphology"):
-        params = make_tlft_pipeline(preset).get_params()
-        for k, v in PRESETS[preset].items():
-            assert params[k] == v
-    assert make_tlft_pipeline().get_params()["segment__inputs"] == (
-        "image", "difference_image", "rhythm")
-    assert make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d").get_params()[
-        "segment__inputs"] == ("waveform",)
+# What each preset makes the network see, per beat: the default's two image channels
+# (the beat, and the beat minus the patient's typical beat) of 64 x 64 and the 12 rhythm
+# features; the waveform preset's 2.4 s at 120 Hz (288 samples) and 12 + 4 + 2
+# features, no image; the morphology preset's one image; the paper's 224 x 224 uint8
+# images, made batch by batch (lazily).
+_SEES = {
+    "default": {"images": (2, 64, 64), "rhythm": (12,)},
+    "waveform": {"waveform": (1, 288), "difference_waveform": (1, 288), "rhythm": (12,),
+                 "prematurity": (4,), "p_wave": (2,)},
+    "morphology": {"images": (1, 64, 64)},
+    "paper": {"images": (1, 224, 224)},
+}
+
+
+@pytest.mark.parametrize("preset", list(_SEES))
+def test_each_preset_makes_what_its_network_reads(sample, preset):
+    X = sample.subset(np.arange(0, 2000, 200)).inputs()
+    pipe = make_tlft_pipeline(preset, resnet__weights=None)
+    seen = pipe[:-1].fit_transform(X)
+    assert {k: v.shape[1:] for k, v in seen.items()} == _SEES[preset]
+    # the paper's images are made as the network reads them (not held as an array)
+    assert isinstance(seen.get("images"), np.ndarray) is (preset in ("default", "morphology"))
+    if preset == "paper":
+        assert seen["images"].dtype == np.uint8
+
+
+def test_the_waveform_preset_trains_the_1d_network_and_arguments_override(small_inputs, fast):
+    # the command line's default: a 1-D network that reads the waveforms and features
+    X, y, _ = small_inputs
+    net = make_tlft_pipeline("waveform", resnet__max_epochs=1, resnet__verbose=0,
+                             resnet__random_state=0).fit(X, y)[-1]
+    assert net.input_shapes_ == {"waveforms": (2, 288), "features": (12 + 4 + 2,)}
+    assert not any(isinstance(m, torch.nn.Conv2d) for m in net.module_.modules())
+    # what make_tlft_pipeline is given wins over the preset, inputs included
+    paper = make_tlft_pipeline("paper", **fast, segment__inputs=("image", "rhythm"))
+    seen = paper[:-1].fit_transform(X[:10])
+    assert {k: v.shape[1:] for k, v in seen.items()} == {"images": (1, 32, 32),
+                                                          "rhythm": (12,)}
+    one = make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d", resnet__weights=None)
+    assert list(one[:-1].fit_transform(X[:10])) == ["waveform"]
+
+
+def test_presets_refuse_what_the_network_cannot_read():
     # inputs the network cannot read are refused before any data is read
     with pytest.raises(ValueError, match=r"the input 'image' is of kind image, which the "
                                          r"network family 'cnn1d' \(WaveformCNN\) does not "
@@ -218,9 +251,9 @@ def test_presets():
         make_tlft_pipeline(fourier__nfft=3)
 
 
-def test_bad_input(sample, small):
+def test_bad_input(sample, small, fast):
     X, y, _ = small
-    pipe = make_tlft_pipeline(**FAST)
+    pipe = make_tlft_pipeline(**fast)
     bad = X.copy()
     bad[3, 0, 100] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -228,16 +261,16 @@ def test_bad_input(sample, small):
     with pytest.raises(ValueError, match=r"got shape \(320, 1, 864, 1\)"):
         pipe.fit(X[..., None], y)
     with pytest.raises(ValueError, match="shorter than the crop"):
-        make_tlft_pipeline(**FAST, segment__before=1.5).fit(X, y)
+        make_tlft_pipeline(**fast, segment__before=1.5).fit(X, y)
     with pytest.raises(ValueError, match="image_size"):
-        make_tlft_pipeline(**{**FAST, "fourier__image_size": 16}).fit(X, y)
+        make_tlft_pipeline(**{**fast, "fourier__image_size": 16}).fit(X, y)
     with pytest.raises(ValueError, match="mixes AAMI classes"):
         pipe.fit(X, np.where(y == "S", "A", y))
     with pytest.raises(ValueError, match="y has 315 labels for 320 beats"):
         pipe.fit(X, y[:-5])
 
 
-def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small):
+def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small, fast):
     # scikit-learn's own messages dump the whole array (1,601 characters for 1-D beats)
     from sktlft import BeatSegmenter, FourierImageTransformer, ResNet18Classifier
 
@@ -246,13 +279,13 @@ def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small):
     bad[3, 0, 100] = np.nan
     nets = ResNet18Classifier(weights=None, max_epochs=1)
     cases = [
-        (lambda: make_tlft_pipeline(**FAST).fit(X[:, 0, 0], y), r"\(n_beats, n_leads"),
+        (lambda: make_tlft_pipeline(**fast).fit(X[:, 0, 0], y), r"\(n_beats, n_leads"),
         (lambda: BeatSegmenter().fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
         (lambda: FourierImageTransformer(fs=360).fit_transform(X[0, 0]), r"\(n_beats, n_leads"),
         (lambda: nets.fit(np.zeros(32, dtype=np.float32), ["N"] * 32), r"\(n_beats, n_channels"),
         (lambda: make_baseline_pipeline().fit(X[:, 0, 0], y), r"\(n_beats, 16\)"),
         (lambda: make_baseline_pipeline().fit(X, y), r"\(n_beats, 16\)"),
-        (lambda: make_tlft_pipeline(**FAST).fit(bad, y), "NaN"),
+        (lambda: make_tlft_pipeline(**fast).fit(bad, y), "NaN"),
         (lambda: FourierImageTransformer(fs=360).fit_transform(bad), "NaN"),
     ]
     for fit, match in cases:
@@ -261,10 +294,10 @@ def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small):
         assert len(str(err.value)) < 200, str(err.value)
 
 
-def test_paper_memory_savers_change_nothing_but_memory(small):
+def test_paper_memory_savers_change_nothing_but_memory(small, fast):
     """Lazy images and activation checkpointing: the same model as eager images."""
     X, y, _ = small
-    kw = {**FAST, "fourier__image_size": 48, "resnet__input_size": 48}
+    kw = {**fast, "fourier__image_size": 48, "resnet__input_size": 48}
     saver = make_tlft_pipeline("paper", **kw)
     assert saver.get_params()["fourier__lazy"]
     assert saver.get_params()["resnet__activation_checkpointing"]
@@ -281,11 +314,11 @@ def test_paper_memory_savers_change_nothing_but_memory(small):
     assert (again.predict(X[200:]) == saver.predict(X[200:])).all()
 
 
-def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path):
+def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path, fast):
     from sktlft.pipeline import find_network, make_ensemble
 
     X, y, _ = small_inputs
-    vote = make_ensemble(**FAST).fit(X, y)
+    vote = make_ensemble(**fast).fit(X, y)
     net, base = vote.named_estimators_["tlft"], vote.named_estimators_["baseline"]
     assert find_network(vote) is net and find_network(base) is None
     np.testing.assert_allclose(vote.predict_proba(X[:40]),
@@ -299,10 +332,10 @@ def test_ensemble_is_the_mean_of_network_and_baseline(small_inputs, tmp_path):
     assert c.get_params()["tlft__resnet__max_epochs"] == 2 and not hasattr(c, "classes_")
 
 
-def test_lazy_images_with_rhythm_features(small_inputs):
+def test_lazy_images_with_rhythm_features(small_inputs, fast):
     # the paper preset's lazy images beside the rhythm features: same model as eager
     X, y, _ = small_inputs
-    kw = {**FAST, "fourier__n_fft": 64, "fourier__hop_length": 8}
+    kw = {**fast, "fourier__n_fft": 64, "fourier__hop_length": 8}
     kw["segment__inputs"] = ("image", "rhythm")
     lazy = make_tlft_pipeline("paper", **kw).fit(X[:200], y[:200])
     eager = make_tlft_pipeline("paper", fourier__lazy=False,
@@ -313,13 +346,13 @@ def test_lazy_images_with_rhythm_features(small_inputs):
                                atol=1e-5)
 
 
-def test_fourier_images_made_on_the_training_device_match(small_inputs):
+def test_fourier_images_made_on_the_training_device_match(small_inputs, fast):
     # lazy="device": the classifier sends each batch's beats to its device and makes
     # the images there with torch.stft; on the CPU they equal the transformer's images
     import torch
 
     X, y, _ = small_inputs
-    kw = {**FAST, "fourier__n_fft": 64, "fourier__hop_length": 8, "fourier__dtype": "uint8",
+    kw = {**fast, "fourier__n_fft": 64, "fourier__hop_length": 8, "fourier__dtype": "uint8",
           "segment__inputs": ("image", "difference_image", "rhythm")}
     eager = make_tlft_pipeline("paper", fourier__lazy=False, **kw).fit(X[:200], y[:200])
     fourier = eager[1]

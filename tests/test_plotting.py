@@ -31,16 +31,14 @@ def _save(fig, path):
 
 
 @pytest.fixture(scope="module")
-def fourier_images(sample):
+def fourier_images(balanced):
     """Fourier images (32 x 32) of 5 real beats per class, and the fitted transformer."""
-    rng = np.random.default_rng(0)
-    idx = np.concatenate([rng.choice(np.flatnonzero(sample.target == c), 5, replace=False)
-                          for c in "NSVF"])
     from sktlft import BeatSegmenter, FourierImageTransformer
 
-    beats = BeatSegmenter(target_fs=120.0).fit_transform(sample.data[idx])
+    sub = balanced(5)
+    beats = BeatSegmenter(target_fs=120.0).fit_transform(sub.data)
     fourier = FourierImageTransformer(fs=120.0, n_fft=64, fmax=40.0, image_size=32).fit(beats)
-    return fourier.transform(beats), sample.target[idx], fourier
+    return fourier.transform(beats), sub.target, fourier
 
 
 def test_confusion_matrix_cells(tmp_path):

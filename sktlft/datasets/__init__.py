@@ -1,5 +1,6 @@
 """Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record reader."""
 
+from ._beats import beat_similarity, find_beats, record_beats
 from ._combined import concat_datasets, fetch_databases, parse_databases
 from ._constants import (
     AAMI_CLASSES,
@@ -15,14 +16,7 @@ from ._constants import (
 )
 from ._dataset import BeatDataset, beat_inputs
 from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
-from ._reader import (
-    DataIntegrityError,
-    DataNotFoundError,
-    beat_similarity,
-    find_beats,
-    read_record,
-    record_beats,
-)
+from ._reader import DataIntegrityError, DataNotFoundError, read_record
 from ._rhythm import (
     PREMATURITY_FEATURE_NAMES,
     RR_FEATURE_NAMES,

@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._beats import record_beats
 from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
-from ._reader import read_record, record_beats
+from ._reader import read_record
 from ._rhythm import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES
 from ._shared import SharedRows
 

@@ -1,4 +1,9 @@
-"""The one WFDB record reader: leads by name or index, resampling, beats from atr or detection."""
+"""The one WFDB record reader: leads by name or index, resampling, beats from atr or detection.
+
+The files are checked before they are read (names, sums, sizes, rates); what a
+record's beats become (windows, rhythm features, the typical beat) is
+:mod:`sktlft.datasets._beats`.
+"""
 
 from __future__ import annotations
 
@@ -13,20 +18,13 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 
-from .._validation import FS, LEADS, OPTIONAL_FS, PAD, PATH, POSITIVE, validate_params
+from .._validation import LEADS, OPTIONAL_FS, PATH, validate_params
+from ._beats import find_beats
 from ._constants import SYMBOL_TO_AAMI
 from ._resample import rate_ratio, resample
-from ._rhythm import prematurity_features, rr_features
-from ._windows import DEFAULT_WINDOW, extract_beats
 
-__all__ = [
-    "DataIntegrityError",
-    "DataNotFoundError",
-    "beat_similarity",
-    "find_beats",
-    "read_record",
-    "record_beats",
-]
+__all__ = ["DataIntegrityError", "DataNotFoundError", "check_leads", "read_record",
+           "verify_record"]
 
 _EXTENSIONS = ("hea", "dat", "atr")
 
@@ -191,45 +189,6 @@ def _check_signal_files(directory: Path, record: str, header: Any,
             )
 
 
-def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
-
-    Parameters
-    ----------
-    signal : ndarray of shape (n_samples,)
-        One lead, in mV.
-    fs : float
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    ndarray of int
-        Sample indices of the R peaks, sorted and unique.
-
-    Examples
-    --------
-    >>> from sktlft.datasets import find_beats, read_record
-    >>> from sktlft.datasets._mitdb import sample_path
-    >>> rec = read_record(sample_path("100"))
-    >>> peaks = find_beats(rec.signal[:, 0], rec.fs)
-    >>> bool(abs(len(peaks) - len(rec.peaks)) <= 3)
-    True
-    """
-    from wfdb import processing
-
-    xqrs = processing.XQRS(sig=np.asarray(signal, dtype=np.float64), fs=fs)
-    xqrs.detect(verbose=False)
-    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
-    if len(peaks) == 0:
-        return peaks
-    radius = max(1, round(0.1 * fs))
-    corrected = processing.correct_peaks(
-        np.asarray(signal, dtype=np.float64), peaks, search_radius=radius,
-        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare",
-    )
-    return np.unique(np.asarray(corrected, dtype=np.int64))
-
-
 @validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
                   "beats": [StrOptions({"auto", "atr", "detect"})], "sums": [dict, None]},
                  prefer_skip_nested_validation=True)
@@ -368,108 +327,3 @@ def read_record(
         n_invalid=n_invalid,
         comments=[str(c) for c in (header.comments or [])],
     )
-
-
-@validate_params({"windows": ["array-like"], "fs": FS, "half": POSITIVE},
-                 prefer_skip_nested_validation=True)
-def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.ndarray:
-    """How much each beat's QRS looks like the record's typical beat.
-
-    A template-matching signal quality index: the correlation of the first
-    lead's ``±half`` seconds around each R peak with the same stretch of the
-    record's median beat, each mean-removed. Real
-    ECG gives a median near 1 (0.77 to 1.00 over all 48 mitdb and 78 svdb records,
-    R peaks from ``atr`` or from XQRS); noise in which the detector finds
-    "beats" gives about 0.3.
-
-    Parameters
-    ----------
-    windows : ndarray of shape (n_beats, n_leads, n_window)
-        Beat windows centred on their R peaks (:func:`extract_beats`).
-    fs : float
-        Sampling rate in Hz.
-    half : float, default=0.1
-        Half width of the compared stretch in seconds (the QRS).
-
-    Returns
-    -------
-    ndarray of shape (n_beats,)
-        Correlations in [-1, 1].
-
-    Examples
-    --------
-    >>> from sktlft.datasets import beat_similarity, read_record, record_beats
-    >>> from sktlft.datasets._mitdb import sample_path
-    >>> rec = read_record(sample_path("100"))
-    >>> sim = beat_similarity(record_beats(rec).data, rec.fs)
-    >>> bool(np.median(sim) > 0.9)
-    True
-    """
-    mid, h = windows.shape[-1] // 2, round(half * fs)
-    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
-    w = w - w.mean(axis=1, keepdims=True)
-    t = np.median(w, axis=0)
-    norm = np.linalg.norm(w, axis=1) * np.linalg.norm(t)
-    return np.where(norm > 0, w @ t / np.where(norm > 0, norm, 1.0), 0.0)
-
-
-def reference_beat(windows: np.ndarray) -> np.ndarray:
-    """The record's typical beat: the median of its beat windows, sample by sample."""
-    if len(windows) == 0:
-        return np.zeros(windows.shape[1:], dtype=np.float32)
-    return np.median(windows, axis=0).astype(np.float32)
-
-
-#: A beat whose QRS correlates at least this much with the record's typical beat looks
-#: normal (its morphology; S beats look normal too): such beats set the reference rhythm.
-NORMAL_SIMILARITY = 0.85
-
-
-@validate_params({"record": [dict], "window": POSITIVE, "pad": PAD},
-                 prefer_skip_nested_validation=True)
-def record_beats(
-    record: Bunch, *, window: float = DEFAULT_WINDOW, pad: str | None = None
-) -> Bunch:
-    """The per-beat arrays of a record read by :func:`read_record`.
-
-    Rhythm features come from all the record's beat positions before any beat
-    is dropped: the 12 of :func:`rr_features`, then the 4 of
-    :func:`prematurity_features` (against the preceding intervals between
-    normal-looking beats: those whose QRS correlates with the record's typical
-    beat at ``NORMAL_SIMILARITY``, 0.85, or more). The reference is the median
-    of the record's kept windows (no labels used), the same for each of its beats.
-
-    Parameters
-    ----------
-    record : Bunch
-        From :func:`read_record`.
-    window : float, default=2.4
-        Window length in seconds (see :func:`extract_beats`).
-    pad : {None, "reflect"}, default=None
-        Beats near the edges: left out, or windows padded by reflection.
-
-    Returns
-    -------
-    beats : :class:`~sklearn.utils.Bunch`
-        ``data`` (n_kept, n_leads, n_window), ``rr`` (n_kept, 16), ``reference``
-        (n_leads, n_window), ``kept`` (mask over ``record.peaks``).
-
-    Examples
-    --------
-    >>> from sktlft.datasets import read_record, record_beats
-    >>> from sktlft.datasets._mitdb import sample_path
-    >>> b = record_beats(read_record(sample_path("100")))
-    >>> b.data.shape[1:], b.rr.shape[1], b.reference.shape, int((~b.kept).sum())
-    ((1, 864), 16, (1, 864), 2)
-    """
-    X, kept = extract_beats(record.signal, record.peaks, record.fs, window=window, pad=pad)
-    if len(record.peaks) < 2:
-        raise ValueError(f"record {record.name}: fewer than 2 beats, no rhythm to read")
-    # normal-looking beats (their QRS like the record's typical beat) set the reference
-    # rhythm of the prematurity features; beats without a window count as normal
-    normal = np.ones(len(record.peaks), dtype=bool)
-    if len(X):
-        normal[kept] = beat_similarity(X, record.fs) >= NORMAL_SIMILARITY
-    rr = np.concatenate([rr_features(record.peaks, record.fs),
-                         prematurity_features(record.peaks, record.fs, normal=normal)], axis=1)
-    return Bunch(data=X, rr=rr[kept], reference=reference_beat(X), kept=kept)
