@@ -585,7 +585,7 @@ def test_epoch_table_is_coloured_only_on_a_terminal(images, capsys, monkeypatch,
     assert "\x1b[" in capsys.readouterr().out
 
 
-def test_each_input_is_read_as_the_registry_declares_it(sample, monkeypatch):
+def test_each_input_is_read_as_the_registry_declares_it(sample, monkeypatch, fast_classifier):
     # the classifier is told each input's kind by sktlft.inputs.INPUTS: never guessed from
     # the number of dimensions
     from sktlft.inputs import INPUTS, BeatInput
