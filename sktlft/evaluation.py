@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -19,7 +18,8 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import StrOptions
 
 from ._decision import decide
-from ._output import json_default, save_folder, write_file
+from ._hints import option
+from ._output import json_text, save_folder, write_file
 from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
 from ._validation import validate_params
@@ -28,8 +28,8 @@ from .metrics import aami_report, per_record_report
 from .models import epoch_size
 from .pipeline import SoftVote, find_network
 
-__all__ = ["EvaluationReport", "RunClock", "dask_backend", "evaluate", "hardware_info",
-           "save_folder", "training_work"]
+__all__ = ["EvaluationReport", "RunClock", "check_folds", "dask_backend", "evaluate",
+           "hardware_info", "save_folder", "training_work"]
 
 logger = logging.getLogger("sktlft")
 
@@ -112,7 +112,7 @@ class EvaluationReport:
         str
             The JSON text.
         """
-        text = json.dumps(self.to_dict(), indent=2, default=json_default)
+        text = json_text(self.to_dict())
         if path is not None:
             write_file(path, lambda tmp: tmp.write_text(text), overwrite=True)
         return text
@@ -230,14 +230,30 @@ def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: An
     from sklearn.model_selection import StratifiedGroupKFold
 
     if isinstance(cv, (int, np.integer)):
+        check_folds(cv)
         n_patients = len(np.unique(groups))
-        if not 2 <= cv <= n_patients:
-            raise ValueError(f"cv={cv}: a patient-grouped CV needs 2 to {n_patients} folds "
-                             f"(the number of patients)")
+        if cv > n_patients:
+            raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: only {n_patients} "
+                             "patients to split")
         cv = StratifiedGroupKFold(int(cv), shuffle=True, random_state=random_state)
     if hasattr(cv, "split"):
         return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y, groups)]
     return [(np.asarray(a), np.asarray(b)) for a, b in cv]
+
+
+def check_folds(cv: Any) -> None:
+    """Refuse an int ``cv`` of fewer than 2 folds, in the words of its caller
+    (``cv=1`` in Python, ``--cv 1`` on the command line).
+
+    Examples
+    --------
+    >>> check_folds(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cv=1: at least 2 folds
+    """
+    if isinstance(cv, (Integral, np.integer)) and not isinstance(cv, bool) and cv < 2:
+        raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: at least 2 folds")
 
 
 def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float:
@@ -273,7 +289,7 @@ def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float
     return float(sum(epoch_size(np.asarray(y)[tr], cap) * epochs for tr in train_sets))
 
 
-@validate_params({"dataset": [BeatDataset], "cv": ["cv_object", list],
+@validate_params({"dataset": [BeatDataset], "cv": [Integral, "cv_object", list],
                   "test": [BeatDataset, None], "keep_q": ["boolean"],
                   "n_jobs": [Integral, None], "random_state": ["random_state"],
                   "keep_estimators": ["boolean"], "progress": ["boolean", StrOptions({"bars"})],
@@ -350,6 +366,7 @@ def evaluate(
     """
     from joblib import Parallel, delayed
 
+    check_folds(cv)
     t_start = time.perf_counter()
     if not keep_q and test is None and not isinstance(cv, (int, np.integer)) \
             and not hasattr(cv, "split"):
