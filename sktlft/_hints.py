@@ -64,8 +64,8 @@ def closest(word: str, names: Iterable[str], n: int = 6) -> list[tuple[str, floa
 
     Examples
     --------
-    >>> [name for name, _ in closest("learning_rate", ["batch_size", "lr", "max_epochs"], 2)]
-    ['lr', 'max_epochs']
+    >>> [name for name, _ in closest("learning_rate", ["batch_size", "lr", "max_epochs"], 1)]
+    ['lr']
     >>> closest("epochs", ["max_epochs", "lr"], 1)
     [('max_epochs', 0.8)]
     """

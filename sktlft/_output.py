@@ -241,20 +241,21 @@ def write_together(out: Path, writers: dict[str, Any]) -> None:
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".sktlft-", dir=out))
-    moved: list[Path] = []
+    moving = False
     try:
         for write in writers.values():
             write(tmp)
+        moving = True
         for name in writers:
             os.replace(tmp / name, out / name)
-            moved.append(out / name)
     except BaseException:
-        for path in moved:  # (only if interrupted between two renames)
-            path.unlink(missing_ok=True)
+        # interrupted between two renames: each file no longer in tmp was moved in
+        # (a rename is atomic; a signal may come after one and before any note of it)
+        for name in writers if moving else ():
+            if not (tmp / name).exists():
+                (out / name).unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if created and not any(out.iterdir()):
             out.rmdir()
-
-

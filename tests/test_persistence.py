@@ -199,3 +199,13 @@ def test_arrays_that_do_not_fit_the_description_are_refused_when_loaded(data, tm
     # the file as saved loads and predicts
     np.testing.assert_array_equal(load_model(path)[0].predict(X[:5]), np.asarray(
         make_baseline_pipeline().fit(X, y).predict(X[:5])))
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path):
+    # "model file three does not exist" for a folder named three
+    (tmp_path / "three").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"model file .*three is a folder; expected a "
+                                                r"model file \(\.sktlft, from save_model\)"):
+        load_model(tmp_path / "three")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_model(tmp_path / "four")
