@@ -325,7 +325,8 @@ def evaluate(
         From :func:`~sktlft.datasets.fetch_mitbih` and friends.
     cv : int, CV splitter or iterable of (train, test), default=3
         An int (2 to the number of patients) is a ``StratifiedGroupKFold`` over
-        patients (``dataset.groups``), shuffled with ``random_state``; a splitter gets ``groups``; e.g.
+        patients (``dataset.groups``), shuffled with ``random_state``; a splitter
+        gets ``groups``; e.g.
         :class:`~sktlft.model_selection.InterPatientSplit` with
         ``dataset.record`` is DS1 -> DS2 (pass it as a list of splits). Splits
         given as lists of indices refer to the whole ``dataset``; beats left out
