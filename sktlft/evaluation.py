@@ -245,6 +245,16 @@ def check_folds(cv: Any) -> None:
     """Refuse an int ``cv`` of fewer than 2 folds, in the words of its caller
     (``cv=1`` in Python, ``--cv 1`` on the command line).
 
+    Parameters
+    ----------
+    cv : int, CV splitter or iterable
+        As for :func:`evaluate`; only an int is checked.
+
+    Raises
+    ------
+    ValueError
+        ``cv`` is an int below 2.
+
     Examples
     --------
     >>> check_folds(1)

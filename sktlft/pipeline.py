@@ -64,7 +64,7 @@ def check_params(pipe: Pipeline, params: dict[str, Any], *, from_text: bool = Fa
     and the command line's ``--set``: a name is valid when ``pipe.get_params()``
     has it, or when it is routed by skorch to a part of the network
     (``resnet__optimizer__weight_decay``, ``resnet__module__...``). An unknown
-    name is answered with the names most like it (:func:`difflib`'s likeness,
+    name is answered with the names most like it (``difflib``'s likeness,
     ``lr`` for ``learning_rate``), among those a user sets.
 
     Parameters
