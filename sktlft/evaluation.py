@@ -22,7 +22,7 @@ from ._hints import option
 from ._output import json_text, save_folder, write_file
 from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
-from ._validation import validate_params
+from ._validation import check_folds, validate_params
 from .datasets import AAMI_CLASSES, BeatDataset
 from .metrics import aami_report, per_record_report
 from .models import epoch_size
@@ -239,31 +239,6 @@ def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: An
     if hasattr(cv, "split"):
         return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y, groups)]
     return [(np.asarray(a), np.asarray(b)) for a, b in cv]
-
-
-def check_folds(cv: Any) -> None:
-    """Refuse an int ``cv`` of fewer than 2 folds, in the words of its caller
-    (``cv=1`` in Python, ``--cv 1`` on the command line).
-
-    Parameters
-    ----------
-    cv : int, CV splitter or iterable
-        As for :func:`evaluate`; only an int is checked.
-
-    Raises
-    ------
-    ValueError
-        ``cv`` is an int below 2.
-
-    Examples
-    --------
-    >>> check_folds(1)
-    Traceback (most recent call last):
-    ...
-    ValueError: cv=1: at least 2 folds
-    """
-    if isinstance(cv, (Integral, np.integer)) and not isinstance(cv, bool) and cv < 2:
-        raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: at least 2 folds")
 
 
 def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float:
