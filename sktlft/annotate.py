@@ -172,7 +172,7 @@ def _check_out_folder(out: Path) -> None:
     """Refuse, before any work, an output folder that is a file, lies inside one, or
     cannot be written in (:func:`sktlft._output.unwritable`)."""
     flag = option("out", "--out")
-    if out.exists() and not out.is_dir() and not out.is_symlink():
+    if out.exists() and not out.is_dir():
         raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
                          "missing) to hold the annotation and csv files")
     why = unwritable(out / "x")  # a file in it: the folder itself may be new
