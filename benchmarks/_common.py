@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import resource
 import sys
@@ -52,7 +51,9 @@ def report(name: str, rows: list[dict[str, Any]], out: str | None, **extra: Any)
         "rows": rows,
         **extra,
     }
-    path.write_text(json.dumps(payload, indent=2))
+    from sktlft._output import json_text  # strict JSON: null, never a bare NaN
+
+    path.write_text(json_text(payload))
     print(f"\nwritten to {path}")
 
 

@@ -119,10 +119,22 @@ def check_run_options(args: argparse.Namespace) -> None:
         if device.type == "cuda" and not torch.cuda.is_available():
             raise CLIError(f"--device {args.device}: torch sees no CUDA GPU here; use "
                            "--device auto or cpu")
+    check_record_options(args)
     if getattr(args, "test_db", None) == "svdb":
         from .datasets._mitdb import _resolve_svdb_records
 
         _resolve_svdb_records(args.test_records)
+
+
+def check_record_options(args: argparse.Namespace) -> None:
+    """Refuse an empty --records, --test-records, --train or --test (taken for their
+    default before: ``--records ""`` trained on all the default records)."""
+    for dest in ("records", "test_records", "train", "test"):
+        value = getattr(args, dest, None)
+        if value is not None and not value.replace(",", "").replace("+", "").strip():
+            flag = "--" + dest.replace("_", "-")
+            raise CLIError(f"{flag} {value!r} names no record; name some (e.g. DS1, or "
+                           f"101,106), or leave {flag} out for its default")
 
 
 def resolve_weights(choice: str) -> str | None:
@@ -155,7 +167,7 @@ def resolve_weights(choice: str) -> str | None:
 
 def build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
-    from .pipeline import make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+    from .pipeline import check_params, make_baseline_pipeline, make_ensemble, make_tlft_pipeline
 
     check_run_options(args)
     params = parse_sets(args.set)
@@ -179,6 +191,7 @@ def build_pipeline(args: argparse.Namespace):
     params.setdefault("resnet__verbose", 0)
     try:
         pipe = make_tlft_pipeline(args.preset, **params)
+        check_params(pipe, parse_sets(args.set), from_text=True)
     except (ValueError, TypeError) as exc:
         # "--set:" when the refusal names a parameter that --set gave; "--inputs" when
         # the inputs given (--no-rhythm is --inputs image) are what the preset's
@@ -210,33 +223,23 @@ def build_pipeline(args: argparse.Namespace):
                                            step.get_params(deep=False), type(step).__name__)
         except (InvalidParameterError, ValueError, TypeError) as exc:
             raise CLIError(f"--set: {exc}") from exc
+    for key, value in pipe.get_params().items():  # every command here trains the network
+        if key.endswith("__max_epochs") and isinstance(value, int) and value < 1:
+            raise CLIError(f"--set {key}={value}: the network must train at least 1 epoch")
     if args.estimator == "ensemble":
         return make_ensemble(args.preset, **params), params
     return pipe, params
 
 
 def check_writable(path: Path) -> None:
-    """Refuse an ``--out`` that could not be written, before any work: a symbolic link
-    that leads nowhere on its way, a file where a folder must be, a folder that cannot
-    be written in (a probe file made and removed in the nearest folder that exists)."""
-    import tempfile
+    """Refuse an ``--out`` that could not be written, before any work
+    (:func:`sktlft._output.unwritable` says why)."""
+    from ._output import unwritable
 
-    from ._output import broken_link
-
-    broken = broken_link(path)
-    if broken:
-        raise CLIError(f"--out {path}: {broken}; name another path")
-    where = path.absolute().parent
-    while not where.exists():
-        where = where.parent
-    if not where.is_dir():
-        raise CLIError(f"--out {path}: {where} is a file, not a folder")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".sktlft-probe-", dir=where)
-    except OSError as exc:
-        raise CLIError(f"--out {path}: cannot write in {where} ({exc.strerror})") from exc
-    os.close(fd)
-    os.unlink(probe)
+    why = unwritable(path)
+    if why:
+        broken = "symbolic link" in why
+        raise CLIError(f"--out {path}: {why}" + ("; name another path" if broken else ""))
 
 
 def out_folder(out: str | None, prefix: str) -> Path:

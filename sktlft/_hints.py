@@ -9,7 +9,8 @@ line runs inside :func:`command_line`; messages build their suggestion with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -38,3 +39,35 @@ def command_line() -> Iterator[None]:
         yield
     finally:
         _COMMAND_LINE.reset(token)
+
+
+def _likeness(word: str, name: str) -> float:
+    """How much ``name`` looks like ``word``, in [0, 1]: difflib's ratio, raised for
+    an abbreviation (``lr`` of ``learning_rate``: the initials of its words) and for
+    a name holding the word whole (``max_epochs`` for ``epochs``)."""
+    word, name = word.lower(), name.lower()
+    score = difflib.SequenceMatcher(None, word, name).ratio()
+    initials = ["".join(p[0] for p in w.split("_") if p) for w in (word, name)]
+    if name == initials[0] or word == initials[1]:
+        score = max(score, 0.95)
+    parts = [set(w.split("_")) - {""} for w in (word, name)]
+    if parts[0] and parts[1] and (parts[0] <= parts[1] or parts[1] <= parts[0]):
+        score = max(score, 0.8)
+    return score
+
+
+def closest(word: str, names: Iterable[str], n: int = 6) -> list[tuple[str, float]]:
+    """The ``n`` names most like ``word``, most alike first, with their likeness in
+    [0, 1] (difflib's ratio, raised for an abbreviation such as ``lr`` for
+    ``learning_rate`` and for a name holding the word whole); ties keep the
+    names' order.
+
+    Examples
+    --------
+    >>> [name for name, _ in closest("learning_rate", ["batch_size", "lr", "max_epochs"], 1)]
+    ['lr']
+    >>> closest("epochs", ["max_epochs", "lr"], 1)
+    [('max_epochs', 0.8)]
+    """
+    scored = [(name, _likeness(word, name)) for name in names]
+    return sorted(scored, key=lambda item: -item[1])[:n]

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["broken_link", "json_default", "save_folder", "write_file", "write_together"]
+__all__ = ["broken_link", "json_default", "json_text", "save_folder", "unwritable", "write_file",
+           "write_together"]
 
 
 def broken_link(path: str | os.PathLike) -> str | None:
@@ -51,6 +52,41 @@ def broken_link(path: str | os.PathLike) -> str | None:
         p = p.parent
 
 
+def unwritable(path: str | os.PathLike) -> str | None:
+    """Why ``path`` (a file or folder to make) could not be written, said in words, or
+    None: a symbolic link on its way that leads nowhere, a file where a folder must
+    be, a folder that cannot be written in (a probe file made and removed in the
+    nearest folder that exists).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from sktlft._output import unwritable
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> unwritable(root / "new" / "report") is None
+    True
+    >>> (root / "afile").write_text("x")
+    1
+    >>> unwritable(root / "afile" / "report").endswith("afile is a file, not a folder")
+    True
+    """
+    broken = broken_link(path)
+    if broken:
+        return broken
+    where = Path(path).absolute().parent
+    while not where.exists():
+        where = where.parent
+    if not where.is_dir():
+        return f"{where} is a file, not a folder"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".sktlft-probe-", dir=where)
+    except OSError as exc:
+        return f"cannot write in {where} ({exc.strerror})"
+    os.close(fd)
+    os.unlink(probe)
+    return None
+
+
 def json_default(o: Any) -> Any:
     """JSON for numpy scalars and arrays (and ``str`` of anything else)."""
     if isinstance(o, np.generic):
@@ -58,6 +94,36 @@ def json_default(o: Any) -> Any:
     if isinstance(o, np.ndarray):
         return o.tolist()
     return str(o)
+
+
+def _strict(o: Any) -> Any:
+    """``o`` with every float that JSON has no word for (nan, inf) made None."""
+    if isinstance(o, (np.generic, np.ndarray)):
+        o = o.item() if isinstance(o, np.generic) else o.tolist()
+    if isinstance(o, float):
+        return o if np.isfinite(o) else None
+    if isinstance(o, dict):
+        return {k: _strict(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_strict(v) for v in o]
+    return o
+
+
+def json_text(obj: Any, *, indent: int | None = 2) -> str:
+    """Strict JSON, the one way sktlft writes JSON: numpy scalars and arrays as
+    numbers and lists, a value that is not a number (nan, an undefined +P) or is
+    infinite as ``null`` (not the bare ``NaN`` of Python's json, which strict
+    parsers such as JavaScript's and jq refuse), anything else as its ``str``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft._output import json_text
+    >>> json_text({"se": np.float64("nan"), "n": np.int64(3), "p": [0.5, float("inf")]},
+    ...           indent=None)
+    '{"se": null, "n": 3, "p": [0.5, null]}'
+    """
+    return json.dumps(_strict(obj), indent=indent, default=json_default, allow_nan=False)
 
 
 def write_file(path: str | os.PathLike, write: Callable[[Path], Any], *,
@@ -150,7 +216,7 @@ def save_folder(folder: str | os.PathLike, jsons: dict[str, Any], *,
     os.chmod(tmp, 0o777 & ~umask)  # as a plain mkdir would make it (mkdtemp: owner only)
     try:
         for name, obj in jsons.items():
-            (tmp / name).write_text(json.dumps(obj, indent=2, default=json_default))
+            (tmp / name).write_text(json_text(obj))
         for name, fig in (figures or {}).items():
             fig.savefig(tmp / name, dpi=110)
         for name, write in (files or {}).items():
@@ -175,20 +241,21 @@ def write_together(out: Path, writers: dict[str, Any]) -> None:
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".sktlft-", dir=out))
-    moved: list[Path] = []
+    moving = False
     try:
         for write in writers.values():
             write(tmp)
+        moving = True
         for name in writers:
             os.replace(tmp / name, out / name)
-            moved.append(out / name)
     except BaseException:
-        for path in moved:  # (only if interrupted between two renames)
-            path.unlink(missing_ok=True)
+        # interrupted between two renames: each file no longer in tmp was moved in
+        # (a rename is atomic; a signal may come after one and before any note of it)
+        for name in writers if moving else ():
+            if not (tmp / name).exists():
+                (out / name).unlink(missing_ok=True)
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if created and not any(out.iterdir()):
             out.rmdir()
-
-

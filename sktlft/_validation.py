@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from numbers import Integral, Real
+from typing import Any
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-__all__ = ["FS", "OPTIONAL_FS", "PATH", "POSITIVE", "validate_params"]
+from ._hints import option
+
+__all__ = ["FS", "OPTIONAL_FS", "PATH", "POSITIVE", "check_folds", "validate_params"]
 
 #: A sampling rate in Hz.
 FS = [Interval(Real, 0, None, closed="neither")]
@@ -25,3 +29,29 @@ LEADS = [str, Interval(Integral, 0, None, closed="left"), list, tuple]
 RECORDS = [str, list, tuple, None]
 #: Padding of edge beats.
 PAD = [StrOptions({"reflect"}), None]
+
+
+def check_folds(cv: Any) -> None:
+    """Refuse an int ``cv`` of fewer than 2 folds, in the words of its caller
+    (``cv=1`` in Python, ``--cv 1`` on the command line).
+
+    Parameters
+    ----------
+    cv : int, CV splitter or iterable
+        As for :func:`~sktlft.evaluation.evaluate`; only an int is checked.
+
+    Raises
+    ------
+    ValueError
+        ``cv`` is an int below 2.
+
+    Examples
+    --------
+    >>> from sktlft.evaluation import check_folds
+    >>> check_folds(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: cv=1: at least 2 folds
+    """
+    if isinstance(cv, (Integral, np.integer)) and cv < 2:
+        raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: at least 2 folds")

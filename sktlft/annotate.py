@@ -14,9 +14,10 @@ import numpy as np
 
 from ._decision import decide
 from ._hints import option
-from ._output import broken_link, write_together
+from ._output import unwritable, write_together
 from ._validation import PATH, validate_params
 from .datasets import beat_inputs, beat_similarity, read_record, record_beats
+from .datasets._header import header_rate
 from .metrics import aami_labels
 
 __all__ = ["annotate_record"]
@@ -32,6 +33,8 @@ MIN_BEAT_SIMILARITY = 0.5
 #: The highest sampling rate (Hz) of a record to label: above it, a header's rate is taken
 #: for a mistake (ECG recorders sample at 1 kHz or less; resampling 10 kHz is still cheap).
 MAX_RECORD_FS = 10_000.0
+#: The shortest record (seconds) to label: a beat's rhythm features need the beats around it.
+MIN_RECORD_S = 10.0
 #: The band (Hz) a beat's shape needs, for a model that states no low-pass cut-off.
 _ECG_BAND = 40.0
 
@@ -166,20 +169,19 @@ def annotate_record(
 
 
 def _check_out_folder(out: Path) -> None:
-    """Refuse, before any work, an output folder that is a file or lies inside one."""
+    """Refuse, before any work, an output folder that is a file, lies inside one, or
+    cannot be written in (:func:`sktlft._output.unwritable`)."""
     flag = option("out", "--out")
-    broken = broken_link(out)
-    if broken:
-        raise ValueError(f"{flag} {out}: {broken}; name a folder")
     if out.exists() and not out.is_dir():
         raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
                          "missing) to hold the annotation and csv files")
-    above = out.absolute().parent
-    while not above.exists():
-        above = above.parent
-    if not above.is_dir():
-        raise ValueError(f"{flag} {out}: {above} is a file, not a folder; {flag} must be a "
-                         "folder (created if missing)")
+    why = unwritable(out / "x")  # a file in it: the folder itself may be new
+    if why and "symbolic link" in why:
+        raise ValueError(f"{flag} {out}: {why}; name a folder")
+    if why and why.endswith("is a file, not a folder"):
+        raise ValueError(f"{flag} {out}: {why}; {flag} must be a folder (created if missing)")
+    if why:
+        raise ValueError(f"{flag} {out}: {why}")
 
 
 def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
@@ -203,15 +205,20 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
 
 
 def _check_record_rate(path: Path, seg: Any) -> None:
-    """Refuse, before the signal is read, a record whose rate the model cannot read: too
-    low for the band its segmenter keeps (below twice its low-pass cut-off), or above
-    ``MAX_RECORD_FS``. A header that cannot be read is left to :func:`read_record`."""
+    """Refuse, before the signal is read, a record the model cannot read: sampled too low
+    for the band its segmenter keeps (below twice its low-pass cut-off) or above
+    ``MAX_RECORD_FS``, or shorter than ``MIN_RECORD_S``. The rate is the header's own
+    (``header_rate``: wfdb reads ``1e9`` as 1 Hz); a header that
+    cannot be read, or whose rate is not a positive number, is left to
+    :func:`~sktlft.datasets.read_record`."""
     import wfdb
 
     try:
-        fs = float(wfdb.rdheader(str(path)).fs)
+        header = wfdb.rdheader(str(path))
+        written = header_rate(path)
     except Exception:
         return
+    fs = float(header.fs) if written is None else written[0]
     if not np.isfinite(fs) or fs <= 0:
         return  # read_record says what is wrong with the header
     band, why = ((seg.lowpass, "its low-pass cut-off") if seg.lowpass is not None else
@@ -225,6 +232,12 @@ def _check_record_rate(path: Path, seg: Any) -> None:
         raise ValueError(
             f"record {path.name} is sampled at {fs:g} Hz (its header), above the "
             f"{MAX_RECORD_FS:g} Hz sktlft labels: check the rate on the header's first line")
+    n = getattr(header, "sig_len", None)
+    if n is not None and n / fs < MIN_RECORD_S:
+        raise ValueError(
+            f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
+            f"header); sktlft labels records of at least {MIN_RECORD_S:g} s (a beat's rhythm "
+            "is read from the beats around it)")
 
 
 def _warn_paced(rec: Any, name: str) -> int:

@@ -24,6 +24,7 @@ import numpy as np
 from ._cliconfig import (
     CLIError,
     build_pipeline,
+    check_record_options,
     check_writable,
     load_data,
     load_databases,
@@ -63,6 +64,19 @@ def _complete(args: argparse.Namespace, what: str) -> None:
 
 def _signal_name(signum: int) -> str:
     return "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+
+
+def _interrupt_in(exc: BaseException) -> Interrupted | None:
+    """The interrupt behind an error, if any: a signal that arrives while Python runs
+    a class body (a library imported late) comes out as a RuntimeError around it."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, Interrupted):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 
@@ -151,12 +165,11 @@ def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from ._progress import RunClock
-    from .evaluation import dask_backend, evaluate, training_work
+    from .evaluation import check_folds, dask_backend, evaluate, training_work
     from .pipeline import find_network
     from .plotting import example_figures
 
-    if args.cv < 2:
-        raise CLIError(f"--cv {args.cv}: at least 2 folds")
+    check_folds(args.cv)
     if (args.train or args.test) and (args.test_db or args.records or args.split != "cv"):
         raise CLIError("--train/--test name the data and the split themselves; leave out "
                        "--records, --split and --test-db")
@@ -203,11 +216,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_leakage(args: argparse.Namespace) -> int:
+    from .evaluation import check_folds
     from .model_selection import compare_splits
     from .plotting import plot_leakage
 
-    if args.cv < 2:
-        raise CLIError(f"--cv {args.cv}: at least 2 folds")
+    check_folds(args.cv)
     pipe, _ = build_pipeline(args)
     out = out_folder(args.out, "leakage")
     t_start = time.perf_counter()
@@ -292,6 +305,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
+    check_record_options(args)
     ds = load_data(args.data, args.records, include_paced=args.include_paced)
     classes = list(ds.target_names)
     print(f"{len(ds.target)} beats, {len(ds.records)} records, "
@@ -353,6 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               "saved", file=sys.stderr)
         return 128 + exc.signum
     except Exception as exc:
+        interrupt = _interrupt_in(exc)
+        if interrupt is not None:
+            print(f"sktlft {args.command}: interrupted ({_signal_name(interrupt.signum)}); "
+                  "nothing was saved", file=sys.stderr)
+            return 128 + interrupt.signum
         if debug:
             raise
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

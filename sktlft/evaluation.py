@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -19,17 +18,18 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import StrOptions
 
 from ._decision import decide
-from ._output import json_default, save_folder, write_file
+from ._hints import option
+from ._output import json_text, save_folder, write_file
 from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
-from ._validation import validate_params
+from ._validation import check_folds, validate_params
 from .datasets import AAMI_CLASSES, BeatDataset
 from .metrics import aami_report, per_record_report
 from .models import epoch_size
 from .pipeline import SoftVote, find_network
 
-__all__ = ["EvaluationReport", "RunClock", "dask_backend", "evaluate", "hardware_info",
-           "save_folder", "training_work"]
+__all__ = ["EvaluationReport", "RunClock", "check_folds", "dask_backend", "evaluate",
+           "hardware_info", "save_folder", "training_work"]
 
 logger = logging.getLogger("sktlft")
 
@@ -112,7 +112,7 @@ class EvaluationReport:
         str
             The JSON text.
         """
-        text = json.dumps(self.to_dict(), indent=2, default=json_default)
+        text = json_text(self.to_dict())
         if path is not None:
             write_file(path, lambda tmp: tmp.write_text(text), overwrite=True)
         return text
@@ -230,10 +230,11 @@ def _splits(cv: Any, X: Any, y: np.ndarray, groups: np.ndarray, random_state: An
     from sklearn.model_selection import StratifiedGroupKFold
 
     if isinstance(cv, (int, np.integer)):
+        check_folds(cv)
         n_patients = len(np.unique(groups))
-        if not 2 <= cv <= n_patients:
-            raise ValueError(f"cv={cv}: a patient-grouped CV needs 2 to {n_patients} folds "
-                             f"(the number of patients)")
+        if cv > n_patients:
+            raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: only {n_patients} "
+                             "patients to split")
         cv = StratifiedGroupKFold(int(cv), shuffle=True, random_state=random_state)
     if hasattr(cv, "split"):
         return [(np.asarray(a), np.asarray(b)) for a, b in cv.split(X, y, groups)]
@@ -273,7 +274,7 @@ def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float
     return float(sum(epoch_size(np.asarray(y)[tr], cap) * epochs for tr in train_sets))
 
 
-@validate_params({"dataset": [BeatDataset], "cv": ["cv_object", list],
+@validate_params({"dataset": [BeatDataset], "cv": [Integral, "cv_object", list],
                   "test": [BeatDataset, None], "keep_q": ["boolean"],
                   "n_jobs": [Integral, None], "random_state": ["random_state"],
                   "keep_estimators": ["boolean"], "progress": ["boolean", StrOptions({"bars"})],
@@ -308,8 +309,9 @@ def evaluate(
     dataset : BeatDataset
         From :func:`~sktlft.datasets.fetch_mitbih` and friends.
     cv : int, CV splitter or iterable of (train, test), default=3
-        An int is a ``StratifiedGroupKFold`` over patients (``dataset.groups``),
-        shuffled with ``random_state``; a splitter gets ``groups``; e.g.
+        An int (2 to the number of patients) is a ``StratifiedGroupKFold`` over
+        patients (``dataset.groups``), shuffled with ``random_state``; a splitter
+        gets ``groups``; e.g.
         :class:`~sktlft.model_selection.InterPatientSplit` with
         ``dataset.record`` is DS1 -> DS2 (pass it as a list of splits). Splits
         given as lists of indices refer to the whole ``dataset``; beats left out
@@ -350,6 +352,7 @@ def evaluate(
     """
     from joblib import Parallel, delayed
 
+    check_folds(cv)
     t_start = time.perf_counter()
     if not keep_q and test is None and not isinstance(cv, (int, np.integer)) \
             and not hasattr(cv, "split"):

@@ -314,8 +314,9 @@ def compare_splits(
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from .evaluation import RunClock, evaluate, training_work
+    from .evaluation import RunClock, check_folds, evaluate, training_work
 
+    check_folds(cv)
     dataset = dataset.learnable(keep_q)
     X, y = dataset.data, dataset.target
     protocols: list[tuple[str, Any]] = [

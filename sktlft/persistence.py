@@ -31,7 +31,7 @@ import numpy as np
 
 from . import __version__
 from ._hints import option
-from ._output import write_file
+from ._output import json_text, write_file
 from ._validation import PATH, validate_params
 
 __all__ = ["FORMAT", "RENAMED", "ModelFileError", "load_model", "save_model"]
@@ -289,7 +289,7 @@ def save_model(
         "sktlft_model_format": FORMAT, "sktlft_version": __version__,
         "torch_version": torch.__version__, "python": platform.python_version(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config": json.loads(json.dumps(config or {}, default=str)),
+        "config": json.loads(json_text(config or {})),
         "model": enc(model),
     }
 
@@ -330,6 +330,8 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
         does not load, or a pickle without ``trust_pickle``.
     FileNotFoundError
         No such file.
+    IsADirectoryError
+        ``path`` is a folder.
 
     Examples
     --------
@@ -340,6 +342,9 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     FileNotFoundError: model file no-such-file.sktlft does not exist
     """
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"model file {path} is a folder; expected a model file "
+                                f"(.sktlft, from {option('save_model', '`sktlft train`')})")
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} does not exist")
     with open(path, "rb") as f:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import numpy as np
@@ -34,13 +33,40 @@ _SKORCH_PREFIXES = ("module__", "criterion__", "optimizer__", "iterator_train__"
                     "iterator_valid__", "callbacks__", "dataset__")
 
 
-def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
+#: Parameters of a skorch network that take Python objects though their default is None
+_SKORCH_OBJECTS = {"callbacks": "skorch callbacks", "train_split": "a split such as skorch's "
+                   "ValidSplit"}
+
+
+def _object_params(pipe: Pipeline) -> dict[str, str]:
+    """The pipeline's parameters that take Python objects (classes, functions, skorch
+    callbacks), not values that text can spell: ``{step__param: what it takes}``. Found
+    from each step's defaults, so whatever the steps are named."""
+    out = {}
+    for name, step in pipe.steps:
+        try:
+            defaults = type(step)().get_params(deep=False)
+        except TypeError:
+            defaults = step.get_params(deep=False)
+        for param, value in defaults.items():
+            if isinstance(value, type) or (callable(value) and not isinstance(value, str)):
+                out[f"{name}__{param}"] = (f"a class such as {value.__module__}."
+                                           f"{value.__qualname__}" if isinstance(value, type)
+                                           else "a function")
+            elif hasattr(step, "get_params_for") and param in _SKORCH_OBJECTS:
+                out[f"{name}__{param}"] = _SKORCH_OBJECTS[param]
+    return out
+
+
+def check_params(pipe: Pipeline, params: dict[str, Any], *, from_text: bool = False) -> None:
     """Raise a ``ValueError`` naming the first parameter ``pipe`` does not have.
 
     The one check of ``step__param`` names, used by :func:`make_tlft_pipeline`
     and the command line's ``--set``: a name is valid when ``pipe.get_params()``
     has it, or when it is routed by skorch to a part of the network
-    (``resnet__optimizer__weight_decay``, ``resnet__module__...``).
+    (``resnet__optimizer__weight_decay``, ``resnet__module__...``). An unknown
+    name is answered with the names most like it (``difflib``'s likeness,
+    ``lr`` for ``learning_rate``), among those a user sets.
 
     Parameters
     ----------
@@ -48,20 +74,35 @@ def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
         The pipeline.
     params : dict
         ``{step__param: value}``.
+    from_text : bool, default=False
+        The values were typed as text (the command line's ``--set``): a
+        parameter that takes Python objects (a class, a function, skorch
+        callbacks) is refused too.
 
     Examples
     --------
     >>> from sktlft.pipeline import check_params, make_tlft_pipeline
     >>> pipe = make_tlft_pipeline(resnet__weights=None)
     >>> check_params(pipe, {"resnet__optimizer__weight_decay": 0.01})
-    >>> check_params(pipe, {"resnet__max_epoch": 3})
+    >>> check_params(pipe, {"resnet__learning_rate": 0.01})
     Traceback (most recent call last):
     ...
-    ValueError: unknown pipeline parameter 'resnet__max_epoch'; ...
+    ValueError: unknown pipeline parameter 'resnet__learning_rate'; ... (did you mean resnet__lr?)
+    >>> check_params(pipe, {"resnet__callbacks": "foo"}, from_text=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: resnet__callbacks takes skorch callbacks, ...
     """
+    from ._hints import closest
+
     valid = pipe.get_params()
     nets = {name for name, step in pipe.steps if hasattr(step, "get_params_for")}
+    objects = _object_params(pipe)
     for key in params:
+        if from_text and key in objects:
+            raise ValueError(
+                f"{key} takes {objects[key]}, which cannot be typed as a value; set it in "
+                f"Python (make_tlft_pipeline({key}=...)), or leave it out")
         if key in valid:
             continue
         step, _, rest = key.partition("__")
@@ -69,15 +110,18 @@ def check_params(pipe: Pipeline, params: dict[str, Any]) -> None:
             continue
         # what a user sets: not skorch's internals (_params_to_validate, the default
         # callbacks' own parameters callbacks__epoch_timer, callbacks__print_log__sink...)
-        names = sorted(k[len(step) + 2:] for k in valid if k.startswith(step + "__"))
-        settable = [f"{step}__{n}" for n in names if not n.startswith(("_", "callbacks__"))]
-        close = [f"{step}__{n}" for n in difflib.get_close_matches(
-            rest, [k[len(step) + 2:] for k in settable], n=3, cutoff=0.75)]
+        # nor the parameters that take Python objects
+        settable = [k[len(step) + 2:] for k in valid if k.startswith(step + "__")
+                    and k not in objects
+                    and not k[len(step) + 2:].startswith(("_", "callbacks__"))]
+        ranked = closest(rest, settable)
+        close = [f"{step}__{n}" for n, score in ranked if score >= 0.75][:3]
         raise ValueError(
             f"unknown pipeline parameter {key!r}; parameters look like segment__before, "
             f"fourier__image_size, resnet__max_epochs or resnet__optimizer__weight_decay"
             + (f" (did you mean {' or '.join(close)}?)" if close else
-               f" (some of {step}: {', '.join(settable[:6])})" if settable else "")
+               f" (the closest of {step}'s: {', '.join(f'{step}__{n}' for n, _ in ranked)})"
+               if ranked else "")
         )
 
 

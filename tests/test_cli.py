@@ -874,3 +874,250 @@ def test_an_interrupt_after_the_report_is_written_says_it_is_complete(tmp_path, 
         assert not out.exists()
     # the handlers main set are gone again
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# -- bad input a new user trips on (issue 25, part 5) ---------------------------------------
+def _no_work(monkeypatch):
+    """Make every data read, model load and record read fail the test."""
+    import sktlft.annotate
+    import sktlft.cli
+    import sktlft.persistence
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work began before the arguments were checked")
+
+    for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
+                         (sktlft.cli, "_protocol"), (sktlft.annotate, "read_record"),
+                         (sktlft.persistence, "load_model")]:
+        monkeypatch.setattr(module, name, no_work)
+
+
+def test_a_header_rate_wfdb_misreads_is_refused(model_file, tmp_path, capsys):
+    # wfdb reads a rate field of -360 or abc as 250 Hz (the record was labelled, time_s
+    # wrong) and 1e9 as 1 Hz ("sampled at 1 Hz"): the field is read as written
+    from sktlft.datasets import DataIntegrityError, read_record
+
+    rec = _copy_record("100", tmp_path / "in", with_atr=True)
+    out = tmp_path / "out"
+    for rate, msg in [("-360", "its header gives a sampling rate of -360 Hz; the first line "
+                               "of a WFDB header must give a positive rate in Hz"),
+                      ("abc", "its header gives a sampling rate of 'abc' Hz"),
+                      ("1e9", "record 100 is sampled at 1e+09 Hz (its header), above the "
+                              "10000 Hz sktlft labels")]:
+        _with_rate(rec, rate)
+        assert wfdb.rdheader(str(rec)).fs in (250, 1)  # what wfdb makes of it
+        assert main(["predict", str(rec), "--model", str(model_file), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert msg in err[-1] and " 1 Hz" not in err[-1], (rate, err)
+        assert not out.exists()
+        with pytest.raises(DataIntegrityError, match="sampling rate of"):
+            read_record(rec)
+    with pytest.raises(DataIntegrityError, match=r"1e9 Hz, which WFDB software reads as 1 Hz; "
+                                                 r"write the rate as a plain number"):
+        read_record(rec)
+
+
+def test_predict_into_a_folder_it_cannot_write_is_refused_first(model_file, tmp_path,
+                                                              capsys, monkeypatch):
+    # `predict --out rodir` read and labelled the record (12 s), then failed with
+    # "[Errno 1] Operation not permitted: 'rodir/.sktlft-...'"; now refused first, by the
+    # probe train and evaluate use. (A read-only folder is made by refusing the probe:
+    # root, which runs some CI, writes in a chmod 555 folder.)
+    import errno
+    import tempfile
+
+    from sktlft.annotate import annotate_record
+
+    rodir = tmp_path / "rodir"
+    rodir.mkdir()
+    mkstemp = tempfile.mkstemp
+
+    def read_only(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == rodir:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        return mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    _no_work(monkeypatch)
+    for out in (rodir, rodir / "new"):
+        argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out", str(out)]
+        assert main(argv) == 2
+        assert capsys.readouterr().err.splitlines()[-1] == (
+            f"sktlft predict: error: --out {out}: cannot write in {rodir} (Operation not "
+            "permitted)")
+        with pytest.raises(ValueError, match=r"^out .*: cannot write in"):
+            annotate_record(SAMPLE / "100", model_file, out)
+    # train and evaluate say it alike (one probe for all)
+    assert main(["train", "--estimator", "baseline", "--out", str(rodir / "m.sktlft")]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f"--out {rodir / 'm.sktlft'}: cannot write in {rodir} (Operation not permitted)")
+    assert list(rodir.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["train", "--preset", "default", "--set", "fourier__image_size=2000"],
+     "The 'image_size' parameter of FourierImageTransformer must be an int in the range "
+     "[32, 512]. Got 2000 instead."),
+    (["train", "--set", "resnet__callbacks=foo"],
+     "--set: resnet__callbacks takes skorch callbacks, which cannot be typed as a value; set "
+     "it in Python (make_tlft_pipeline(resnet__callbacks=...)), or leave it out"),
+    (["evaluate", "--set", "resnet__optimizer=SGD"],
+     "--set: resnet__optimizer takes a class such as torch.optim.adam.Adam"),
+    (["train", "--set", "resnet__max_epochs=0"],
+     "--set resnet__max_epochs=0: the network must train at least 1 epoch"),
+    (["evaluate", "--estimator", "ensemble", "--set", "resnet__max_epochs=0"],
+     "at least 1 epoch"),
+    (["evaluate", "--set", "resnet__learning_rate=0.01"], "(did you mean resnet__lr?)"),
+    (["train", "--records", ""],
+     "--records '' names no record; name some (e.g. DS1, or 101,106), or leave --records out "
+     "for its default"),
+    (["evaluate", "--records", " , "], "--records ' , ' names no record"),
+    (["evaluate", "--data", ".", "--train", ""], "--train '' names no record"),
+    (["info", "--records", ""], "--records '' names no record"),
+    (["evaluate", "--cv", "1"], "--cv 1: at least 2 folds"),
+])
+def test_bad_settings_are_refused_before_any_data_is_read(argv, msg, tmp_path, capsys,
+                                                         monkeypatch):
+    # each of these read the data (or trained) first: numpy's "Unable to allocate 62.1
+    # GiB", "can only concatenate list (not "str") to list", an untrained model "trained
+    # on 2083 beats", 142k default beats for --records ""
+    monkeypatch.chdir(tmp_path)
+    _no_work(monkeypatch)
+    if argv[0] == "train":
+        argv = [*argv, "--out", "m.sktlft"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert msg in err[-1] and "Traceback" not in "\n".join(err), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_hints_rank_by_likeness_and_offer_no_object_parameter(tmp_path, capsys):
+    # the hint for resnet__learning_rate listed six names alphabetically, not resnet__lr;
+    # resnet__callbacks (which --set cannot give) was offered as a setting
+    for key in ("resnet__learning_rate", "resnet__callback", "resnet__optimiser"):
+        assert main(["train", "--out", str(tmp_path / "m.sktlft"), "--set", f"{key}=1"]) == 2
+        err = capsys.readouterr().err.splitlines()[-1]
+        assert f"unknown pipeline parameter {key!r}" in err
+        for name in ("callbacks", "optimizer", "criterion", "train_split", "dataset"):
+            assert f"resnet__{name}," not in err and f"resnet__{name})" not in err, err
+    assert main(["train", "--out", str(tmp_path / "m.sktlft"), "--set",
+                 "resnet__learning_rate=1"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith("(did you mean resnet__lr?)")
+
+
+def test_words_name_what_is_wrong(model_file, tmp_path, capsys):
+    # "its signal file and.dat is missing from uni" for a record ñandú; "model file three
+    # does not exist" for a folder given as --model
+    folder = tmp_path / "uni"
+    folder.mkdir()
+    for ext in ("hea", "dat", "atr"):
+        shutil.copyfile(SAMPLE / f"100.{ext}", folder / f"ñandú.{ext}")
+    hea = folder / "ñandú.hea"
+    hea.write_text(hea.read_text().replace("100 ", "ñandú ", 1).replace("100.dat", "ñandú.dat"))
+    out = tmp_path / "o"
+    assert main(["predict", str(folder / "ñandú"), "--model", str(model_file), "--out",
+                 str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft predict: error: record 'ñandú': a WFDB record name holds only ASCII letters "
+        "(a to z), digits, hyphens and underscores, and this one has 'ñ'; name the record "
+        "without it (its files and the first word of its header)")
+    three = tmp_path / "three"
+    three.mkdir()
+    assert main(["predict", str(SAMPLE / "100"), "--model", str(three), "--out",
+                 str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"sktlft predict: error: model file {three} is a folder; expected a model file "
+        "(.sktlft, from `sktlft train`)")
+    assert not out.exists()
+
+
+def test_a_record_shorter_than_10_s_is_refused(model_file, tmp_path, capsys):
+    rec = wfdb.rdrecord(str(SAMPLE / "100"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wfdb.wrsamp("short", fs=360, units=rec.units, sig_name=rec.sig_name,
+                p_signal=rec.p_signal[: 360 * 8], fmt=["212", "212"], write_dir=str(folder))
+    out = tmp_path / "o"
+    assert main(["predict", str(folder / "short"), "--model", str(model_file), "--out",
+                 str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft predict: error: record short is 8.0 s long (2880 samples at 360 Hz, its "
+        "header); sktlft labels records of at least 10 s (a beat's rhythm is read from the "
+        "beats around it)")
+    assert not out.exists()
+
+
+def test_metrics_json_is_strict_json(tmp_path):
+    # it held bare NaN (an undefined +P), which JavaScript's and jq's parsers refuse
+    out = tmp_path / "r"
+    assert main(["evaluate", "--estimator", "baseline", "--cv", "2", "--out", str(out)]) == 0
+    text = (out / "metrics.json").read_text()
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in metrics.json")
+
+    m = json.loads(text, parse_constant=refuse)
+    assert "null" in text  # the undefined figures are there, as null
+    assert any(c["+P"] is None for row in m["per_record"].values()
+               for c in row["classes"].values())
+
+
+@pytest.mark.parametrize("where", ["decide", "wrann", "between renames"])
+def test_an_interrupted_predict_leaves_no_outputs(model_file, tmp_path, capsys, monkeypatch,
+                                                  where):
+    # Ctrl-C while labelling, while the files are written, between their renames: the
+    # handler main installed is called as the signal would call it
+    import os
+    import signal
+
+    import sktlft._output
+    import sktlft.annotate
+
+    def interrupt():
+        signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+
+    if where == "decide":
+        decide = sktlft.annotate.decide
+        monkeypatch.setattr(sktlft.annotate, "decide",
+                            lambda *a: (decide(*a), interrupt())[0])
+    elif where == "wrann":
+        wrann = wfdb.wrann
+        monkeypatch.setattr(wfdb, "wrann", lambda *a, **k: (wrann(*a, **k), interrupt()))
+    else:
+        replace, moved = os.replace, []
+
+        def replace_then_interrupt(src, dst):
+            replace(src, dst)
+            moved.append(dst)
+            if len(moved) == 1:
+                interrupt()
+
+        monkeypatch.setattr(sktlft._output.os, "replace", replace_then_interrupt)
+    out = tmp_path / "o"
+    assert main(["predict", str(SAMPLE / "208"), "--model", str(model_file), "--out",
+                 str(out), "--plot"]) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft predict: interrupted (Ctrl-C); nothing was saved")
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_predict_killed_by_ctrl_c_at_any_moment_leaves_all_or_nothing(model_file, tmp_path):
+    # what `timeout -s INT T sktlft predict ...` does, at several moments of the run
+    import signal
+    import subprocess
+    import time
+
+    for delay in (0.5, 2.0, 3.5, 5.0):
+        out = tmp_path / f"o{delay}"
+        proc = subprocess.Popen([sys.executable, "-m", "sktlft", "predict", str(SAMPLE / "208"),
+                                 "--model", str(model_file), "--out", str(out), "--plot"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        files = sorted(p.name for p in out.iterdir()) if out.exists() else []
+        assert files in ([], ["208.csv", "208.png", "208.tlft"]), (delay, files, err)
+        assert "Traceback" not in err, err
+        if proc.returncode == 130 and not files:
+            assert "interrupted (Ctrl-C)" in err and "nothing was saved" in err, err

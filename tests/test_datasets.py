@@ -493,3 +493,48 @@ def test_a_failed_download_leaves_no_folder_it_made_and_says_why_in_words(tmp_pa
     assert words == [f"word{i}" for i in range(len(words))] and len(words) > 15, words
     assert [p.name for p in tmp_path.iterdir()] == ["mine"]
     assert list((tmp_path / "mine").iterdir()) == []
+
+
+def test_the_header_rate_is_read_as_written(tmp_path):
+    # wfdb reads a rate field of -360 or abc as 250 Hz, and 1e9 as 1 Hz
+    import re
+
+    from sktlft.datasets import DataIntegrityError, read_record
+    from sktlft.datasets._header import header_rate
+    from sktlft.datasets._mitdb import sample_path
+
+    src = Path(sample_path("100"))
+    for ext in ("hea", "dat"):
+        shutil.copyfile(src.with_suffix(f".{ext}"), tmp_path / f"100.{ext}")
+    hea = tmp_path / "100.hea"
+    text = hea.read_text()
+    cases = [("360/360(0)", (360.0, "360"), None), ("128", (128.0, "128"), None),
+             ("-360", (-360.0, "-360"), "a sampling rate of -360 Hz; the first line"),
+             ("abc", None, "a sampling rate of 'abc' Hz"),
+             ("0", (0.0, "0"), "a sampling rate of 0 Hz"),
+             ("1e9", (1e9, "1e9"), "1e9 Hz, which WFDB software reads as 1 Hz; write the "
+                                   "rate as a plain number ('1000000000' if 1e9 Hz is meant)")]
+    for field, rate, refusal in cases:
+        hea.write_text(text.replace("100 2 360 ", f"100 2 {field} ", 1))
+        got = header_rate(tmp_path / "100")
+        if rate is None:
+            assert np.isnan(got[0]) and got[1] == field
+        else:
+            assert got == rate
+        if refusal is None:
+            assert read_record(tmp_path / "100", beats="detect").fs == rate[0]
+        else:
+            with pytest.raises(DataIntegrityError, match=re.escape(refusal)):
+                read_record(tmp_path / "100")
+    hea.write_text(text.replace("100 2 360 64800", "100 2", 1))
+    assert header_rate(hea) is None  # no rate field: WFDB's default, 250 Hz
+
+
+def test_a_record_name_wfdb_would_cut_is_refused(tmp_path):
+    # wfdb read ñandú.dat as and.dat ("its signal file and.dat is missing from uni")
+    from sktlft.datasets import read_record
+
+    with pytest.raises(ValueError, match=r"record 'ñandú': a WFDB record name holds only ASCII "
+                                         r"letters \(a to z\), digits, hyphens and "
+                                         r"underscores, and this one has 'ñ'"):
+        read_record(tmp_path / "ñandú")

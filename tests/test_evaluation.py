@@ -206,3 +206,34 @@ def _sample_record(name: str):
     from sktlft.datasets._mitdb import sample_path
 
     return sample_path(name)
+
+
+@pytest.mark.parametrize("cv", [1, 0, -3])
+def test_fewer_than_two_folds_one_message(sample, cv):
+    # evaluate(cv=1) gave scikit-learn's long message where the command line said "at
+    # least 2 folds": one message, in the caller's words
+    from sktlft.model_selection import compare_splits
+    from sktlft.pipeline import make_baseline_pipeline
+
+    with pytest.raises(ValueError, match=rf"^cv={cv}: at least 2 folds$"):
+        evaluate(make_baseline_pipeline(), sample, cv=cv)
+    with pytest.raises(ValueError, match=rf"^cv={cv}: at least 2 folds$"):
+        compare_splits(make_baseline_pipeline(), sample, cv=cv)
+    with pytest.raises(ValueError, match=r"^cv=12: only 9 patients to split$"):
+        evaluate(make_baseline_pipeline(), sample, cv=12)
+
+
+def test_json_is_strict(report, tmp_path):
+    # metrics.json held bare NaN (an undefined +P), which strict parsers refuse
+    text = report.to_json(tmp_path / "m.json")
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in the JSON")
+
+    assert json.loads(text, parse_constant=refuse) == json.loads(
+        (tmp_path / "m.json").read_text(), parse_constant=refuse)
+    from sktlft._output import json_text
+
+    assert json.loads(json_text({"a": [float("nan"), np.float32("inf"), np.int64(2)],
+                                 "b": (1.5, -float("inf"))})) == {"a": [None, None, 2],
+                                                                  "b": [1.5, None]}

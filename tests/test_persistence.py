@@ -212,3 +212,13 @@ def test_model_files_of_0_3_still_load_and_predict_the_same(sample):
     np.testing.assert_array_equal(net.predict_proba(Z), expected["beat_classifier"])
     assert type(model[-1]).__name__ == "ResNet18Classifier"
     assert type(net).__name__ == "BeatClassifier"
+
+
+def test_a_folder_is_named_as_a_folder(tmp_path):
+    # "model file three does not exist" for a folder named three
+    (tmp_path / "three").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"model file .*three is a folder; expected a "
+                                                r"model file \(\.sktlft, from save_model\)"):
+        load_model(tmp_path / "three")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_model(tmp_path / "four")

@@ -379,8 +379,9 @@ def test_unknown_parameter_hints_name_only_what_a_user_sets(tmp_path, capsys):
     pipe = make_tlft_pipeline(resnet__weights=None)
     with pytest.raises(ValueError) as err:
         check_params(pipe, {"resnet__foo": 1})
-    listed = re.search(r"\(some of resnet: (.*)\)$", str(err.value)).group(1).split(", ")
-    assert len(listed) == 6 and "resnet__activation_checkpointing" in listed
+    listed = re.search(r"\(the closest of resnet's: (.*)\)$", str(err.value)).group(1)
+    listed = listed.split(", ")
+    assert len(listed) == 6
     for name in listed:
         assert not name.startswith(("resnet___", "resnet__callbacks__")), name
         check_params(pipe, {name: None})  # each one a real parameter
@@ -393,3 +394,31 @@ def test_unknown_parameter_hints_name_only_what_a_user_sets(tmp_path, capsys):
                  "resnet__max_epoch=1"]) == 2
     err = capsys.readouterr().err.splitlines()[-1]
     assert err.endswith("(did you mean resnet__max_epochs?)") and "___" not in err, err
+
+
+def test_hints_rank_by_likeness_and_object_parameters_are_not_typed_values():
+    # resnet__learning_rate got six names in alphabetical order, not resnet__lr; the hint
+    # offered resnet__callbacks, which takes skorch callbacks, as a setting
+    from sktlft.pipeline import check_params
+
+    pipe = make_tlft_pipeline("waveform", resnet__weights=None)
+    for key, best in [("resnet__learning_rate", "resnet__lr"),
+                      ("resnet__epochs", "resnet__max_epochs"),
+                      ("fourier__imagesize", "fourier__image_size")]:
+        with pytest.raises(ValueError, match=rf"\(did you mean {best}(\?| or)"):
+            check_params(pipe, {key: 1})
+    with pytest.raises(ValueError) as err:
+        check_params(pipe, {"resnet__callback": 1})
+    for name in ("callbacks", "optimizer", "criterion", "iterator_train", "train_split"):
+        assert f"resnet__{name}," not in str(err.value) + ","
+    # values typed as text (the command line) cannot be objects; Python's can
+    for key, what in [("resnet__callbacks", "skorch callbacks"),
+                      ("resnet__optimizer", "a class such as torch.optim.adam.Adam"),
+                      ("resnet__criterion", "a class such as torch.nn"),
+                      ("resnet__train_split", "a split such as skorch's ValidSplit")]:
+        with pytest.raises(ValueError, match=f"^{key} takes {what}"):
+            check_params(pipe, {key: "foo"}, from_text=True)
+    from skorch.callbacks import EpochTimer
+
+    check_params(pipe, {"resnet__callbacks": [EpochTimer()]})
+    check_params(pipe, {"resnet__lr": 0.1, "resnet__module": "cnn1d"}, from_text=True)

@@ -337,3 +337,21 @@ def test_public_functions_check_their_parameters(sample):
         record_beats({"name": "x"}, pad="zeros")
     with pytest.raises(ValueError, match="'keep_q' parameter of evaluate"):
         evaluate(make_baseline_pipeline(), sample, keep_q="yes")
+
+
+def test_image_size_has_a_bound(sample):
+    # fourier__image_size=2000 asked numpy for 62.1 GiB once the data were read
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sktlft.preprocessing import fourier_images
+
+    beats = BeatSegmenter().fit_transform(sample.data[:4])
+    for bad in (2000, 513, 31):
+        with pytest.raises(InvalidParameterError, match=r"'image_size' parameter of "
+                                                        r"FourierImageTransformer must be an "
+                                                        r"int in the range \[32, 512\]"):
+            FourierImageTransformer(image_size=bad).fit(beats)
+        with pytest.raises(InvalidParameterError, match=r"in the range \[32, 512\]"):
+            fourier_images(beats, 360.0, image_size=bad)
+    assert FourierImageTransformer(image_size=512, fmax=None).fit_transform(
+        beats).shape[-2:] == (512, 512)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,21 +20,19 @@ from sklearn.utils._param_validation import StrOptions
 from .._validation import LEADS, OPTIONAL_FS, PATH, validate_params
 from ._beats import find_beats
 from ._constants import SYMBOL_TO_AAMI
-from ._resample import rate_ratio, resample
+from ._header import (
+    DataIntegrityError,
+    _check_name,
+    _check_rate,
+    _check_signal_files,
+    header_rate,
+)
+from ._resample import resample
 
 __all__ = ["DataIntegrityError", "DataNotFoundError", "check_leads", "read_record",
            "verify_record"]
 
 _EXTENSIONS = ("hea", "dat", "atr")
-
-
-class DataIntegrityError(ValueError):
-    """A WFDB file is missing, truncated or altered.
-
-    The message names the record and the file. sktlft never deletes or rewrites
-    the file: replace it yourself (for example, move it away and let
-    :func:`fetch_mitbih` download it again).
-    """
 
 
 class DataNotFoundError(FileNotFoundError, ValueError):
@@ -118,75 +115,6 @@ def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) ->
     if len(set(channels)) != len(channels):
         raise ValueError(f"leads: {leads!r} name the same signal of record {record} twice")
     return channels
-
-
-def _check_name(name: str) -> None:
-    """Refuse a record name WFDB cannot have (wfdb's own messages would not name it)."""
-    if re.fullmatch(r"[-\w]+", name):
-        return
-    bad = next(c for c in name if not re.fullmatch(r"[-\w]", c))
-    what = ("a space at its end" if name.endswith(" ") else "a space" if bad == " "
-            else f"{bad!r}")
-    raise ValueError(
-        f"record {name!r}: a WFDB record name holds only letters, digits, hyphens and "
-        f"underscores, and this one has {what}; name the record without it (its files "
-        "and the first word of its header)"
-    )
-
-
-def _check_rate(record: str, fs_record: Any, fs: float | None) -> None:
-    """Refuse a header's sampling rate that no signal can have, or that cannot be resampled
-    to ``fs``, before the signal is read."""
-    try:
-        rate = float(fs_record)
-    except (TypeError, ValueError):
-        rate = float("nan")
-    if not np.isfinite(rate) or rate <= 0:
-        raise DataIntegrityError(
-            f"record {record}: its header gives a sampling rate of {fs_record} Hz; the first "
-            "line of a WFDB header must give a positive rate in Hz (e.g. '100 2 360 650000')"
-        )
-    if fs is not None and abs(rate - fs) > 1e-9 and rate_ratio(rate, fs) == 0:
-        raise ValueError(
-            f"record {record}: sampled at {rate:g} Hz (its header), which cannot be "
-            f"resampled to {float(fs):g} Hz: the rates are more than 1000 times apart"
-        )
-
-
-#: Bytes per sample of the WFDB signal formats (212: two 12-bit samples in three bytes).
-_BYTES_PER_SAMPLE = {"8": 1, "16": 2, "24": 3, "32": 4, "61": 2, "80": 1, "160": 2,
-                     "212": 1.5, "310": 4 / 3, "311": 4 / 3}
-
-
-def _check_signal_files(directory: Path, record: str, header: Any,
-                        channels: list[int]) -> None:
-    """Refuse a signal file shorter than its header says (a truncated copy), before
-    wfdb reads it; formats of unknown size (compressed ones) are left to wfdb."""
-    names = getattr(header, "file_name", None)
-    n = getattr(header, "sig_len", None)
-    if not names or not n:
-        return
-    frame: dict[str, float] = {}  # bytes per frame of each file, all its signals
-    for i, file in enumerate(names):
-        fmt = str(header.fmt[i])
-        if fmt not in _BYTES_PER_SAMPLE:
-            return
-        spf = (header.samps_per_frame or [1] * len(names))[i] or 1
-        frame[file] = frame.get(file, 0.0) + spf * _BYTES_PER_SAMPLE[fmt]
-    for file in dict.fromkeys(names[c] for c in channels):
-        path = directory / file
-        if not path.is_file():
-            raise DataIntegrityError(
-                f"record {record}: its signal file {file} is missing from {directory}")
-        offset = max((header.byte_offset or [0])[names.index(file)] or 0, 0)
-        expected = offset + int(n * frame[file])
-        size = path.stat().st_size
-        if size < expected:
-            raise DataIntegrityError(
-                f"record {record}: file {path} is shorter than its header says ({size} "
-                f"bytes; {n} samples need {expected}): it is truncated. Replace it with a "
-                "complete copy; sktlft leaves the file as it is."
-            )
 
 
 @validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
@@ -280,7 +208,7 @@ def read_record(
     except Exception as exc:
         raise DataIntegrityError(f"record {name}: cannot read its header "
                                  f"{path.with_suffix('.hea')}: {exc}") from exc
-    _check_rate(name, header.fs, fs)
+    _check_rate(name, header.fs, fs, header_rate(path))
     channels = _channels(name, list(header.sig_name), leads)
     _check_signal_files(path.parent, name, header, channels)
     try:
