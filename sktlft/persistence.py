@@ -18,7 +18,6 @@ caller says they trust the file (``trust_pickle=True``, ``--trust-pickle``).
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import platform
@@ -31,6 +30,15 @@ import numpy as np
 
 from . import __version__
 from ._hints import option
+from ._model_classes import (
+    _ESTIMATORS,
+    _RENAMED_KINDS,
+    RENAMED,
+    ModelFileError,
+    allowed_types,
+    resolve,
+)
+from ._model_classes import class_name as _name
 from ._output import json_text, write_file
 from ._validation import PATH, validate_params
 
@@ -39,69 +47,10 @@ __all__ = ["FORMAT", "RENAMED", "ModelFileError", "load_model", "save_model"]
 #: Version of the model-file layout; a file of another layout is refused.
 FORMAT = 3
 
-# Classes a model file may name, and the callables its parameters may name.
-_ESTIMATORS = {
-    "sktlft.preprocessing._segment.BeatSegmenter",
-    "sktlft.preprocessing._fourier.FourierImageTransformer",
-    "sktlft.preprocessing._features.RRFeatures",
-    "sktlft.preprocessing._features.MorphologyFeatures",
-    "sktlft.models._resnet18_classifier.ResNet18Classifier",
-    "sktlft.models._beat_classifier.BeatClassifier",
-    "sktlft.pipeline._EqualPriorLDA",
-    "sktlft.pipeline.SoftVote",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.pipeline.FeatureUnion",
-    "sklearn.preprocessing._data.StandardScaler",
-    "sklearn.preprocessing._label.LabelEncoder",
-    "sklearn.discriminant_analysis.LinearDiscriminantAnalysis",
-    "sklearn.ensemble._voting.VotingClassifier",
-}
-_TYPES = {
-    "torch.nn.modules.loss.CrossEntropyLoss",
-    "torch.optim.adam.Adam",
-    "torch.optim.adamw.AdamW",
-    "torch.optim.sgd.SGD",
-    "torch.utils.data.dataloader.DataLoader",
-    "skorch.dataset.Dataset",
-}
-#: Where a class that a model file may name lived before, by its name there: sktlft 0.3
-#: files written before issue 23 renamed the private modules name the old places.
-RENAMED = {
-    "sktlft.models._classifier.ResNet18Classifier":
-        "sktlft.models._resnet18_classifier.ResNet18Classifier",
-    "sktlft.models._base.BeatClassifier": "sktlft.models._beat_classifier.BeatClassifier",
-    "sktlft.models._module.ResNet18Module": "sktlft.models._resnet18.ResNet18Module",
-}
-#: The kinds of input as a network's fitted state spelt them before issue 23.
-_RENAMED_KINDS = {"images": "image", "waveforms": "waveform"}
 # what a skorch network keeps of its fitted state (the rest is rebuilt by initialize)
 _NET_STATE = ("classes_inferred_", "n_features_in_", "input_shapes_", "input_names_",
               "feature_mean_", "feature_std_", "class_weight_", "decision_weights_",
               "interrupted_")
-
-
-def _allowed_types() -> set[str]:
-    """The callables a file may name: torch's, and every registered network family."""
-    from .models import NETWORKS
-
-    return _TYPES | {_name(cls) for cls in NETWORKS.values()}
-
-
-class ModelFileError(ValueError):
-    """The file is not an sktlft model, was altered, or was saved by an incompatible version."""
-
-
-def _name(obj: Any) -> str:
-    cls = obj if isinstance(obj, type) else type(obj)
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _resolve(name: str, allowed: set[str]) -> Any:
-    name = RENAMED.get(name, name)
-    if name not in allowed:
-        raise ModelFileError(f"the model file names {name!r}, which sktlft does not load")
-    module, _, qualname = name.rpartition(".")
-    return getattr(importlib.import_module(module), qualname)
 
 
 class _Encoder:
@@ -156,7 +105,7 @@ class _Encoder:
             return {"__dict__": {k: self(v) for k, v in value.items()}}
         if isinstance(value, BaseEstimator):
             return self.estimator(value)
-        if isinstance(value, type) and _name(value) in _allowed_types():
+        if isinstance(value, type) and _name(value) in allowed_types():
             return {"__type__": _name(value)}
         raise TypeError(f"save_model cannot store a value of type {_name(value)}")
 
@@ -187,7 +136,7 @@ class _Decoder:
         if "__dict__" in value:
             return {k: self(v) for k, v in value["__dict__"].items()}
         if "__type__" in value:
-            return _resolve(value["__type__"], _allowed_types())
+            return resolve(value["__type__"], allowed_types())
         if "__estimator__" in value:
             return self.estimator(value)
         raise ModelFileError(f"unknown entry in the model description: {sorted(value)[:3]}")
@@ -197,7 +146,7 @@ class _Decoder:
         from sklearn.utils import Bunch
         from skorch import NeuralNet
 
-        cls = _resolve(value["__estimator__"], _ESTIMATORS)
+        cls = resolve(value["__estimator__"], _ESTIMATORS)
         obj = cls(**self(value["params"]))
         state = self(value["fitted"])
         if isinstance(obj, NeuralNet):
