@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["broken_link", "json_default", "save_folder", "write_file", "write_together"]
+__all__ = ["ANNOTATION_MARK", "broken_link", "foreign_annotation", "json_default", "save_folder",
+           "strict_json", "write_file", "write_together"]
 
 
 def broken_link(path: str | os.PathLike) -> str | None:
@@ -192,3 +193,51 @@ def write_together(out: Path, writers: dict[str, Any]) -> None:
             out.rmdir()
 
 
+
+
+def strict_json(obj: Any) -> str:
+    """``obj`` as strict JSON (indented): NaN and infinities become ``null``, numpy
+    values plain numbers and lists, so that every JSON parser reads it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft._output import strict_json
+    >>> strict_json({"a": float("nan"), "b": np.float32(0.5), "c": [np.inf, 1]}).split()
+    ['{', '"a":', 'null,', '"b":', '0.5,', '"c":', '[', 'null,', '1', ']', '}']
+    """
+    def clean(o: Any) -> Any:
+        if isinstance(o, dict):
+            return {str(k): clean(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [clean(v) for v in o]
+        if isinstance(o, np.ndarray):
+            return clean(o.tolist())
+        if isinstance(o, np.generic):
+            o = o.item()
+        if isinstance(o, float) and not np.isfinite(o):
+            return None
+        return o
+
+    return json.dumps(clean(obj), indent=2, default=json_default, allow_nan=False)
+
+
+#: The note sktlft puts on the first annotation of each annotation file it writes: only
+#: such files may be replaced (``force``); any other (a reference ``atr``) never is.
+ANNOTATION_MARK = "written by sktlft"
+
+
+def foreign_annotation(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is an existing annotation file that sktlft did not write (one
+    without :data:`ANNOTATION_MARK`, or one wfdb cannot read): it is never replaced."""
+    import wfdb
+
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        ann = wfdb.rdann(str(path.with_suffix("")), path.suffix[1:], sampto=None)
+    except Exception:
+        return True
+    notes = ann.aux_note or []
+    return not (len(notes) and str(notes[0]).startswith(ANNOTATION_MARK))
