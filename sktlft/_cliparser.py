@@ -123,20 +123,25 @@ def _add_train(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
     """The ``predict`` command's arguments."""
     p = sub.add_parser(
-        "predict", parents=[common], help="annotate every beat of a WFDB record",
-        description="Reads a WFDB record (at any rate from twice the model's low-pass "
-                    "cut-off, 80 Hz by default, to 10 kHz), takes its beats from its atr "
-                    "annotations or detects them (wfdb's XQRS), classifies every beat and "
-                    "writes DIR/<record>.<extension> (a WFDB annotation file) and "
-                    "DIR/<record>.csv.")
-    p.add_argument("record", help="record path without extension, e.g. data/mitdb/100")
+        "predict", parents=[common], help="annotate every beat of a WFDB record or EDF file",
+        description="Reads a WFDB record or an EDF/EDF+ file (at any rate from twice the "
+                    "model's low-pass cut-off, 80 Hz by default, to 10 kHz), takes its beats "
+                    "from its atr annotations or detects them (wfdb's XQRS), classifies every "
+                    "beat and writes, all together or none, DIR/<record>.<extension> (a WFDB "
+                    "annotation file), DIR/<record>.csv and the Holter summary "
+                    "DIR/<record>.summary.json and .summary.png. An annotation file that "
+                    "sktlft did not write (a reference) is never replaced.")
+    p.add_argument("record", help="WFDB record path without extension (data/mitdb/100), or "
+                                  "an EDF file (holter.edf)")
     p.add_argument("--model", required=True, help="model file from `sktlft train`")
     p.add_argument("--trust-pickle", action="store_true",
                    help="also load a pickle/joblib model file (sktlft 0.1's); loading a "
                         "pickle runs whatever code it holds: only for files you trust")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--lead", default="MLII",
-                   help="lead of the record to read, by name or signal index (default: MLII)")
+    p.add_argument("--lead", default=None,
+                   help="lead of the record to read, by name or signal index (default: the "
+                        "model's, MLII; in an EDF file without it, lead II or the first "
+                        "ECG-like channel)")
     p.add_argument("--plot", action="store_true",
                    help="also draw DIR/<record>.png: ECG strips around the first beat of each "
                         "class found, predicted labels over the beats, reference under them")
@@ -148,6 +153,31 @@ def _add_predict(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--extension", default="tlft",
                    help="annotation file extension (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+
+
+def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The ``compare`` command's arguments."""
+    p = sub.add_parser(
+        "compare", parents=[common],
+        help="EC57 beat-by-beat statistics of an annotator against reference annotations",
+        description="Matches the beats of two annotation files of each record as ANSI/AAMI "
+                    "EC57 and WFDB's bxb do (a 150 ms window; beats left unmatched count: "
+                    "missed reference beats as false negatives of their class, extra test "
+                    "beats as false positives of theirs) and prints per class Se, +P and FPR, "
+                    "gross (all beats pooled) and average (mean over records).")
+    p.add_argument("records", nargs="+",
+                   help="records without extension (data/mitdb/100), or folders: their "
+                        "records that have both annotation files")
+    p.add_argument("--ref", default="atr", help="reference annotator (default: %(default)s)")
+    p.add_argument("--test", default="tlft",
+                   help="annotator to test, e.g. the extension `sktlft predict` wrote "
+                        "(default: %(default)s)")
+    p.add_argument("--window", type=float, default=0.15,
+                   help="match window in seconds (default: %(default)s, EC57's)")
+    p.add_argument("--start", type=float, default=0.0,
+                   help="leave out each record's first seconds (EC57: 300; default: 0, every "
+                        "beat, as `sktlft evaluate`)")
+    p.add_argument("--json", help="also write the statistics to this JSON file")
 
 
 def _add_download(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -187,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_leakage(sub, common)
     _add_train(sub, common)
     _add_predict(sub, common)
+    _add_compare(sub, common)
     _add_download(sub, common)
     _add_info(sub, common)
     return parser

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._decision import decide
 from ._hints import option
-from ._output import broken_link, write_together
+from ._output import ANNOTATION_MARK, broken_link, foreign_annotation, write_together
 from ._validation import PATH, validate_params
 from .datasets import beat_inputs, beat_similarity, read_record, record_beats
 from .metrics import aami_labels
@@ -125,10 +125,17 @@ def annotate_record(
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
+    name = path.stem if path.suffix.lower() == ".edf" else path.name
     out = Path(out)
     _check_out_folder(out)
-    files = {kind: out / f"{path.name}.{ext}" for kind, ext in
-             (("ann", extension), ("csv", "csv"), ("png", "png")) if plot or kind != "png"}
+    files = {kind: out / f"{name}.{ext}" for kind, ext in
+             (("ann", extension), ("csv", "csv"), ("png", "png"), ("json", "summary.json"),
+              ("summary", "summary.png")) if plot or kind != "png"}
+    if foreign_annotation(files["ann"]):
+        raise FileExistsError(f"{files['ann']} exists and was not written by sktlft (a "
+                              "reference annotation file?): it is never replaced, not even "
+                              f"with {option('force=True', '--force')}; choose another "
+                              f"{option('extension', '--extension')} or {option('out', '--out')}")
     existing = [f for f in files.values() if f.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
@@ -142,6 +149,7 @@ def annotate_record(
             f"it without {option('make_baseline_pipeline', '--estimator baseline')})")
     seg = segmenter_of(find_network(pipe))
     rec = _read(path, seg, lead, detect)
+    logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
     n_paced = _warn_paced(rec, path.name)
     beats = record_beats(rec, window=seg.window_, pad="reflect")
     similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
@@ -155,14 +163,15 @@ def annotate_record(
     X = beat_inputs(beats.data, beats.rr, beats.reference)
     proba = pipe.predict_proba(X)
     labels = decide(pipe, proba, X)
-    _write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+    _write_outputs(out, files, name, rec, labels, proba, np.asarray(pipe.classes_))
     half = round(seg.window_ * rec.fs) // 2
     counts = {str(c): int((labels == c).sum()) for c in aami_labels(pipe.classes_)}
     return {"files": list(files.values()), "n_beats": len(rec.peaks_record), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
             "n_edge": int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum()),
             "n_paced": n_paced, "similarity": similarity, "labels": labels,
-            "samples": rec.peaks_record, "reference": rec.symbols}
+            "samples": rec.peaks_record, "reference": rec.symbols, "lead": rec.leads[0],
+            "lead_reason": rec.lead_reason}
 
 
 def _check_out_folder(out: Path) -> None:
@@ -190,8 +199,12 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
             raise ValueError(f"lead: the model reads {len(leads)} leads {leads}; a lead can "
                              "be chosen only for a one-lead model")
         leads = (lead,)
+    if path.suffix.lower() == ".edf":
+        return _read_edf(path, seg, lead, trained)
     _check_record_rate(path, seg)
     rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
+    rec.lead_reason = ("chosen by its " + ("index" if isinstance(lead, Integral) else "name")
+                       if lead is not None else "the lead the model was trained on")
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
         logger.warning("record %s: reading lead %r, the model was trained on %s: beats look "
                        "different in other leads, so expect poorer labels", path.name,
@@ -212,8 +225,14 @@ def _check_record_rate(path: Path, seg: Any) -> None:
         fs = float(wfdb.rdheader(str(path)).fs)
     except Exception:
         return
+    _check_rate_value(path.name, fs, seg)
+
+
+def _check_rate_value(name: str, fs: float, seg: Any) -> None:
+    """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz."""
     if not np.isfinite(fs) or fs <= 0:
         return  # read_record says what is wrong with the header
+    path = Path(name)
     band, why = ((seg.lowpass, "its low-pass cut-off") if seg.lowpass is not None else
                  (_ECG_BAND, "the band a beat's shape needs"))
     if fs < 2 * band:
@@ -225,6 +244,29 @@ def _check_record_rate(path: Path, seg: Any) -> None:
         raise ValueError(
             f"record {path.name} is sampled at {fs:g} Hz (its header), above the "
             f"{MAX_RECORD_FS:g} Hz sktlft labels: check the rate on the header's first line")
+
+
+def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> Any:
+    """An EDF or EDF+ file: its ECG-like lead (or ``lead``), checked rate, detected beats."""
+    from .datasets import choose_ecg_lead, read_edf, read_edf_header
+
+    if len(trained) != 1:
+        raise ValueError(f"{path.name}: the model reads {len(trained)} leads {trained}; EDF "
+                         "files are read for one-lead models only")
+    header = read_edf_header(path)
+    try:
+        index, _ = choose_ecg_lead(header.labels, header.units, lead=lead, prefer=trained)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    _check_rate_value(path.name, float(header.fs[index]), seg)
+    rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
+    if lead is None:  # say why this lead, not "by its index"
+        rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]
+    if len(rec.peaks) < 2:
+        raise ValueError(f"{path.name}: {len(rec.peaks)} beat(s) found in lead "
+                         f"'{rec.leads[0]}'; the signal may be noise, or not an ECG lead "
+                         f"(try another {option('lead', '--lead')})")
+    return rec
 
 
 def _warn_paced(rec: Any, name: str) -> int:
@@ -248,8 +290,11 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
     order = [list(classes).index(c) for c in aami_labels(classes)]
 
     def write_ann(tmp: Path) -> None:
+        from . import __version__
+
+        note = [f"{ANNOTATION_MARK} {__version__}"] + [""] * (len(peaks) - 1)
         wfdb.wrann(name, files["ann"].suffix[1:], peaks, symbol=[str(s) for s in labels],
-                   fs=rec.fs_record, write_dir=str(tmp))
+                   aux_note=note, fs=rec.fs_record, write_dir=str(tmp))
 
     def write_csv(tmp: Path) -> None:
         with open(tmp / files["csv"].name, "w", newline="") as f:
@@ -264,6 +309,12 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
                 w.writerow(row)
 
     writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}
+    from .holter import summary_writers
+
+    holter, close_summary = summary_writers(name, peaks / rec.fs_record, labels,
+                                            duration=rec.signal.shape[0] / rec.fs,
+                                            start=rec.get("start"))
+    writers.update(holter)
     fig = None
     if "png" in files:
         from .plotting import plot_ecg_strip
@@ -274,6 +325,7 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
     try:
         write_together(out, writers)
     finally:
+        close_summary()
         if fig is not None:
             import matplotlib.pyplot as plt
 

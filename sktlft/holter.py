@@ -64,7 +64,8 @@ def holter_summary(times: Any, labels: Any, *, duration: float | None = None,
         beats per class and heart rate (mean, min, max); ``minutes``: the heart
         rate of every minute. The heart rate of a stretch is 60 over the mean of
         the intervals between beats that end in it; an hour's minimum and maximum
-        are those of its minutes. Figures that cannot be had (no interval in the
+        are those of its minutes, each minute counting when its intervals cover
+        at least half of it. Figures that cannot be had (no interval in the
         stretch) are ``nan`` (``null`` in the JSON file).
 
     Examples
@@ -116,7 +117,7 @@ def holter_summary(times: Any, labels: Any, *, duration: float | None = None,
               "longest": None if i is None else {
                   "onset_s": round(float(times[i]), 3), "duration_s": round(float(rr[i]), 3),
                   "clock": clock(times[i])}}
-    minutes = _rate(times, rr, 60.0, end)
+    minutes = _rate(times, rr, 60.0, end, cover=0.5)
     hours = []
     hour_rate = _rate(times, rr, 3600.0, end)
     for h in range(len(hour_rate)):
@@ -161,8 +162,10 @@ def _runs(times: np.ndarray, labels: np.ndarray, c: str,
             "triplets": int((length == 3).sum()), "runs": runs, "longest_run": longest}
 
 
-def _rate(times: np.ndarray, rr: np.ndarray, step: float, end: float) -> np.ndarray:
-    """Heart rate (bpm) of each ``step`` seconds: 60 over the mean interval ending in it."""
+def _rate(times: np.ndarray, rr: np.ndarray, step: float, end: float,
+          cover: float = 0.0) -> np.ndarray:
+    """Heart rate (bpm) of each ``step`` seconds: 60 over the mean interval ending in it;
+    ``nan`` where those intervals cover less than ``cover`` of the step."""
     n_bins = max(int(np.ceil(end / step)), 1 if len(times) else 0)
     if not len(rr):
         return np.full(n_bins, np.nan)
@@ -171,7 +174,8 @@ def _rate(times: np.ndarray, rr: np.ndarray, step: float, end: float) -> np.ndar
     total = np.bincount(b, weights=rr[ok], minlength=n_bins)
     count = np.bincount(b, minlength=n_bins)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, 60.0 * count / np.where(total > 0, total, 1), np.nan)
+        ok = (total > 0) & (total >= cover * step)
+        return np.where(ok, 60.0 * count / np.where(total > 0, total, 1), np.nan)
 
 
 def _mean_rate(rr: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record reader."""
+"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record readers (WFDB, EDF)."""
 
 from ._combined import concat_datasets, fetch_databases, parse_databases
 from ._constants import (
@@ -14,6 +14,7 @@ from ._constants import (
     patient_id,
 )
 from ._dataset import BeatDataset, beat_inputs
+from ._edf import choose_ecg_lead, read_edf, read_edf_header
 from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
 from ._reader import (
     DataIntegrityError,
@@ -51,6 +52,7 @@ __all__ = [
     "SharedRows",
     "beat_inputs",
     "beat_similarity",
+    "choose_ecg_lead",
     "concat_datasets",
     "extract_beats",
     "fetch_databases",
@@ -63,6 +65,8 @@ __all__ = [
     "parse_databases",
     "patient_id",
     "prematurity_features",
+    "read_edf",
+    "read_edf_header",
     "read_record",
     "record_beats",
     "rr_features",

@@ -76,7 +76,7 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(8.27, 11.0))
-    grid = fig.add_gridspec(3, 1, height_ratios=[0.75, 2.2, 2.2], hspace=0.3, top=0.93,
+    grid = fig.add_gridspec(3, 1, height_ratios=[0.55, 2.2, 2.2], hspace=0.3, top=0.93,
                          bottom=0.05)
     text = fig.add_subplot(grid[0])
     text.axis("off")
@@ -94,6 +94,7 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
         ax.bar(x + (k - (len(classes) - 1) / 2) * width, np.where(y > 0, y, np.nan), width,
                label=f"{c} ({summary['counts'][c]})", color=_COLOURS.get(c))
     ax.set_yscale("log")
+    ax.set_xlim(-0.5, max(len(hours), 1) - 0.5)
     ax.set_xticks(x)
     ax.set_xticklabels([h["clock"][:5] if h["clock"] else str(h["hour"]) for h in hours],
                        rotation=90 if len(hours) > 12 else 0, fontsize=8)
@@ -110,7 +111,9 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
     t_h = (np.arange(len(per_min)) + 0.5) / 60.0
     ax.plot(t_h, per_min, color="k", lw=0.8, label="each minute")
     if hours:
-        mid = np.array([h["hour"] + 0.5 for h in hours])
+        end = summary["duration_s"] / 3600  # the middle of each hour's recorded part
+        mid = np.array([(h["hour"] + min(h["hour"] + 1, max(end, h["hour"]))) / 2
+                        for h in hours])
         lo = np.array([h["hr_min"] for h in hours], dtype=float)
         hi = np.array([h["hr_max"] for h in hours], dtype=float)
         mean = np.array([h["hr_mean"] for h in hours], dtype=float)
