@@ -1,4 +1,5 @@
-"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record readers (WFDB, EDF)."""
+"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record
+readers (WFDB, EDF)."""
 
 from ._combined import concat_datasets, fetch_databases, parse_databases
 from ._constants import (

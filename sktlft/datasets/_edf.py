@@ -13,7 +13,6 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -148,7 +147,7 @@ def choose_ecg_lead(labels: Sequence[str], units: Sequence[str], *,
     --------
     >>> from sktlft.datasets import choose_ecg_lead
     >>> choose_ecg_lead(["EEG Fpz", "ECG1", "ECG2", "EDF Annotations"], ["uV", "mV", "mV", ""])
-    (1, "the first ECG-like channel ('ECG1', mV) of 2 ('ECG1', 'ECG2'); none is labelled MLII or lead II")
+    (1, "the first of 2 ECG-like channels ('ECG1', mV); none is MLII or lead II")
     >>> choose_ecg_lead(["V1", "ECG II"], ["mV", "mV"])[1]
     "lead II ('ECG II'), the closest to MLII, the lead the model was trained on"
     """
@@ -178,9 +177,8 @@ def choose_ecg_lead(labels: Sequence[str], units: Sequence[str], *,
                        "model was trained on")
     if ecg:
         i = ecg[0]
-        return i, (f"the first ECG-like channel ('{labels[i]}', {units[i] or 'mV'}) of "
-                   f"{len(ecg)} ({', '.join(repr(labels[k]) for k in ecg)}); none is "
-                   f"labelled {model_lead} or lead II")
+        return i, (f"the first of {len(ecg)} ECG-like channels ('{labels[i]}', "
+                   f"{units[i] or 'mV'}); none is {model_lead} or lead II")
     raise ValueError(
         "no ECG-like channel (labelled ECG, EKG or a lead name such as II or V5, in a "
         f"voltage unit) among its {len(labels)}: "
@@ -238,10 +236,11 @@ def read_edf(path: str | os.PathLike, *, lead: str | int | None = None,
     n = len(digital)
     # the last data record is padded to its full length: wfdb's writer pads with -32768,
     # below the digital minimum; a trailing run of one value at or below the minimum goes
-    tail = digital[max(n - int(spr[i]), 0):][::-1]
+    # (and may add a whole data record of it)
+    tail = digital[::-1]
     pad = 0
-    if len(tail) and tail[0] <= h.digital_min[i]:
-        pad = int(np.argmax(tail != tail[0])) if (tail != tail[0]).any() else len(tail)
+    if n and tail[0] <= h.digital_min[i]:
+        pad = int(np.argmax(tail != tail[0])) if (tail != tail[0]).any() else n
     digital = digital[: n - pad]
     scale = (h.physical_max[i] - h.physical_min[i]) / (h.digital_max[i] - h.digital_min[i])
     to_mv = _TO_MV.get(h.units[i].strip().lower(), 1.0)

@@ -18,7 +18,7 @@ def _fmt(v: Any, spec: str = ".0f") -> str:
 def _hms(t: float | None) -> str:
     if t is None:
         return "-"
-    t = int(round(t))
+    t = round(t)
     return f"{t // 3600:d}:{t % 3600 // 60:02d}:{t % 60:02d}"
 
 
