@@ -33,11 +33,11 @@ def _key_figures(s: dict[str, Any]) -> str:
     for c, what in (("V", "ventricular"), ("S", "supraventricular")):
         e = s["ectopy"][c]
         longest = e["longest_run"]
-        run = ("" if longest is None else f", longest {longest['n_beats']} beats at "
+        run = ("" if longest is None else f", longest {longest['n_beats']} at "
                f"{_hms(longest['onset_s'])}")
-        lines.append(f"{what} ({c}): burden {_fmt(s['burden'][c], '.2f')} %, isolated "
+        lines.append(f"{c} ({what}): burden {_fmt(s['burden'][c], '.2f')} %, isolated "
                      f"{e['isolated']}, couplets {e['couplets']['count']}, triplets "
-                     f"{e['triplets']}, runs of 3 or more {len(e['runs'])}{run}")
+                     f"{e['triplets']},\n    runs of 3 or more {len(e['runs'])}{run}")
     lp = p["longest"]
     lines.append(f"pauses of {p['threshold_s']:g} s or more: {p['count']}; longest interval "
                  + ("-" if lp is None else f"{lp['duration_s']:.2f} s at {_hms(lp['onset_s'])}"))
@@ -76,12 +76,12 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
     import matplotlib.pyplot as plt
 
     fig = plt.figure(figsize=(8.27, 11.0))
-    grid = fig.add_gridspec(3, 1, height_ratios=[0.55, 2.2, 2.2], hspace=0.3, top=0.93,
-                         bottom=0.05)
+    grid = fig.add_gridspec(3, 1, height_ratios=[0.8, 2.2, 2.2], hspace=0.3, top=0.93,
+                         bottom=0.1)
     text = fig.add_subplot(grid[0])
     text.axis("off")
-    text.text(0.0, 1.0, _key_figures(summary), va="top", ha="left", fontsize=8.5,
-              family="monospace", wrap=True)
+    text.text(-0.05, 1.05, _key_figures(summary), va="top", ha="left", fontsize=7.5,
+              family="monospace")
     fig.suptitle(title or "Holter summary", y=0.975)
 
     hours = summary["hours"]
@@ -101,9 +101,10 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
     ax.set_xlabel("clock time at the hour's start" if hours and hours[0]["clock"]
                   else "hour from the start")
     ax.set_ylabel("beats per hour (log scale)")
-    ax.set_title("beats of each class per hour", fontsize=10)
     ax.set_ylim(0.5, None)
-    ax.legend(fontsize=8, ncol=len(classes), loc="lower right", framealpha=0.9)
+    ax.legend(fontsize=8, ncol=len(classes), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              frameon=False, title="beats of each class per hour (all the recording's)",
+              title_fontsize=9)
     ax.grid(axis="y", alpha=0.3)
 
     ax = fig.add_subplot(grid[2])
@@ -117,7 +118,9 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
         lo = np.array([h["hr_min"] for h in hours], dtype=float)
         hi = np.array([h["hr_max"] for h in hours], dtype=float)
         mean = np.array([h["hr_mean"] for h in hours], dtype=float)
-        ax.errorbar(mid, mean, yerr=[mean - lo, hi - mean], fmt="o", color="#2ca02c", ms=4,
+        # (an hour's mean counts every interval, its min and max whole minutes only)
+        err = np.clip([mean - lo, hi - mean], 0, None)
+        ax.errorbar(mid, mean, yerr=err, fmt="o", color="#2ca02c", ms=4,
                     capsize=3, label="each hour: mean, min-max of its minutes")
     for c in ("V", "S"):
         runs = summary["ectopy"][c]["runs"]
@@ -131,8 +134,9 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
                    label=f"longest pause ({longest['duration_s']:.1f} s)")
     ax.set_xlabel("hours from the start")
     ax.set_ylabel("heart rate (bpm)")
-    ax.set_title("heart rate over time", fontsize=10)
+    ax.set_title("heart rate over time", fontsize=9)
     ax.set_xlim(0, max(summary["duration_s"] / 3600, 1 / 60))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+              frameon=False)
     return fig
