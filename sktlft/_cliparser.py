@@ -172,6 +172,9 @@ def _add_compare(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--test", default="tlft",
                    help="annotator to test, e.g. the extension `sktlft predict` wrote "
                         "(default: %(default)s)")
+    p.add_argument("--test-dir",
+                   help="folder holding the --test annotation files, e.g. `sktlft predict`'s "
+                        "--out (default: beside each record)")
     p.add_argument("--window", type=float, default=0.15,
                    help="match window in seconds (default: %(default)s, EC57's)")
     p.add_argument("--start", type=float, default=0.0,

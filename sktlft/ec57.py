@@ -175,8 +175,8 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else float("nan")
 
 
-def read_beats(record: str | os.PathLike, extension: str) -> tuple[np.ndarray, np.ndarray,
-                                                                     float]:
+def read_beats(record: str | os.PathLike, extension: str, *,
+               folder: str | os.PathLike | None = None) -> tuple[np.ndarray, np.ndarray, float]:
     """The beats of one WFDB annotation file, checked against its record's header.
 
     Parameters
@@ -185,6 +185,8 @@ def read_beats(record: str | os.PathLike, extension: str) -> tuple[np.ndarray, n
         The record without extension; its header gives the rate and length.
     extension : str
         The annotator (``atr``, ``tlft``...).
+    folder : path-like or None, default=None
+        The folder holding the annotation file; ``None``: the record's.
 
     Returns
     -------
@@ -209,12 +211,12 @@ def read_beats(record: str | os.PathLike, extension: str) -> tuple[np.ndarray, n
     name = path.name
     if not path.with_suffix(".hea").is_file():
         raise ValueError(f"record {name}: no header file {path.with_suffix('.hea')}")
-    ann_path = path.with_name(f"{name}.{extension}")
+    ann_path = (path.parent if folder is None else Path(folder)) / f"{name}.{extension}"
     if not ann_path.is_file():
         raise ValueError(f"record {name}: no annotation file {ann_path}")
     try:
         header = wfdb.rdheader(str(path))
-        ann = wfdb.rdann(str(path), extension)
+        ann = wfdb.rdann(str(ann_path.with_suffix("")), extension)
     except Exception as exc:
         raise ValueError(f"record {name}: cannot read {ann_path}: {exc}") from exc
     fs = float(header.fs)
@@ -237,7 +239,8 @@ def read_beats(record: str | os.PathLike, extension: str) -> tuple[np.ndarray, n
 
 def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                     ref: str = "atr", test: str = "tlft", window: float = MATCH_WINDOW,
-                    start: float = 0.0) -> dict[str, Any]:
+                    start: float = 0.0, test_dir: str | os.PathLike | None = None,
+                    ) -> dict[str, Any]:
     """EC57 statistics of a test annotator against a reference, record by record and overall.
 
     Parameters
@@ -253,6 +256,9 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
         Leave out the beats of each record's first ``start`` seconds (EC57
         leaves out 300 s, the learning period of an analyser; 0 compares every
         beat, as ``sktlft evaluate`` does).
+    test_dir : path-like or None, default=None
+        The folder holding the test annotation files (``sktlft predict``'s
+        ``--out``); ``None``: beside each record.
 
     Returns
     -------
@@ -279,11 +285,11 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     >>> r["gross"]["classes"]["V"]["Se"]  # doctest: +SKIP
     """
     classes = list(AAMI_CLASSES)
-    paths = _record_paths(records, ref, test)
+    paths = _record_paths(records, ref, test, test_dir)
     per_record: dict[str, Any] = {}
     for path in paths:
         rs, rl, fs = read_beats(path, ref)
-        ts, tl, _ = read_beats(path, test)
+        ts, tl, _ = read_beats(path, test, folder=test_dir)
         first = round(start * fs)
         rk, tk = rs >= first, ts >= first
         table = ec57_table(rs[rk], rl[rk], ts[tk], tl[tk], fs, window=window, classes=classes)
@@ -313,7 +319,7 @@ def _average(per_record: dict[str, Any], classes: list[str]) -> dict[str, Any]:
             "qrs": {m: mean([r["qrs"][m] for r in rows]) for m in ("Se", "+P")}}
 
 
-def _record_paths(records: Any, ref: str, test: str) -> list[Path]:
+def _record_paths(records: Any, ref: str, test: str, test_dir: Any) -> list[Path]:
     """The records to compare: those named, or a folder's that have both files."""
     if isinstance(records, (str, os.PathLike)):
         records = [records]
@@ -323,7 +329,8 @@ def _record_paths(records: Any, ref: str, test: str) -> list[Path]:
         if p.is_dir():
             found = sorted(h.with_suffix("") for h in p.glob("*.hea")
                            if h.with_suffix(f".{ref}").is_file()
-                           and h.with_suffix(f".{test}").is_file())
+                           and (h.with_suffix(f".{test}") if test_dir is None else
+                                Path(test_dir) / f"{h.stem}.{test}").is_file())
             if not found:
                 raise ValueError(f"folder {p}: no record with both a .{ref} and a .{test} "
                                  "annotation file")

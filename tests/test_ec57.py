@@ -99,8 +99,15 @@ def test_compare_counts_beats_out_of_the_window(mitdb_home, tmp_path):
     s, labels = s[:-5], labels[:-5]  # (none shifted past the record's end)
     # every test beat 60 ms late (matched), a tenth 200 ms late (missed + extra)
     late = np.where(np.arange(len(s)) % 10 == 0, round(0.2 * fs), round(0.06 * fs))
-    wfdb.wrann("100", "late", s + late, symbol=labels.tolist(), fs=fs, write_dir=str(tmp_path))
-    r = compare_records(tmp_path / "100", test="late")
+    labels_dir = tmp_path / "labels"  # where `sktlft predict --out` wrote them
+    labels_dir.mkdir()
+    wfdb.wrann("100", "late", s + late, symbol=labels.tolist(), fs=fs,
+               write_dir=str(labels_dir))
+    with pytest.raises(ValueError, match="no annotation file"):
+        compare_records(tmp_path / "100", test="late")
+    r = compare_records(tmp_path / "100", test="late", test_dir=labels_dir)
+    in_folder = compare_records(tmp_path, test="late", test_dir=labels_dir)
+    assert in_folder["records"]["100"]["table"] == r["records"]["100"]["table"]
     far = int((np.arange(len(s)) % 10 == 0).sum())
     # the last 5 reference beats have no test beat at all: missed too
     assert r["gross"]["qrs"]["missed"] == far + 5 and r["gross"]["qrs"]["extra"] == far
