@@ -1,4 +1,4 @@
-"""Annotate every beat of a WFDB record with a trained model (``sktlft predict``)."""
+"""Label every beat of a WFDB record or EDF file with a trained model (``sktlft predict``)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def annotate_record(
     plot: bool = False,
     noise_check: bool = True,
 ) -> dict[str, Any]:
-    """Classify every beat of a WFDB record and write the labels as WFDB annotations.
+    """Classify every beat of a WFDB record or EDF file; write the labels and a Holter summary.
 
     The fitted pipeline says what it needs: its segmenter's ``leads``, ``fs``
     and window (and its ``inputs``: the record's beats, rhythm features and
@@ -69,15 +69,25 @@ def annotate_record(
     the edges get windows padded by reflection, so every beat gets a label.
     Rhythm features and the reference beat come from this record alone.
 
+    An EDF or EDF+ file (``.edf``) is read with
+    :func:`~sktlft.datasets.read_edf`: its ECG-like lead (the model's, lead II,
+    or the first ECG-like channel; see :func:`~sktlft.datasets.choose_ecg_lead`),
+    beats detected; which lead and why is logged and returned.
+
     Writes ``out/<record>.<extension>`` (WFDB annotations, one per beat, the
-    AAMI letter as the symbol) and ``out/<record>.csv`` (sample, time in
+    AAMI letter as the symbol), ``out/<record>.csv`` (sample, time in
     seconds, label, one probability column per class in AAMI order, and the reference
-    symbol when beats came from ``atr``), each complete or not at all.
+    symbol when beats came from ``atr``) and the Holter summary
+    (:func:`~sktlft.holter.holter_summary`) as ``out/<record>.summary.json``
+    and ``out/<record>.summary.png``, all moved in together once all are
+    written. An existing annotation file that sktlft did not write (a
+    reference) is never replaced, not even with ``force``.
 
     Parameters
     ----------
     record : str or path-like
-        The record, without extension (``data/mitdb/100``; ``.hea`` is accepted).
+        The record, without extension (``data/mitdb/100``; ``.hea`` is accepted),
+        or an EDF file (``holter.edf``).
     model : str, path-like or (model, info)
         A model file from :func:`sktlft.persistence.save_model`, or its loaded content.
     out : str or path-like
@@ -109,7 +119,8 @@ def annotate_record(
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
         beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
         (paced beats in the reference annotations), ``similarity`` (the median
-        beat similarity), ``labels``, ``samples``.
+        beat similarity), ``labels``, ``samples``, ``lead`` (the lead read) and
+        ``lead_reason`` (why that one).
 
     Examples
     --------

@@ -135,3 +135,52 @@ def test_predict_never_replaces_a_reference_annotation_file(model_file, tmp_path
     argv = ["predict", str(d / "100"), "--model", str(model_file), "--out", str(d)]
     assert main(argv) == 0 and main([*argv, "--force"]) == 0
     assert (d / "100.atr").read_bytes() == before
+
+
+def _write_edf(path: Path, channels: list[tuple[str, str, int, np.ndarray]],
+               reserved: str = "EDF+C") -> None:
+    """A minimal EDF(+) writer: ``(label, unit, samples per 1 s record, physical data)``,
+    each scaled to 16 bits between its own minimum and maximum."""
+    n_rec = min(len(d) // spr for _, _, spr, d in channels)
+    ns = len(channels)
+
+    def f(value: object, width: int) -> bytes:
+        return f"{value:<{width}}"[:width].encode("latin-1")
+
+    head = b"".join([f(0, 8), f("X X X X", 80), f("Startdate X X X X", 80), f("05.12.26", 8),
+                     f("23.30.00", 8), f(256 * (ns + 1), 8), f(reserved, 44), f(n_rec, 8),
+                     f(1, 8), f(ns, 4)])
+    lo = [float(d.min()) for *_, d in channels]
+    hi = [float(d.max()) + 1e-3 for *_, d in channels]
+    for width, values in ((16, [c[0] for c in channels]), (80, [""] * ns),
+                          (8, [c[1] for c in channels]), (8, [f"{x:.6g}" for x in lo]),
+                          (8, [f"{x:.6g}" for x in hi]), (8, [-32768] * ns),
+                          (8, [32767] * ns), (80, [""] * ns), (8, [c[2] for c in channels]),
+                          (32, [""] * ns)):
+        head += b"".join(f(v, width) for v in values)
+    blocks = []
+    for k, (_, _, spr, d) in enumerate(channels):
+        lo_k, hi_k = float(f"{lo[k]:.6g}"), float(f"{hi[k]:.6g}")
+        dig = np.round((d[: n_rec * spr] - lo_k) / (hi_k - lo_k) * 65535 - 32768)
+        blocks.append(np.clip(dig, -32768, 32767).astype("<i2").reshape(n_rec, spr))
+    path.write_bytes(head + np.concatenate(blocks, axis=1).tobytes())
+
+
+def test_edf_of_mixed_rates_reads_the_ecg_at_its_own_rate(tmp_path):
+    # a Holter-like file: accelerometer at 32 Hz, the ECG at 360 Hz, an EDF+ annotation
+    # channel; wfdb's read_edf would average all down to their common divisor (4 Hz)
+    ecg = wfdb.rdrecord(str(SAMPLE / "100"), sampto=360 * 30).p_signal[:, 0]
+    rng = np.random.default_rng(0)
+    _write_edf(tmp_path / "h.edf", [("Accel X", "g", 32, rng.normal(size=32 * 30)),
+                                    ("ECG1", "uV", 360, ecg * 1000),
+                                    ("EDF Annotations", "", 60, np.zeros(60 * 30))])
+    rec = read_edf(tmp_path / "h.edf")
+    assert rec.fs_record == 360 and rec.leads == ["ECG1"] and rec.signal.shape == (10800, 1)
+    np.testing.assert_allclose(rec.signal[:, 0], ecg, atol=2e-3)  # uV to mV, 16 bits
+    assert rec.start.isoformat() == "2026-12-05T23:30:00"
+    ref = read_record(SAMPLE / "100", beats="detect")
+    assert np.abs(rec.peaks[:, None] - ref.peaks[None, :]).min(axis=1).max() <= 2
+    assert "ECG-like" in rec.lead_reason
+    _write_edf(tmp_path / "d.edf", [("ECG", "mV", 360, ecg)], reserved="EDF+D")
+    with pytest.raises(ValueError, match="EDF\\+D"):
+        read_edf(tmp_path / "d.edf")
