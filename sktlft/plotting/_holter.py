@@ -137,6 +137,6 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
     ax.set_title("heart rate over time", fontsize=9)
     ax.set_xlim(0, max(summary["duration_s"] / 3600, 1 / 60))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3,
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3,
               frameon=False)
     return fig
