@@ -27,6 +27,7 @@ _VERBOSE = {
     "download": "say more: each record's beats per class and what was left out, as the "
                 "records are read after their files are verified",
     "info": "say more: each record's beats per class and what was left out",
+    "compare": "say more: each record's statistics",
 }
 
 
@@ -197,20 +198,25 @@ def _add_train(sub: Any) -> None:
 def _add_predict(sub: Any) -> None:
     """The ``predict`` command's arguments."""
     p = _subparser(
-        sub, "predict", help="annotate every beat of a WFDB record",
-        description="Reads a WFDB record (at any rate from twice the model's low-pass "
-                    "cut-off, 80 Hz by default, to 10 kHz), takes its beats from its atr "
-                    "annotations or detects them (wfdb's XQRS), classifies every beat and "
-                    "writes DIR/<record>.<extension> (a WFDB annotation file) and "
-                    "DIR/<record>.csv.")
-    p.add_argument("record", help="record path without extension, e.g. data/mitdb/100")
+        sub, "predict", help="annotate every beat of a WFDB record or EDF file",
+        description="Reads a WFDB record or an EDF/EDF+ file (at any rate from twice the "
+                    "model's low-pass cut-off, 80 Hz by default, to 10 kHz), takes its beats "
+                    "from its atr annotations or detects them, classifies every beat and "
+                    "writes, all together or none, DIR/<record>.<extension> (a WFDB "
+                    "annotation file), DIR/<record>.csv and the Holter summary "
+                    "DIR/<record>.summary.json and .summary.png. An annotation file that "
+                    "sktlft did not write (a reference) is never replaced.")
+    p.add_argument("record", help="WFDB record path without extension (data/mitdb/100), or "
+                                  "an EDF file (holter.edf)")
     p.add_argument("--model", required=True, help="model file from `sktlft train`")
     p.add_argument("--trust-pickle", action="store_true",
                    help="also load a pickle/joblib model file (sktlft 0.1's); loading a "
                         "pickle runs whatever code it holds: only for files you trust")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--lead", default="MLII",
-                   help="lead of the record to read, by name or signal index (default: MLII)")
+    p.add_argument("--lead", default=None,
+                   help="lead of the record to read, by name or signal index (default: the "
+                        "model's, MLII; in an EDF file without it, lead II or the first "
+                        "ECG-like channel)")
     p.add_argument("--plot", action="store_true",
                    help="also draw DIR/<record>.png: ECG strips around the first beat of each "
                         "class found, predicted labels over the beats, reference under them")
@@ -222,6 +228,34 @@ def _add_predict(sub: Any) -> None:
     p.add_argument("--extension", default="tlft",
                    help="annotation file extension (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+
+
+def _add_compare(sub: Any) -> None:
+    """The ``compare`` command's arguments."""
+    p = _subparser(
+        sub, "compare",
+        help="EC57 beat-by-beat statistics of an annotator against reference annotations",
+        description="Matches the beats of two annotation files of each record as ANSI/AAMI "
+                    "EC57 and WFDB's bxb do (a 150 ms window; beats left unmatched count: "
+                    "missed reference beats as false negatives of their class, extra test "
+                    "beats as false positives of theirs) and prints per class Se, +P and FPR, "
+                    "gross (all beats pooled) and average (mean over records).")
+    p.add_argument("records", nargs="+",
+                   help="records without extension (data/mitdb/100), or folders: their "
+                        "records that have both annotation files")
+    p.add_argument("--ref", default="atr", help="reference annotator (default: %(default)s)")
+    p.add_argument("--test", default="tlft",
+                   help="annotator to test, e.g. the extension `sktlft predict` wrote "
+                        "(default: %(default)s)")
+    p.add_argument("--test-dir",
+                   help="folder holding the --test annotation files, e.g. `sktlft predict`'s "
+                        "--out (default: beside each record)")
+    p.add_argument("--window", type=float, default=0.15,
+                   help="match window in seconds (default: %(default)s, EC57's)")
+    p.add_argument("--start", type=float, default=0.0,
+                   help="leave out each record's first seconds (EC57: 300; default: 0, every "
+                        "beat, as `sktlft evaluate`)")
+    p.add_argument("--json", help="also write the statistics to this JSON file")
 
 
 def _add_download(sub: Any) -> None:
@@ -265,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_leakage(sub)
     _add_train(sub)
     _add_predict(sub)
+    _add_compare(sub)
     _add_download(sub)
     _add_info(sub)
     return parser

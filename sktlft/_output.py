@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["broken_link", "json_default", "json_text", "save_folder", "unwritable", "write_file",
-           "write_together"]
+__all__ = ["ANNOTATION_MARK", "broken_link", "foreign_annotation", "json_default", "json_text",
+           "save_folder", "unwritable", "write_file", "write_together"]
 
 
 def broken_link(path: str | os.PathLike) -> str | None:
@@ -259,3 +259,24 @@ def write_together(out: Path, writers: dict[str, Any]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if created and not any(out.iterdir()):
             out.rmdir()
+
+
+#: The note sktlft puts on the first annotation of each annotation file it writes: only
+#: such files may be replaced (``force``); any other (a reference ``atr``) never is.
+ANNOTATION_MARK = "written by sktlft"
+
+
+def foreign_annotation(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is an existing annotation file that sktlft did not write (one
+    without :data:`ANNOTATION_MARK`, or one wfdb cannot read): it is never replaced."""
+    import wfdb
+
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        ann = wfdb.rdann(str(path.with_suffix("")), path.suffix[1:], sampto=None)
+    except Exception:
+        return True
+    notes = ann.aux_note or []
+    return not (len(notes) and str(notes[0]).startswith(ANNOTATION_MARK))

@@ -1,4 +1,4 @@
-"""Annotate every beat of a WFDB record with a trained model (``sktlft predict``)."""
+"""Label every beat of a WFDB record or EDF file with a trained model (``sktlft predict``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from ._decision import decide
 from ._hints import option
-from ._output import unwritable, write_together
+from ._output import ANNOTATION_MARK, foreign_annotation, unwritable, write_together
 from ._validation import PATH, validate_params
 from .datasets import beat_inputs, beat_similarity, read_record, record_beats
 from .datasets._header import header_rate
@@ -56,7 +56,7 @@ def annotate_record(
     plot: bool = False,
     noise_check: bool = True,
 ) -> dict[str, Any]:
-    """Classify every beat of a WFDB record and write the labels as WFDB annotations.
+    """Classify every beat of a WFDB record or EDF file; write the labels and a Holter summary.
 
     The fitted pipeline says what it needs: its segmenter's ``leads``, ``fs``
     and window (and its ``inputs``: the record's beats, rhythm features and
@@ -72,15 +72,25 @@ def annotate_record(
     the edges get windows padded by reflection, so every beat gets a label.
     Rhythm features and the reference beat come from this record alone.
 
+    An EDF or EDF+ file (``.edf``) is read with
+    :func:`~sktlft.datasets.read_edf`: its ECG-like lead (the model's, lead II,
+    or the first ECG-like channel; see :func:`~sktlft.datasets.choose_ecg_lead`),
+    beats detected; which lead and why is logged and returned.
+
     Writes ``out/<record>.<extension>`` (WFDB annotations, one per beat, the
-    AAMI letter as the symbol) and ``out/<record>.csv`` (sample, time in
+    AAMI letter as the symbol), ``out/<record>.csv`` (sample, time in
     seconds, label, one probability column per class in AAMI order, and the reference
-    symbol when beats came from ``atr``), each complete or not at all.
+    symbol when beats came from ``atr``) and the Holter summary
+    (:func:`~sktlft.holter.holter_summary`) as ``out/<record>.summary.json``
+    and ``out/<record>.summary.png``, all moved in together once all are
+    written. An existing annotation file that sktlft did not write (a
+    reference) is never replaced, not even with ``force``.
 
     Parameters
     ----------
     record : str or path-like
-        The record, without extension (``data/mitdb/100``; ``.hea`` is accepted).
+        The record, without extension (``data/mitdb/100``; ``.hea`` is accepted),
+        or an EDF file (``holter.edf``).
     model : str, path-like or (model, info)
         A model file from :func:`sktlft.persistence.save_model`, or its loaded content.
     out : str or path-like
@@ -112,7 +122,8 @@ def annotate_record(
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
         beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
         (paced beats in the reference annotations), ``similarity`` (the median
-        beat similarity), ``labels``, ``samples``.
+        beat similarity), ``labels``, ``samples``, ``lead`` (the lead read) and
+        ``lead_reason`` (why that one).
 
     Examples
     --------
@@ -128,10 +139,17 @@ def annotate_record(
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
+    name = path.stem if path.suffix.lower() == ".edf" else path.name
     out = Path(out)
     _check_out_folder(out)
-    files = {kind: out / f"{path.name}.{ext}" for kind, ext in
-             (("ann", extension), ("csv", "csv"), ("png", "png")) if plot or kind != "png"}
+    files = {kind: out / f"{name}.{ext}" for kind, ext in
+             (("ann", extension), ("csv", "csv"), ("png", "png"), ("json", "summary.json"),
+              ("summary", "summary.png")) if plot or kind != "png"}
+    if foreign_annotation(files["ann"]):
+        raise FileExistsError(f"{files['ann']} exists and was not written by sktlft (a "
+                              "reference annotation file?): it is never replaced, not even "
+                              f"with {option('force=True', '--force')}; choose another "
+                              f"{option('extension', '--extension')} or {option('out', '--out')}")
     existing = [f for f in files.values() if f.exists()]
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
@@ -145,6 +163,7 @@ def annotate_record(
             f"it without {option('make_baseline_pipeline', '--estimator baseline')})")
     seg = segmenter_of(find_network(pipe))
     rec = _read(path, seg, lead, detect)
+    logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
     n_paced = _warn_paced(rec, path.name)
     beats = record_beats(rec, window=seg.window_, pad="reflect")
     similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
@@ -158,14 +177,15 @@ def annotate_record(
     X = beat_inputs(beats.data, beats.rr, beats.reference)
     proba = pipe.predict_proba(X)
     labels = decide(pipe, proba, X)
-    _write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+    _write_outputs(out, files, name, rec, labels, proba, np.asarray(pipe.classes_))
     half = round(seg.window_ * rec.fs) // 2
     counts = {str(c): int((labels == c).sum()) for c in aami_labels(pipe.classes_)}
     return {"files": list(files.values()), "n_beats": len(rec.peaks_record), "counts": counts,
             "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
             "n_edge": int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum()),
             "n_paced": n_paced, "similarity": similarity, "labels": labels,
-            "samples": rec.peaks_record, "reference": rec.symbols}
+            "samples": rec.peaks_record, "reference": rec.symbols, "lead": rec.leads[0],
+            "lead_reason": rec.lead_reason}
 
 
 def _check_out_folder(out: Path) -> None:
@@ -192,8 +212,12 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
             raise ValueError(f"lead: the model reads {len(leads)} leads {leads}; a lead can "
                              "be chosen only for a one-lead model")
         leads = (lead,)
+    if path.suffix.lower() == ".edf":
+        return _read_edf(path, seg, lead, trained)
     _check_record_rate(path, seg)
     rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
+    rec.lead_reason = ("chosen by its " + ("index" if isinstance(lead, Integral) else "name")
+                       if lead is not None else "the lead the model was trained on")
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
         logger.warning("record %s: reading lead %r, the model was trained on %s: beats look "
                        "different in other leads, so expect poorer labels", path.name,
@@ -219,8 +243,20 @@ def _check_record_rate(path: Path, seg: Any) -> None:
     except Exception:
         return
     fs = float(header.fs) if written is None else written[0]
+    _check_rate_value(path.name, fs, seg)
+    n = getattr(header, "sig_len", None)
+    if np.isfinite(fs) and fs > 0 and n is not None and n / fs < MIN_RECORD_S:
+        raise ValueError(
+            f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
+            f"header); sktlft labels records of at least {MIN_RECORD_S:g} s (a beat's rhythm "
+            "is read from the beats around it)")
+
+
+def _check_rate_value(name: str, fs: float, seg: Any) -> None:
+    """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz."""
     if not np.isfinite(fs) or fs <= 0:
         return  # read_record says what is wrong with the header
+    path = Path(name)
     band, why = ((seg.lowpass, "its low-pass cut-off") if seg.lowpass is not None else
                  (_ECG_BAND, "the band a beat's shape needs"))
     if fs < 2 * band:
@@ -232,12 +268,29 @@ def _check_record_rate(path: Path, seg: Any) -> None:
         raise ValueError(
             f"record {path.name} is sampled at {fs:g} Hz (its header), above the "
             f"{MAX_RECORD_FS:g} Hz sktlft labels: check the rate on the header's first line")
-    n = getattr(header, "sig_len", None)
-    if n is not None and n / fs < MIN_RECORD_S:
-        raise ValueError(
-            f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
-            f"header); sktlft labels records of at least {MIN_RECORD_S:g} s (a beat's rhythm "
-            "is read from the beats around it)")
+
+
+def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> Any:
+    """An EDF or EDF+ file: its ECG-like lead (or ``lead``), checked rate, detected beats."""
+    from .datasets import choose_ecg_lead, read_edf, read_edf_header
+
+    if len(trained) != 1:
+        raise ValueError(f"{path.name}: the model reads {len(trained)} leads {trained}; EDF "
+                         "files are read for one-lead models only")
+    header = read_edf_header(path)
+    try:
+        index, _ = choose_ecg_lead(header.labels, header.units, lead=lead, prefer=trained)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    _check_rate_value(path.name, float(header.fs[index]), seg)
+    rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
+    if lead is None:  # say why this lead, not "by its index"
+        rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]
+    if len(rec.peaks) < 2:
+        raise ValueError(f"{path.name}: {len(rec.peaks)} beat(s) found in lead "
+                         f"'{rec.leads[0]}'; the signal may be noise, or not an ECG lead "
+                         f"(try another {option('lead', '--lead')})")
+    return rec
 
 
 def _warn_paced(rec: Any, name: str) -> int:
@@ -261,8 +314,11 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
     order = [list(classes).index(c) for c in aami_labels(classes)]
 
     def write_ann(tmp: Path) -> None:
+        from . import __version__
+
+        note = [f"{ANNOTATION_MARK} {__version__}"] + [""] * (len(peaks) - 1)
         wfdb.wrann(name, files["ann"].suffix[1:], peaks, symbol=[str(s) for s in labels],
-                   fs=rec.fs_record, write_dir=str(tmp))
+                   aux_note=note, fs=rec.fs_record, write_dir=str(tmp))
 
     def write_csv(tmp: Path) -> None:
         with open(tmp / files["csv"].name, "w", newline="") as f:
@@ -277,6 +333,12 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
                 w.writerow(row)
 
     writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}
+    from .holter import summary_writers
+
+    holter, close_summary = summary_writers(name, peaks / rec.fs_record, labels,
+                                            duration=rec.signal.shape[0] / rec.fs,
+                                            start=rec.get("start"))
+    writers.update(holter)
     fig = None
     if "png" in files:
         from .plotting import plot_ecg_strip
@@ -287,6 +349,7 @@ def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, label
     try:
         write_together(out, writers)
     finally:
+        close_summary()
         if fig is not None:
             import matplotlib.pyplot as plt
 

@@ -287,7 +287,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
 
-    lead: Any = int(args.lead) if args.lead.isdigit() else args.lead
+    lead: Any = int(args.lead) if args.lead and args.lead.isdigit() else args.lead
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
@@ -301,6 +301,29 @@ def _cmd_predict(args: argparse.Namespace) -> int:
                  result["similarity"], MIN_BEAT_SIMILARITY, result["n_paced"])
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())
     print(f"{result['n_beats']} beats ({result['source']}): {counts}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from ._output import json_text, write_file
+    from .ec57 import compare_records, format_ec57
+
+    if not args.window > 0 or args.start < 0:
+        raise CLIError(f"--window {args.window:g} must be positive and --start {args.start:g} "
+                       "not negative (seconds)")
+    if args.json:
+        try:
+            check_writable(Path(args.json))
+        except CLIError as exc:
+            raise CLIError(str(exc).replace("--out", "--json", 1)) from None
+    result = compare_records(args.records, ref=args.ref, test=args.test, window=args.window,
+                             start=args.start, test_dir=args.test_dir)
+    print(f"{args.test} against {args.ref}, {len(result['records'])} record(s), "
+          f"{1000 * args.window:g} ms window" + (f", from {args.start:g} s" if args.start else ""))
+    print(format_ec57(result, per_record=getattr(args, "verbose", False)))
+    if args.json:
+        write_file(args.json, lambda tmp: tmp.write_text(json_text(result)), overwrite=True)
+        say(f"statistics written to {args.json}")
     return 0
 
 
@@ -341,7 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     command = {"evaluate": _cmd_evaluate, "leakage": _cmd_leakage, "train": _cmd_train,
-               "predict": _cmd_predict, "info": _cmd_info, "download": _cmd_download}
+               "predict": _cmd_predict, "compare": _cmd_compare, "info": _cmd_info,
+               "download": _cmd_download}
     args.func = command[args.command]
     os.environ.setdefault("MPLBACKEND", "Agg")  # figures go to files; no window
     args._argv = argv

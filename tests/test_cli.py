@@ -204,7 +204,8 @@ def test_predict_plot_draws_labelled_strips(model_file, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["predict", str(SAMPLE / "208"), "--model", str(model_file), "--out", str(out),
                  "--plot"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["208.csv", "208.png", "208.tlft"]
+    assert sorted(p.name for p in out.iterdir()) == ["208.csv", "208.png", "208.summary.json",
+                                                     "208.summary.png", "208.tlft"]
     _png_ok(out / "208.png")
     labels = {r["label"] for r in csv.DictReader(open(out / "208.csv"))}
     # one strip per class found: the figure is as tall as that

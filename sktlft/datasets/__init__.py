@@ -1,4 +1,5 @@
-"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record reader."""
+"""Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record
+readers (WFDB, EDF)."""
 
 from ._beats import beat_similarity, find_beats, record_beats
 from ._combined import concat_datasets, fetch_databases, parse_databases
@@ -15,6 +16,7 @@ from ._constants import (
     patient_id,
 )
 from ._dataset import BeatDataset, beat_inputs
+from ._edf import choose_ecg_lead, read_edf, read_edf_header
 from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
 from ._reader import DataIntegrityError, DataNotFoundError, read_record
 from ._rhythm import (
@@ -45,6 +47,7 @@ __all__ = [
     "SharedRows",
     "beat_inputs",
     "beat_similarity",
+    "choose_ecg_lead",
     "concat_datasets",
     "extract_beats",
     "fetch_databases",
@@ -57,6 +60,8 @@ __all__ = [
     "parse_databases",
     "patient_id",
     "prematurity_features",
+    "read_edf",
+    "read_edf_header",
     "read_record",
     "record_beats",
     "rr_features",
