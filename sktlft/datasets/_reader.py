@@ -194,6 +194,11 @@ def _check_signal_files(directory: Path, record: str, header: Any,
 def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
     """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
 
+    XQRS runs with its slow step vectorised (the same beats, about 25 times
+    faster), in fixed one-hour blocks read with 30 s of overlap, so that a long
+    record needs little memory and no beat near a block's edge is lost or
+    found twice (:mod:`sktlft.datasets._qrs`).
+
     Parameters
     ----------
     signal : ndarray of shape (n_samples,)
@@ -215,19 +220,10 @@ def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
     >>> bool(abs(len(peaks) - len(rec.peaks)) <= 3)
     True
     """
-    from wfdb import processing
+    from ._qrs import detect_blocks
 
-    xqrs = processing.XQRS(sig=np.asarray(signal, dtype=np.float64), fs=fs)
-    xqrs.detect(verbose=False)
-    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
-    if len(peaks) == 0:
-        return peaks
-    radius = max(1, round(0.1 * fs))
-    corrected = processing.correct_peaks(
-        np.asarray(signal, dtype=np.float64), peaks, search_radius=radius,
-        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare",
-    )
-    return np.unique(np.asarray(corrected, dtype=np.int64))
+    signal = np.asarray(signal)
+    return detect_blocks(lambda a, b: signal[a:b], len(signal), float(fs))
 
 
 @validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
