@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from _common import HERE, data_home, report
 
 WINDOW = 0.150  # s, EC57's matching window
@@ -119,7 +120,7 @@ def main() -> None:
     lines += [f"| {r['db']} | {r['detector']} | {r['records']} | {r['ref_beats']} | {r['TP']} "
               f"| {r['FN']} | {r['FP']} | {r['Se_%']:.2f} | {r['+P_%']:.2f} | {r['time_s']:.1f} |"
               for r in rows]
-    lines.append(f"\nTime ratio old/new: " + ", ".join(
+    lines.append("\nTime ratio old/new: " + ", ".join(
         f"{r['db']} {r['speedup']}x" for r in rows if "speedup" in r)
         + f" (load average {load[0]:.1f} on 2 cores). Matching window 150 ms.")
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
