@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._validation import FS, LEADS, OPTIONAL_FS, PAD, PATH, POSITIVE, validate_params
 from ._constants import SYMBOL_TO_AAMI
+from ._qrs import find_beats
 from ._resample import rate_ratio, resample
 from ._rhythm import prematurity_features, rr_features
 from ._windows import DEFAULT_WINDOW, extract_beats
@@ -191,41 +192,6 @@ def _check_signal_files(directory: Path, record: str, header: Any,
             )
 
 
-def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
-
-    XQRS runs with its slow step vectorised (the same beats, about 25 times
-    faster), in fixed one-hour blocks read with 30 s of overlap, so that a long
-    record needs little memory and no beat near a block's edge is lost or
-    found twice (:mod:`sktlft.datasets._qrs`).
-
-    Parameters
-    ----------
-    signal : ndarray of shape (n_samples,)
-        One lead, in mV.
-    fs : float
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    ndarray of int
-        Sample indices of the R peaks, sorted and unique.
-
-    Examples
-    --------
-    >>> from sktlft.datasets import find_beats, read_record
-    >>> from sktlft.datasets._mitdb import sample_path
-    >>> rec = read_record(sample_path("100"))
-    >>> peaks = find_beats(rec.signal[:, 0], rec.fs)
-    >>> bool(abs(len(peaks) - len(rec.peaks)) <= 3)
-    True
-    """
-    from ._qrs import detect_blocks
-
-    signal = np.asarray(signal)
-    return detect_blocks(lambda a, b: signal[a:b], len(signal), float(fs))
-
-
 @validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
                   "beats": [StrOptions({"auto", "atr", "detect"})], "sums": [dict, None]},
                  prefer_skip_nested_validation=True)
@@ -333,12 +299,7 @@ def read_record(
     fs_record = float(rec.fs)
     n_non_beat = 0
     if ann is not None:
-        symbols = np.asarray(ann.symbol)
-        samples = np.asarray(ann.sample, dtype=np.int64)
-        is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
-        n_non_beat = int((~is_beat).sum())
-        peaks_record = samples[is_beat]
-        symbols = symbols[is_beat].astype("<U1")
+        peaks_record, symbols, n_non_beat = beat_annotations(ann)
         source = "atr"
     else:
         peaks_record = find_beats(signal[:, 0], fs_record)
@@ -364,6 +325,27 @@ def read_record(
         n_invalid=n_invalid,
         comments=[str(c) for c in (header.comments or [])],
     )
+
+
+def beat_annotations(ann: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """The beats of a wfdb annotation: (samples, symbols, how many were not beats)."""
+    symbols = np.asarray(ann.symbol)
+    samples = np.asarray(ann.sample, dtype=np.int64)
+    is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
+    return samples[is_beat], symbols[is_beat].astype("<U1"), int((~is_beat).sum())
+
+
+def qrs_stretch(windows: np.ndarray, fs: float, half: float = 0.1) -> np.ndarray:
+    """The first lead's ``±half`` seconds around each window's R peak, mean removed."""
+    mid, h = windows.shape[-1] // 2, round(half * fs)
+    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
+    return w - w.mean(axis=1, keepdims=True)
+
+
+def correlate(stretches: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Each row's correlation with ``template`` (both mean-removed; 0 for a flat one)."""
+    norm = np.linalg.norm(stretches, axis=1) * np.linalg.norm(template)
+    return np.where(norm > 0, stretches @ template / np.where(norm > 0, norm, 1.0), 0.0)
 
 
 @validate_params({"windows": ["array-like"], "fs": FS, "half": POSITIVE},
@@ -401,12 +383,8 @@ def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.
     >>> bool(np.median(sim) > 0.9)
     True
     """
-    mid, h = windows.shape[-1] // 2, round(half * fs)
-    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
-    w = w - w.mean(axis=1, keepdims=True)
-    t = np.median(w, axis=0)
-    norm = np.linalg.norm(w, axis=1) * np.linalg.norm(t)
-    return np.where(norm > 0, w @ t / np.where(norm > 0, norm, 1.0), 0.0)
+    w = qrs_stretch(np.asarray(windows), fs, half)
+    return correlate(w, np.median(w, axis=0))
 
 
 def reference_beat(windows: np.ndarray) -> np.ndarray:
