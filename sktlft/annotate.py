@@ -164,7 +164,7 @@ def annotate_record(
             "labels": labels}
 
 
-@validate_params({"signal": ["array-like"], "fs": [Real], "model": [*PATH, tuple, "object"],
+@validate_params({"signal": ["array-like"], "fs": [Real], "model": [object],
                   "lead": [Integral, None], "noise_check": ["boolean"],
                   "chunk_size": [Integral], "progress": ["boolean"],
                   "trust_pickle": ["boolean"]}, prefer_skip_nested_validation=False)

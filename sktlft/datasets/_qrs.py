@@ -7,12 +7,13 @@ same peaks with one :func:`scipy.ndimage.maximum_filter1d`, so the detector
 keeps its sensitivity and positive predictivity, beat for beat
 (``benchmarks/bench_qrs.py`` checks it on all 48 mitdb records).
 
-Long records are detected in fixed blocks of :data:`BLOCK_SECONDS` (one hour)
-laid from the record's first sample, each read with :data:`OVERLAP_SECONDS`
-of signal on either side (XQRS learns its thresholds in the first seconds it
-sees): a beat is kept by the block whose core holds it, so none near a
-block's edge is lost or found twice, memory does not grow with the record's
-length, and the beats do not depend on how the caller reads the record.
+Long records are detected in blocks of :data:`BLOCK_SECONDS` (one hour),
+each read with :data:`OVERLAP_SECONDS` of signal on either side for the
+filters. XQRS's loop runs over each block's core only, starting from the
+running state (thresholds, recent amplitudes and R-R, last beat) the previous
+block ended with, so the peaks are those of one run over the whole record: no
+beat near a block's edge is lost or found twice, and memory does not grow
+with the record's length.
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ __all__ = ["BLOCK_SECONDS", "OVERLAP_SECONDS", "blocks", "detect_blocks", "find_
 BLOCK_SECONDS = 3600.0
 #: Signal read on either side of a block, in seconds.
 OVERLAP_SECONDS = 30.0
-#: Two detections closer than this (seconds) on either side of a block's edge are one beat.
-REFRACTORY = 0.2
 
 _PATCH_LOCK = threading.Lock()
 
@@ -97,7 +96,49 @@ def _fast_local_peaks() -> Iterator[None]:
             qrs.find_local_peaks = original
 
 
-def xqrs_peaks(signal: np.ndarray, fs: float) -> np.ndarray:
+_STATE = ("qrs_amp_recent", "noise_amp_recent", "rr_recent", "qrs_thr", "last_qrs_ind")
+
+
+def _block_xqrs() -> type:
+    """wfdb's XQRS, run on a block's core with the state the previous block left."""
+    from wfdb.processing import XQRS
+
+    class BlockXQRS(XQRS):
+        # core: [begin, end) of the span to run on; carried: the running state after the
+        # previous block (positions in this span's samples), None for the first block
+        core: tuple[int, int] = (0, 0)
+        carried: dict | None = None
+
+        def _set_default_init_params(self) -> None:
+            if self.carried is None:
+                return super()._set_default_init_params()
+            for key in _STATE:
+                setattr(self, key, self.carried[key])
+            self.last_qrs_peak_num = None
+
+        def _run_detection(self) -> None:
+            # XQRS's own loop, over the peaks of the core only (those before it were
+            # seen by the previous block, those after it are the next block's)
+            self.qrs_inds, self.backsearch_qrs_inds = [], []
+            begin, end = np.searchsorted(self.peak_inds_i, self.core)
+            if self.carried is not None and self.last_qrs_ind >= 0:
+                k = int(np.searchsorted(self.peak_inds_i, self.last_qrs_ind))
+                if k < self.n_peaks_i and self.peak_inds_i[k] == self.last_qrs_ind:
+                    self.last_qrs_peak_num = k
+            for self.peak_num in range(begin, end):
+                if self._is_qrs(self.peak_num):
+                    self._update_qrs(self.peak_num)
+                else:
+                    self._update_noise(self.peak_num)
+                if self._require_backsearch():
+                    self._backsearch()
+            self.qrs_inds = np.asarray(self.qrs_inds, dtype=np.int64)
+
+    return BlockXQRS
+
+
+def xqrs_peaks(signal: np.ndarray, fs: float, *, core: tuple[int, int] | None = None,
+               state: dict | None = None) -> tuple[np.ndarray, dict | None]:
     """R peaks of one lead by wfdb's XQRS, each moved to its local extremum.
 
     Parameters
@@ -106,27 +147,50 @@ def xqrs_peaks(signal: np.ndarray, fs: float) -> np.ndarray:
         One lead, in mV.
     fs : float
         Its rate in Hz.
+    core : (int, int) or None
+        Run XQRS's detection loop over the peaks in ``signal[begin:end]`` only
+        (the rest filters the signal); ``None``: all of it.
+    state : dict or None
+        The detector's running state returned for the previous block (its
+        positions relative to this ``signal``); ``None``: learn it, as XQRS does.
 
     Returns
     -------
-    ndarray of int
-        Sample indices, sorted and unique.
+    peaks : ndarray of int
+        XQRS's detections, in ``signal``'s samples, not yet moved to the R
+        peak (see :func:`_shifted`); one found by a search back may lie
+        before ``core``.
+    state : dict or None
+        The running state at the core's end, positions in this ``signal``'s
+        samples.
     """
-    from wfdb import processing
-
     sig = np.asarray(signal, dtype=np.float64)
     if sig.size < 2 or sig.min() == sig.max():
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), state
+    xqrs = _block_xqrs()(sig=sig, fs=fs)
+    xqrs.core, xqrs.carried = core or (0, len(sig)), state
     with _fast_local_peaks():
-        xqrs = processing.XQRS(sig=sig, fs=fs)
-        xqrs.detect(verbose=False)
-    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
+        xqrs.detect(learn=state is None, verbose=False)
+    return (np.asarray(xqrs.qrs_inds, dtype=np.int64),
+            {key: getattr(xqrs, key) for key in _STATE})
+
+
+def _shifted(sig: np.ndarray, peaks: np.ndarray, fs: float) -> tuple[np.ndarray, ...]:
+    """wfdb's ``correct_peaks(peak_dir="compare")`` in two halves: each detection moved
+    to its local maximum and to its local minimum (of the signal less its 40 ms
+    moving average, within 100 ms), with the sums of their sizes that choose between
+    the two directions, once for the whole record."""
+    from wfdb.processing.basic import smooth
+    from wfdb.processing.peaks import shift_peaks
+
+    sig = np.asarray(sig, dtype=np.float64)
     if len(peaks) == 0:
-        return peaks
-    corrected = processing.correct_peaks(
-        sig, peaks, search_radius=max(1, round(0.1 * fs)),
-        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare")
-    return np.unique(np.asarray(corrected, dtype=np.int64))
+        return peaks, peaks, 0.0, 0.0
+    sig = sig - smooth(sig=sig, window_size=max(3, round(0.04 * fs)))
+    radius = max(1, round(0.1 * fs))
+    up = shift_peaks(sig=sig, peak_inds=peaks, search_radius=radius, peak_up=True)
+    down = shift_peaks(sig=sig, peak_inds=peaks, search_radius=radius, peak_up=False)
+    return up, down, float(np.abs(sig[up]).sum()), float(np.abs(sig[down]).sum())
 
 
 def blocks(n_samples: int, fs: float, *, block: float = BLOCK_SECONDS,
@@ -178,10 +242,9 @@ def detect_blocks(read: Callable[[int, int], np.ndarray], n_samples: int, fs: fl
     Returns
     -------
     ndarray of int
-        The R peaks, increasing, at least ``REFRACTORY`` seconds apart across
-        the blocks' edges.
+        The R peaks, sorted and unique.
     """
-    found = []
+    ups, downs, size, state, previous = [], [], np.zeros(2), None, 0
     for start, stop, a, b in blocks(n_samples, fs, block=block, overlap=overlap,
                                     multiple=multiple):
         span = read(a, b)
@@ -190,12 +253,18 @@ def detect_blocks(read: Callable[[int, int], np.ndarray], n_samples: int, fs: fl
         if not detect:
             continue
         lead = span if span.ndim == 1 else span[:, 0]
-        peaks = xqrs_peaks(lead, fs) + a
-        peaks = peaks[(peaks >= start) & (peaks < stop)]
-        if found and len(found[-1]) and len(peaks) and peaks[0] - found[-1][-1] < REFRACTORY * fs:
-            peaks = peaks[1:]  # the same beat, found on both sides of the edge
-        found.append(peaks)
-    return np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+        if state is not None:  # positions from the previous span's samples to this one's
+            state = {**state, "last_qrs_ind": state["last_qrs_ind"] + previous - a}
+        peaks, state = xqrs_peaks(lead, fs, core=(start - a, stop - a), state=state)
+        previous = a
+        up, down, size_up, size_down = _shifted(lead, peaks, fs)
+        ups.append(up + a)
+        downs.append(down + a)
+        size += (size_up, size_down)
+    if not ups:
+        return np.empty(0, dtype=np.int64)
+    # the direction of the record's R peaks: as wfdb chooses it, over all its beats
+    return np.unique(np.concatenate(ups if size[0] >= size[1] else downs)).astype(np.int64)
 
 
 def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
