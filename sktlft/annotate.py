@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import tempfile
+import time
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ _PACED = {"/", "f"}
 _PACED_WORDS = re.compile(r"\bpaced\b|\bpacing\b", re.IGNORECASE)
 #: Below this median :func:`~sktlft.datasets.beat_similarity`, a record is taken for noise.
 MIN_BEAT_SIMILARITY = 0.5
+#: What each of ``annotate_record``'s ``times`` measures.
+_STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm features and "
+           "typical beat", "inputs_s": "beat inputs", "model_s": "model", "write_s": "writing"}
 #: Beats per forward pass when labelling (the model's training batch is left as it is).
 PREDICT_BATCH = 1024
 
@@ -129,7 +133,9 @@ def annotate_record(
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
         beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
         (paced beats in the reference annotations), ``similarity`` (the median
-        beat similarity), ``labels``, ``samples``.
+        beat similarity), ``labels``, ``samples``, ``times`` (seconds spent
+        reading and detecting, on the rhythm features and typical beat
+        (``context``), making the beats' inputs, in the model, and writing).
 
     Examples
     --------
@@ -154,12 +160,18 @@ def annotate_record(
         raise ValueError(f"chunk_size must be a positive number of beats, got {chunk_size!r}")
     pipe, seg = _network(model, trust_pickle)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
+        t = time.perf_counter()
         rec = _read(path, seg, lead, detect, Path(tmp), progress)
-        result = _label(pipe, seg, rec, path.name, noise_check, chunk_size, progress)
+        times = {"read_detect_s": time.perf_counter() - t}
+        result = _label(pipe, seg, rec, path.name, noise_check, chunk_size, progress, times)
         labels, proba = result.pop("labels"), result.pop("proba")
+        t = time.perf_counter()
         _write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+        times["write_s"] = time.perf_counter() - t
         del rec
-    return {"files": list(files.values()), **result,
+    logger.info("%d beats labelled in %.1fs: %s", len(labels), sum(times.values()),
+                ", ".join(f"{_STAGES[k]} {v:.1f}s" for k, v in times.items()))
+    return {"files": list(files.values()), **result, "times": times,
             "source": "atr annotations" if result["source"] == "atr" else "detected by XQRS",
             "labels": labels}
 
@@ -268,12 +280,15 @@ def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any]:
 
 
 def _label(pipe: Any, seg: Any, rec: Any, name: str, noise_check: bool, chunk_size: int,
-           progress: bool) -> dict[str, Any]:
+           progress: bool, times: dict[str, float] | None = None) -> dict[str, Any]:
     """Label every beat of a record opened by :mod:`sktlft._stream` (shared by both entries)."""
     from skorch import NeuralNet
 
+    times = {} if times is None else times
     n_paced = _warn_paced(rec, name)
+    t = time.perf_counter()
     context = record_context(rec, seg.window_, chunk_size)
+    times["context_s"] = time.perf_counter() - t
     similarity = float(np.median(context.similarity))
     if noise_check and similarity < MIN_BEAT_SIMILARITY:
         raise ValueError(
@@ -291,7 +306,7 @@ def _label(pipe: Any, seg: Any, rec: Any, name: str, noise_check: bool, chunk_si
         for net in nets:
             net.__dict__[key] = max(net.batch_size, saved[nets.index(net)] or 0, PREDICT_BATCH)
         labels, proba = label_chunks(pipe, rec, context, seg.window_, chunk_size=chunk_size,
-                                     progress=progress)
+                                     progress=progress, times=times)
     finally:
         for net, size in zip(nets, saved):
             net.__dict__.pop(key, None)
