@@ -1,10 +1,10 @@
 """Records of any length, a block and a chunk at a time (``sktlft predict``, ``annotate_signal``).
 
-Reading and beat detection go in fixed one-hour blocks laid from the record's
-first sample (:mod:`sktlft.datasets._qrs`); the signal, resampled block by
-block to the model's rate, is kept in a temporary file (a memory map), not in
-memory. Labelling then goes ``chunk_size`` beats at a time, each beat's window
-cut from the map (mirrored only at the record's own ends). What belongs to the
+Reading and beat detection go in one-hour blocks (:mod:`sktlft.datasets._qrs`);
+the signal, resampled block by block to the model's rate, is kept in a
+temporary file (:class:`SignalFile`), not in memory. Labelling then goes
+``chunk_size`` beats at a time, each beat's window cut from the file (mirrored
+only at the record's own ends). What belongs to the
 whole record is computed over all of it before the chunks: the rhythm features
 (from every beat position) and the typical beat and QRS template (medians over
 at most :data:`MAX_REFERENCE_BEATS` beats spread evenly over the record: all
@@ -59,15 +59,44 @@ _ECG_BAND = 40.0
 MIN_SECONDS = 10.0
 
 
+class SignalFile:
+    """A (n_samples, n_leads) float32 signal in a file, written block by block in order
+    and read back by slices of rows (plain reads: the pages a memory map would keep
+    resident are not counted against the process, so its memory stays flat)."""
+
+    dtype = np.dtype(np.float32)
+    ndim = 2
+
+    def __init__(self, path: Path, n_samples: int, n_leads: int) -> None:
+        self.path, self.shape = path, (int(n_samples), int(n_leads))
+        path.write_bytes(b"")
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def append(self, rows: np.ndarray) -> None:
+        with open(self.path, "ab") as f:
+            f.write(np.ascontiguousarray(rows, dtype=self.dtype).tobytes())
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        start, stop, step = rows.indices(len(self))
+        if step != 1:
+            raise ValueError("SignalFile reads contiguous rows only")
+        n = max(stop - start, 0) * self.shape[1]
+        data = np.fromfile(self.path, dtype=self.dtype, count=n,
+                           offset=start * self.shape[1] * self.dtype.itemsize)
+        return data.reshape(-1, self.shape[1])[:, cols]
+
+
 def _store(read: Callable[[int, int], np.ndarray], n_samples: int, n_leads: int,
            fs_in: float, fs_out: float, tmp: Path, *, detect: bool,
-           progress: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Read a record block by block: its signal at ``fs_out`` in a memory map under
-    ``tmp``, and its R peaks at ``fs_in`` (detected on the first lead, if ``detect``)."""
+           progress: bool) -> tuple[SignalFile, np.ndarray]:
+    """Read a record block by block: its signal at ``fs_out`` in a file under ``tmp``,
+    and its R peaks at ``fs_in`` (detected on the first lead, if ``detect``)."""
     ratio = rate_ratio(fs_in, fs_out)
     n_out = -(-n_samples * ratio.numerator // ratio.denominator)  # resample_poly's length
-    out = np.lib.format.open_memmap(tmp / "signal.npy", mode="w+", dtype=np.float32,
-                                    shape=(n_out, n_leads))
+    out = SignalFile(tmp / "signal.f32", n_out, n_leads)
     bar = progress_bar(n_samples / fs_in / 3600, "reading, detecting", "h", progress)
 
     def keep(start: int, stop: int, a: int, span: np.ndarray) -> None:
@@ -76,7 +105,7 @@ def _store(read: Callable[[int, int], np.ndarray], n_samples: int, n_leads: int,
         lo = (start - a) * ratio.numerator // ratio.denominator
         o0 = start * ratio.numerator // ratio.denominator
         o1 = n_out if stop == n_samples else stop * ratio.numerator // ratio.denominator
-        out[o0:o1] = y[lo: lo + o1 - o0]
+        out.append(y[lo: lo + o1 - o0])  # the cores come in order
         bar.update((stop - start) / fs_in / 3600)
 
     try:
@@ -84,13 +113,12 @@ def _store(read: Callable[[int, int], np.ndarray], n_samples: int, n_leads: int,
                               detect=detect, on_block=keep)
     finally:
         bar.close()
-    out.flush()
     return out, peaks
 
 
 def _record(name: str, signal: np.ndarray, fs: float, fs_record: float, leads: list[str],
             peaks_record: np.ndarray, symbols: Any, **extra: Any) -> Bunch:
-    """What :func:`~sktlft.datasets.read_record` returns, the signal a memory map."""
+    """What :func:`~sktlft.datasets.read_record` returns, the signal a :class:`SignalFile`."""
     peaks = np.asarray(peaks_record, dtype=np.int64)
     if abs(fs - fs_record) > 1e-9:
         peaks = np.clip(np.round(peaks * fs / fs_record).astype(np.int64), 0, len(signal) - 1)
@@ -102,7 +130,7 @@ def _record(name: str, signal: np.ndarray, fs: float, fs_record: float, leads: l
 def open_record(path: Path, *, leads: Any, fs: float, beats: str, tmp: Path,
                 progress: bool = False) -> Bunch:
     """A WFDB record read block by block, as :func:`~sktlft.datasets.read_record` reads it
-    whole (the same checks and fields; ``signal`` is a memory map under ``tmp``)."""
+    whole (the same checks and fields; ``signal`` is a :class:`SignalFile` under ``tmp``)."""
     import wfdb
 
     name = path.name
