@@ -118,6 +118,15 @@ def test_annotate_signal_labels_an_array_as_the_record(model, tmp_path):
     assert np.abs(at250["time_s"][:50] - at360["time_s"][:50]).max() < 0.05
 
 
+def test_progress_bars_show_the_work(model, capsys):
+    signal = wfdb.rdrecord(str(SAMPLE / "100"), channels=[0]).p_signal[:, 0]
+    annotate_signal(signal, 360, model, progress=True)
+    err = capsys.readouterr().err
+    assert "reading, detecting" in err and "labelling" in err and "beat" in err
+    annotate_signal(signal, 360, model)
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("signal, fs, kwargs, error, match", [
     (np.zeros((2, 5, 3600)), 360, {}, ValueError, r"signal must have shape \(n_samples,\)"),
     (np.zeros((2, 36000)), 360, {}, ValueError, "signal.T"),

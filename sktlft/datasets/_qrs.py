@@ -270,7 +270,7 @@ def detect_blocks(read: Callable[[int, int], np.ndarray], n_samples: int, fs: fl
 def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
     """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
 
-    XQRS runs with its slow step vectorised (the same beats, about 25 times
+    XQRS runs with its slow step vectorised (the same beats, 10 to 25 times
     faster), in fixed one-hour blocks read with 30 s of overlap, so that a long
     record needs little memory and no beat near a block's edge is lost or
     found twice (:mod:`sktlft.datasets._qrs`).
