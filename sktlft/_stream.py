@@ -25,8 +25,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ._progress import progress_bar
-from .datasets import extract_beats, prematurity_features, rr_features
-from .datasets._qrs import detect_blocks
+from .datasets import _qrs, extract_beats, prematurity_features, rr_features
 from .datasets._reader import (
     NORMAL_SIMILARITY,
     DataIntegrityError,
@@ -109,8 +108,9 @@ def _store(read: Callable[[int, int], np.ndarray], n_samples: int, n_leads: int,
         bar.update((stop - start) / fs_in / 3600)
 
     try:
-        peaks = detect_blocks(read, n_samples, fs_in, multiple=ratio.denominator,
-                              detect=detect, on_block=keep)
+        peaks = _qrs.detect_blocks(read, n_samples, fs_in, block=_qrs.BLOCK_SECONDS,
+                                   overlap=_qrs.OVERLAP_SECONDS, multiple=ratio.denominator,
+                                   detect=detect, on_block=keep)
     finally:
         bar.close()
     return out, peaks

@@ -98,6 +98,29 @@ def test_labels_do_not_depend_on_the_chunk_size(model, tmp_path, monkeypatch):
     np.testing.assert_array_equal(few[0], few[1])
 
 
+def test_blocks_of_any_length_give_the_same_labels(model, tmp_path, monkeypatch):
+    # reading and resampling in blocks (here 40 s, 250 Hz to the model's 360 Hz, and
+    # the atr beats of a 360 Hz record) gives what one block gives, to the last digit
+    from scipy.signal import resample_poly
+
+    import sktlft.datasets._qrs as qrs
+
+    rec = _copy("208", tmp_path / "in", with_atr=True)
+    signal = resample_poly(wfdb.rdrecord(str(rec), channels=[0]).p_signal[:, 0], 25, 36)
+    runs = []
+    for block in (3600.0, 40.0):
+        monkeypatch.setattr(qrs, "BLOCK_SECONDS", block)
+        out = tmp_path / f"out{block:g}"
+        runs.append((annotate_signal(signal, 250, model),
+                     annotate_record(rec, model, out), (out / "208.csv").read_text()))
+    (sig_a, rec_a, csv_a), (sig_b, rec_b, csv_b) = runs
+    for key in ("samples", "labels"):
+        np.testing.assert_array_equal(sig_b[key], sig_a[key])
+        np.testing.assert_array_equal(rec_b[key], rec_a[key])
+    np.testing.assert_array_equal(sig_b["proba"], sig_a["proba"])
+    assert csv_b == csv_a
+
+
 def test_annotate_signal_labels_an_array_as_the_record(model, tmp_path):
     rec = _copy("208", tmp_path / "in")
     by_file = annotate_record(rec, model, tmp_path / "out", detect=True)
