@@ -156,8 +156,7 @@ def annotate_record(
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
                               "to overwrite")
-    if isinstance(chunk_size, bool) or chunk_size < 1:
-        raise ValueError(f"chunk_size must be a positive number of beats, got {chunk_size!r}")
+    _check_chunk_size(chunk_size)
     pipe, seg = _network(model, trust_pickle)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
         t = time.perf_counter()
@@ -242,9 +241,9 @@ def annotate_signal(
     >>> from sktlft.datasets import read_record
     >>> rec = read_record("data/mitdb/100")  # doctest: +SKIP
     >>> out = annotate_signal(rec.signal, rec.fs, "model.sktlft")  # doctest: +SKIP
-    >>> out["counts"]  # doctest: +SKIP
-    {'N': 2235, 'S': 33, 'V': 1, 'F': 0}
+    >>> out["samples"], out["labels"], out["counts"]  # doctest: +SKIP
     """
+    _check_chunk_size(chunk_size)
     pipe, seg = _network(model, trust_pickle)
     x = check_signal(signal, fs, seg, lead)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
@@ -257,6 +256,11 @@ def annotate_signal(
     result.pop("source"), result.pop("reference"), result.pop("n_paced")
     return {**result, "time_s": result["samples"] / float(fs),
             "classes": np.asarray(pipe.classes_)}
+
+
+def _check_chunk_size(chunk_size: Any) -> None:
+    if isinstance(chunk_size, bool) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive number of beats, got {chunk_size!r}")
 
 
 def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any]:

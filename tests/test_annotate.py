@@ -161,6 +161,7 @@ def test_progress_bars_show_the_work(model, capsys):
     (np.zeros(7200), 50, {}, ValueError, "fs=50 Hz: the model reads the ECG up to 40 Hz"),
     (np.zeros(7200), 1e6, {}, ValueError, "above the 10000 Hz"),
     (np.zeros((7200, 2)), 360, {"lead": 2}, ValueError, "lead=2: signal has 2 column"),
+    (np.zeros(7200), 360, {"chunk_size": 0}, ValueError, "chunk_size must be a positive"),
 ])
 def test_annotate_signal_refuses_bad_input(model, signal, fs, kwargs, error, match):
     with pytest.raises(error, match=match):
