@@ -23,6 +23,21 @@ def format_seconds(seconds: float) -> str:
     return f"{s}s"
 
 
+def progress_bar(total: float, desc: str, unit: str, enabled: bool) -> Any:
+    """A tqdm bar on stderr (``enabled``), or one that shows nothing.
+
+    Examples
+    --------
+    >>> bar = progress_bar(10, "labelling", "beat", enabled=False)
+    >>> bar.update(10); bar.close()
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, disable=not enabled, leave=False,
+                dynamic_ncols=True, bar_format=None if unit != "h" else
+                "{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} h [{elapsed}<{remaining}]")
+
+
 class RunClock:
     """Counts the training work of a run of several fits and estimates the time left.
 

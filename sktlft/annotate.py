@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import re
-from numbers import Integral
+import tempfile
+import time
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._decision import decide
+from ._annotation_files import check_out_folder, write_outputs
 from ._hints import option
-from ._output import ANNOTATION_MARK, foreign_annotation, unwritable, write_together
+from ._output import foreign_annotation
+from ._stream import (
+    CHUNK_SIZE,
+    MAX_RECORD_FS,
+    MIN_SECONDS,
+    check_rate,
+    check_signal,
+    label_chunks,
+    open_array,
+    open_record,
+    record_context,
+)
 from ._validation import PATH, validate_params
-from .datasets import beat_inputs, beat_similarity, read_record, record_beats
 from .datasets._header import header_rate
 from .metrics import aami_labels
 
-__all__ = ["annotate_record"]
+__all__ = ["MAX_RECORD_FS", "MIN_SECONDS", "annotate_record", "annotate_signal"]
 
 logger = logging.getLogger("sktlft")
 
@@ -30,19 +41,18 @@ _PACED = {"/", "f"}
 _PACED_WORDS = re.compile(r"\bpaced\b|\bpacing\b", re.IGNORECASE)
 #: Below this median :func:`~sktlft.datasets.beat_similarity`, a record is taken for noise.
 MIN_BEAT_SIMILARITY = 0.5
-#: The highest sampling rate (Hz) of a record to label: above it, a header's rate is taken
-#: for a mistake (ECG recorders sample at 1 kHz or less; resampling 10 kHz is still cheap).
-MAX_RECORD_FS = 10_000.0
-#: The shortest record (seconds) to label: a beat's rhythm features need the beats around it.
-MIN_RECORD_S = 10.0
-#: The band (Hz) a beat's shape needs, for a model that states no low-pass cut-off.
-_ECG_BAND = 40.0
+#: What each of ``annotate_record``'s ``times`` measures.
+_STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm features and "
+           "typical beat", "inputs_s": "beat inputs", "model_s": "model", "write_s": "writing"}
+#: Beats per forward pass when labelling (the model's training batch is left as it is).
+PREDICT_BATCH = 1024
 
 
 @validate_params({"record": PATH, "model": [*PATH, tuple], "out": PATH,
                   "lead": [str, Integral, None], "detect": ["boolean"], "force": ["boolean"],
                   "extension": [str], "trust_pickle": ["boolean"], "plot": ["boolean"],
-                  "noise_check": ["boolean"]}, prefer_skip_nested_validation=False)
+                  "noise_check": ["boolean"], "chunk_size": [Integral],
+                  "progress": ["boolean"]}, prefer_skip_nested_validation=False)
 def annotate_record(
     record: str | os.PathLike,
     model: str | os.PathLike | tuple[Any, dict[str, Any]],
@@ -55,6 +65,8 @@ def annotate_record(
     trust_pickle: bool = False,
     plot: bool = False,
     noise_check: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Classify every beat of a WFDB record or EDF file; write the labels and a Holter summary.
 
@@ -68,7 +80,8 @@ def annotate_record(
     twice the model's low-pass cut-off, 80 Hz for the presets, or above
     ``MAX_RECORD_FS``, 10 kHz, is refused); beats come from its
     ``atr`` annotations (beat symbols only) when that file exists and
-    ``detect`` is false, else from wfdb's XQRS detector. Beats too close to
+    ``detect`` is false, else from wfdb's XQRS detector
+    (:func:`~sktlft.datasets.find_beats`). Beats too close to
     the edges get windows padded by reflection, so every beat gets a label.
     Rhythm features and the reference beat come from this record alone.
 
@@ -76,6 +89,11 @@ def annotate_record(
     :func:`~sktlft.datasets.read_edf`: its ECG-like lead (the model's, lead II,
     or the first ECG-like channel; see :func:`~sktlft.datasets.choose_ecg_lead`),
     beats detected; which lead and why is logged and returned.
+
+    Records of any length are read in one-hour blocks and labelled
+    ``chunk_size`` beats at a time, the signal kept in a temporary file, so
+    memory does not grow with the length (a 24-hour record needs about as
+    much as a 30-minute one); the labels do not depend on ``chunk_size``.
 
     Writes ``out/<record>.<extension>`` (WFDB annotations, one per beat, the
     AAMI letter as the symbol), ``out/<record>.csv`` (sample, time in
@@ -115,6 +133,10 @@ def annotate_record(
         :func:`~sktlft.datasets.beat_similarity` below ``MIN_BEAT_SIMILARITY``,
         0.5): noise in which the detector found "beats", or a lead that is not
         an ECG. ``False`` labels it anyway.
+    chunk_size : int, default=8192
+        Beats labelled at a time (memory, not labels, depends on it).
+    progress : bool, default=False
+        Show progress bars on stderr (reading and detecting, then labelling).
 
     Returns
     -------
@@ -122,17 +144,16 @@ def annotate_record(
         ``files`` written, ``n_beats``, ``counts`` per class, ``source`` of the
         beats, ``n_edge`` (beats classified from padded windows), ``n_paced``
         (paced beats in the reference annotations), ``similarity`` (the median
-        beat similarity), ``labels``, ``samples``, ``lead`` (the lead read) and
-        ``lead_reason`` (why that one).
+        beat similarity), ``labels``, ``samples``, ``lead`` (the lead read),
+        ``lead_reason`` (why that one) and ``times`` (seconds spent
+        reading and detecting, on the rhythm features and typical beat
+        (``context``), making the beats' inputs, in the model, and writing).
 
     Examples
     --------
     >>> from sktlft.annotate import annotate_record
     >>> annotate_record("data/100", "model.sktlft", "out/")  # doctest: +SKIP
     """
-
-    from .persistence import load_model
-    from .pipeline import find_network, segmenter_of
 
     if not isinstance(extension, str) or not extension.isalnum():
         raise ValueError(f"extension must be letters and digits, got {extension!r}")
@@ -141,7 +162,7 @@ def annotate_record(
         path = path.with_suffix("")
     name = path.stem if path.suffix.lower() == ".edf" else path.name
     out = Path(out)
-    _check_out_folder(out)
+    check_out_folder(out)
     files = {kind: out / f"{name}.{ext}" for kind, ext in
              (("ann", extension), ("csv", "csv"), ("png", "png"), ("json", "summary.json"),
               ("summary", "summary.png")) if plot or kind != "png"}
@@ -154,57 +175,178 @@ def annotate_record(
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
                               "to overwrite")
-    pipe, _ = (load_model(model, trust_pickle=trust_pickle) if not isinstance(model, tuple)
-               else model)
+    _check_chunk_size(chunk_size)
+    pipe, seg = _network(model, trust_pickle)
+    with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
+        t = time.perf_counter()
+        rec = _read(path, seg, lead, detect, Path(tmp), progress)
+        times = {"read_detect_s": time.perf_counter() - t}
+        logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
+        lead_read = {"lead": rec.leads[0], "lead_reason": rec.lead_reason}
+        result = _label(pipe, seg, rec, path.name, noise_check, chunk_size, progress, times)
+        labels, proba = result.pop("labels"), result.pop("proba")
+        t = time.perf_counter()
+        write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+        times["write_s"] = time.perf_counter() - t
+        del rec
+    logger.info("%d beats labelled in %.1fs: %s", len(labels), sum(times.values()),
+                ", ".join(f"{_STAGES[k]} {v:.1f}s" for k, v in times.items()))
+    return {"files": list(files.values()), **result, **lead_read, "times": times,
+            "source": "atr annotations" if result["source"] == "atr" else "detected by XQRS",
+            "labels": labels}
+
+
+@validate_params({"signal": ["array-like"], "fs": [Real], "model": [object],
+                  "lead": [Integral, None], "noise_check": ["boolean"],
+                  "chunk_size": [Integral], "progress": ["boolean"],
+                  "trust_pickle": ["boolean"]}, prefer_skip_nested_validation=False)
+def annotate_signal(
+    signal: Any,
+    fs: float,
+    model: Any,
+    *,
+    lead: int | None = None,
+    noise_check: bool = True,
+    chunk_size: int = CHUNK_SIZE,
+    progress: bool = False,
+    trust_pickle: bool = False,
+) -> dict[str, Any]:
+    """Classify every beat of an ECG held in a NumPy array, from any device.
+
+    The beats are detected (:func:`~sktlft.datasets.find_beats`, on the
+    first lead read) and labelled as :func:`annotate_record` labels a WFDB
+    record: the signal is resampled to the model's rate, and long signals are
+    labelled ``chunk_size`` beats at a time (the resampled copy kept in a
+    temporary file).
+
+    Parameters
+    ----------
+    signal : array-like of shape (n_samples,) or (n_samples, n_leads)
+        The ECG in millivolts, samples along the first axis. At least
+        ``MIN_SECONDS`` (10 s) long, with no NaN or infinite values.
+    fs : float
+        Its sampling rate in Hz, at least twice the model's low-pass cut-off
+        (80 Hz for the presets) and at most 10 kHz.
+    model : str, path-like, (model, info) or fitted estimator
+        A model file from :func:`sktlft.persistence.save_model`, its loaded
+        content, or the fitted pipeline itself.
+    lead : int or None, default=None
+        The column to read, for a one-lead model (``None``: column 0). A model
+        of several leads reads that many columns, in the order it was trained on.
+    noise_check : bool, default=True
+        Refuse a signal whose beats do not look alike (see :func:`annotate_record`).
+    chunk_size : int, default=8192
+        Beats labelled at a time.
+    progress : bool, default=False
+        Show progress bars on stderr.
+    trust_pickle : bool, default=False
+        Also load a pickle/joblib model file.
+
+    Returns
+    -------
+    dict
+        ``samples`` (the beats' positions at ``fs``), ``time_s``, ``labels``,
+        ``proba`` (n_beats, n_classes, columns in ``classes`` order),
+        ``classes``, ``counts`` per class, ``n_beats``, ``n_edge``,
+        ``similarity``.
+
+    Raises
+    ------
+    ValueError
+        ``signal`` of another shape, too short, holding NaN or infinite
+        values; ``fs`` not a usable rate; ``lead`` not a column.
+
+    Examples
+    --------
+    >>> from sktlft.annotate import annotate_signal
+    >>> from sktlft.datasets import read_record
+    >>> rec = read_record("data/mitdb/100")  # doctest: +SKIP
+    >>> out = annotate_signal(rec.signal, rec.fs, "model.sktlft")  # doctest: +SKIP
+    >>> out["samples"], out["labels"], out["counts"]  # doctest: +SKIP
+    """
+    _check_chunk_size(chunk_size)
+    pipe, seg = _network(model, trust_pickle)
+    x = check_signal(signal, fs, seg, lead)
+    with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
+        rec = open_array(x, float(fs), seg.fs, Path(tmp), name="signal", progress=progress)
+        if len(rec.peaks) < 2:
+            raise ValueError(f"signal: {len(rec.peaks)} beat(s) found; it may be noise, or "
+                             "not an ECG lead (try another lead)")
+        result = _label(pipe, seg, rec, "signal", noise_check, chunk_size, progress)
+        del rec
+    result.pop("source"), result.pop("reference"), result.pop("n_paced")
+    return {**result, "time_s": result["samples"] / float(fs),
+            "classes": np.asarray(pipe.classes_)}
+
+
+def _check_chunk_size(chunk_size: Any) -> None:
+    if isinstance(chunk_size, bool) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a positive number of beats, got {chunk_size!r}")
+
+
+def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any]:
+    """The fitted pipeline a model file (or its content, or itself) holds, and its segmenter."""
+    from .persistence import load_model
+    from .pipeline import find_network, segmenter_of
+
+    if isinstance(model, (str, os.PathLike)):
+        pipe, _ = load_model(model, trust_pickle=trust_pickle)
+    else:
+        pipe = model[0] if isinstance(model, tuple) else model
+    if not hasattr(pipe, "predict_proba"):
+        raise TypeError(f"model must be a model file, its loaded (model, info) or a fitted "
+                        f"sktlft estimator, got {type(pipe).__name__}")
     if find_network(pipe) is None:
         raise ValueError(
             "this model is the rhythm baseline alone, which does not record the lead, rate "
             "and window it was trained on: annotate with a model that has the network (train "
             f"it without {option('make_baseline_pipeline', '--estimator baseline')})")
-    seg = segmenter_of(find_network(pipe))
-    rec = _read(path, seg, lead, detect)
-    logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
-    n_paced = _warn_paced(rec, path.name)
-    beats = record_beats(rec, window=seg.window_, pad="reflect")
-    similarity = float(np.median(beat_similarity(beats.data, rec.fs)))
+    return pipe, segmenter_of(find_network(pipe))
+
+
+def _label(pipe: Any, seg: Any, rec: Any, name: str, noise_check: bool, chunk_size: int,
+           progress: bool, times: dict[str, float] | None = None) -> dict[str, Any]:
+    """Label every beat of a record opened by :mod:`sktlft._stream` (shared by both entries)."""
+    from skorch import NeuralNet
+
+    times = {} if times is None else times
+    n_paced = _warn_paced(rec, name)
+    t = time.perf_counter()
+    context = record_context(rec, seg.window_, chunk_size)
+    times["context_s"] = time.perf_counter() - t
+    similarity = float(np.median(context.similarity))
     if noise_check and similarity < MIN_BEAT_SIMILARITY:
         raise ValueError(
-            f"record {path.name}: its {len(rec.peaks)} beats do not look alike (median "
+            f"record {name}: its {len(rec.peaks)} beats do not look alike (median "
             f"correlation {similarity:.2f} with the record's typical beat, real ECG gives "
             f"0.77 or more): the signal may be noise, or not an ECG lead (try another "
             f"{option('lead', '--lead')}, or {option('noise_check=False', '--no-noise-check')}"
             " to label it anyway)")
-    X = beat_inputs(beats.data, beats.rr, beats.reference)
-    proba = pipe.predict_proba(X)
-    labels = decide(pipe, proba, X)
-    _write_outputs(out, files, name, rec, labels, proba, np.asarray(pipe.classes_))
+    # larger forward passes (the same labels, several times faster on a CPU); skorch
+    # reads iterator_valid__* from the net's attributes (set_params would re-initialise)
+    key = "iterator_valid__batch_size"
+    nets = [v for v in [pipe, *pipe.get_params(deep=True).values()] if isinstance(v, NeuralNet)]
+    saved = [n.__dict__.get(key) for n in nets]
+    try:
+        for net in nets:
+            net.__dict__[key] = max(net.batch_size, saved[nets.index(net)] or 0, PREDICT_BATCH)
+        labels, proba = label_chunks(pipe, rec, context, seg.window_, chunk_size=chunk_size,
+                                     progress=progress, times=times)
+    finally:
+        for net, size in zip(nets, saved):
+            net.__dict__.pop(key, None)
+            if size is not None:
+                net.__dict__[key] = size
     half = round(seg.window_ * rec.fs) // 2
     counts = {str(c): int((labels == c).sum()) for c in aami_labels(pipe.classes_)}
-    return {"files": list(files.values()), "n_beats": len(rec.peaks_record), "counts": counts,
-            "source": "atr annotations" if rec.source == "atr" else "detected by XQRS",
+    return {"n_beats": len(rec.peaks_record), "counts": counts, "source": rec.source,
             "n_edge": int(((rec.peaks < half) | (rec.peaks + half > len(rec.signal))).sum()),
-            "n_paced": n_paced, "similarity": similarity, "labels": labels,
-            "samples": rec.peaks_record, "reference": rec.symbols, "lead": rec.leads[0],
-            "lead_reason": rec.lead_reason}
+            "n_paced": n_paced, "similarity": similarity, "labels": labels, "proba": proba,
+            "samples": rec.peaks_record, "reference": rec.symbols}
 
 
-def _check_out_folder(out: Path) -> None:
-    """Refuse, before any work, an output folder that is a file, lies inside one, or
-    cannot be written in (:func:`sktlft._output.unwritable`)."""
-    flag = option("out", "--out")
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
-                         "missing) to hold the annotation and csv files")
-    why = unwritable(out / "x")  # a file in it: the folder itself may be new
-    if why and "symbolic link" in why:
-        raise ValueError(f"{flag} {out}: {why}; name a folder")
-    if why and why.endswith("is a file, not a folder"):
-        raise ValueError(f"{flag} {out}: {why}; {flag} must be a folder (created if missing)")
-    if why:
-        raise ValueError(f"{flag} {out}: {why}")
-
-
-def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
+def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
+          progress: bool) -> Any:
     """The record as the model's segmenter says: its leads (or ``lead``), rate, beats."""
     trained = leads = tuple(seg.leads or ("MLII",))
     if lead is not None:
@@ -215,7 +357,8 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained)
     _check_record_rate(path, seg)
-    rec = read_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto")
+    rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
+                      tmp=tmp, progress=progress)
     rec.lead_reason = ("chosen by its " + ("index" if isinstance(lead, Integral) else "name")
                        if lead is not None else "the lead the model was trained on")
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
@@ -229,12 +372,10 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool) -> Any:
 
 
 def _check_record_rate(path: Path, seg: Any) -> None:
-    """Refuse, before the signal is read, a record the model cannot read: sampled too low
-    for the band its segmenter keeps (below twice its low-pass cut-off) or above
-    ``MAX_RECORD_FS``, or shorter than ``MIN_RECORD_S``. The rate is the header's own
-    (``header_rate``: wfdb reads ``1e9`` as 1 Hz); a header that
-    cannot be read, or whose rate is not a positive number, is left to
-    :func:`~sktlft.datasets.read_record`."""
+    """Refuse, before the signal is read, a record whose rate the model cannot read
+    (:func:`_check_rate_value`; the rate as the header writes it, ``header_rate``: wfdb
+    reads ``1e9`` as 1 Hz) or shorter than ``MIN_SECONDS``. A header that cannot be
+    read, or whose rate is not a positive number, is left to the reader's checks."""
     import wfdb
 
     try:
@@ -245,10 +386,10 @@ def _check_record_rate(path: Path, seg: Any) -> None:
     fs = float(header.fs) if written is None else written[0]
     _check_rate_value(path.name, fs, seg)
     n = getattr(header, "sig_len", None)
-    if np.isfinite(fs) and fs > 0 and n is not None and n / fs < MIN_RECORD_S:
+    if np.isfinite(fs) and fs > 0 and n is not None and n / fs < MIN_SECONDS:
         raise ValueError(
             f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
-            f"header); sktlft labels records of at least {MIN_RECORD_S:g} s (a beat's rhythm "
+            f"header); sktlft labels records of at least {MIN_SECONDS:g} s (a beat's rhythm "
             "is read from the beats around it)")
 
 
@@ -256,18 +397,9 @@ def _check_rate_value(name: str, fs: float, seg: Any) -> None:
     """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz."""
     if not np.isfinite(fs) or fs <= 0:
         return  # read_record says what is wrong with the header
-    path = Path(name)
-    band, why = ((seg.lowpass, "its low-pass cut-off") if seg.lowpass is not None else
-                 (_ECG_BAND, "the band a beat's shape needs"))
-    if fs < 2 * band:
-        raise ValueError(
-            f"record {path.name} is sampled at {fs:g} Hz (its header): the model reads the ECG "
-            f"up to {band:g} Hz ({why}), which needs at least {2 * band:g} Hz; check the "
-            "header's rate, or record at a higher rate")
-    if fs > MAX_RECORD_FS:
-        raise ValueError(
-            f"record {path.name} is sampled at {fs:g} Hz (its header), above the "
-            f"{MAX_RECORD_FS:g} Hz sktlft labels: check the rate on the header's first line")
+    check_rate(fs, seg, f"record {name} is sampled at {fs:g} Hz (its header)",
+               "check the header's rate, or record at a higher rate",
+               "check the rate on the header's first line")
 
 
 def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> Any:
@@ -303,54 +435,3 @@ def _warn_paced(rec: Any, name: str) -> int:
         logger.warning("record %s: its header says the rhythm is paced; the model never "
                        "learned paced rhythms, so the labels of paced beats mean little", name)
     return n_paced
-
-
-def _write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, labels: np.ndarray,
-                   proba: np.ndarray, classes: np.ndarray) -> None:
-    """The annotation file, the csv (probabilities in AAMI order) and the picture, together."""
-    import wfdb
-
-    peaks = rec.peaks_record
-    order = [list(classes).index(c) for c in aami_labels(classes)]
-
-    def write_ann(tmp: Path) -> None:
-        from . import __version__
-
-        note = [f"{ANNOTATION_MARK} {__version__}"] + [""] * (len(peaks) - 1)
-        wfdb.wrann(name, files["ann"].suffix[1:], peaks, symbol=[str(s) for s in labels],
-                   aux_note=note, fs=rec.fs_record, write_dir=str(tmp))
-
-    def write_csv(tmp: Path) -> None:
-        with open(tmp / files["csv"].name, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["sample", "time_s", "label", *[f"p_{classes[j]}" for j in order],
-                        *(["reference"] if rec.symbols is not None else [])])
-            for i in range(len(peaks)):
-                row = [int(peaks[i]), f"{peaks[i] / rec.fs_record:.4f}", labels[i],
-                       *[f"{proba[i, j]:.5f}" for j in order]]
-                if rec.symbols is not None:
-                    row.append(rec.symbols[i])
-                w.writerow(row)
-
-    writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}
-    from .holter import summary_writers
-
-    holter, close_summary = summary_writers(name, peaks / rec.fs_record, labels,
-                                            duration=rec.signal.shape[0] / rec.fs,
-                                            start=rec.get("start"))
-    writers.update(holter)
-    fig = None
-    if "png" in files:
-        from .plotting import plot_ecg_strip
-
-        fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels, reference=rec.symbols,
-                             title=f"record {name}, lead {rec.leads[0]}")
-        writers[files["png"].name] = lambda tmp: fig.savefig(tmp / files["png"].name, dpi=110)
-    try:
-        write_together(out, writers)
-    finally:
-        close_summary()
-        if fig is not None:
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)

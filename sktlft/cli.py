@@ -291,7 +291,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     result = annotate_record(args.record, args.model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
-                             noise_check=not args.no_noise_check)
+                             noise_check=not args.no_noise_check,
+                             progress=sys.stderr.isatty())
     _complete(args, f"the labels were written to {args.out}/ (they are complete)")
     for path in result["files"]:
         say(f"wrote {path}")

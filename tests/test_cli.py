@@ -728,7 +728,7 @@ def test_predict_out_must_be_a_folder(model_file, tmp_path, capsys, monkeypatch)
     def unread(*args, **kwargs):
         raise AssertionError("the record was read before --out was checked")
 
-    monkeypatch.setattr(sktlft.annotate, "read_record", unread)
+    monkeypatch.setattr(sktlft.annotate, "open_record", unread)
     afile = tmp_path / "afile"
     afile.write_text("mine")
     argv = ["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out"]
@@ -756,7 +756,7 @@ def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path,
         raise AssertionError("work began before --out was checked")
 
     for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
-                         (sktlft.cli, "_protocol"), (sktlft.annotate, "read_record"),
+                         (sktlft.cli, "_protocol"), (sktlft.annotate, "open_record"),
                          (sktlft.persistence, "load_model")]:
         monkeypatch.setattr(module, name, no_work)
     monkeypatch.chdir(tmp_path)

@@ -1,7 +1,7 @@
 """Beat datasets: MIT-BIH Arrhythmia (mitdb), its bundled excerpt, and svdb; the record
 readers (WFDB, EDF)."""
 
-from ._beats import beat_similarity, find_beats, record_beats
+from ._beats import beat_similarity, record_beats
 from ._combined import concat_datasets, fetch_databases, parse_databases
 from ._constants import (
     AAMI_CLASSES,
@@ -18,6 +18,7 @@ from ._constants import (
 from ._dataset import BeatDataset, beat_inputs
 from ._edf import choose_ecg_lead, read_edf, read_edf_header
 from ._mitdb import fetch_mitbih, fetch_svdb, get_data_home, load_mitbih_sample
+from ._qrs import find_beats
 from ._reader import DataIntegrityError, DataNotFoundError, read_record
 from ._rhythm import (
     PREMATURITY_FEATURE_NAMES,

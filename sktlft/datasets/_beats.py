@@ -1,9 +1,9 @@
-"""A record's beats: R peaks detected in a signal, and the per-beat arrays of a read record.
+"""A record's beats: the per-beat arrays of a read record.
 
-Detection (wfdb's XQRS, peaks moved to their local extremum), how much each beat
-looks like the record's typical beat (a signal quality index), the typical beat
-itself, and :func:`record_beats`: windows, rhythm features and the typical beat of
-a record that :func:`~sktlft.datasets.read_record` read.
+How much each beat looks like the record's typical beat (a signal quality index),
+the typical beat itself, and :func:`record_beats`: windows, rhythm features and the
+typical beat of a record that :func:`~sktlft.datasets.read_record` read. The beats
+themselves are detected in :mod:`sktlft.datasets._qrs`.
 """
 
 from __future__ import annotations
@@ -15,47 +15,21 @@ from .._validation import FS, PAD, POSITIVE, validate_params
 from ._rhythm import prematurity_features, rr_features
 from ._windows import DEFAULT_WINDOW, extract_beats
 
-__all__ = ["NORMAL_SIMILARITY", "beat_similarity", "find_beats", "record_beats",
+__all__ = ["NORMAL_SIMILARITY", "beat_similarity", "correlate", "qrs_stretch", "record_beats",
            "reference_beat"]
 
 
-def find_beats(signal: np.ndarray, fs: float) -> np.ndarray:
-    """Detect R peaks with wfdb's XQRS detector, then move each to its local extremum.
+def qrs_stretch(windows: np.ndarray, fs: float, half: float = 0.1) -> np.ndarray:
+    """The first lead's ``±half`` seconds around each window's R peak, mean removed."""
+    mid, h = windows.shape[-1] // 2, round(half * fs)
+    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
+    return w - w.mean(axis=1, keepdims=True)
 
-    Parameters
-    ----------
-    signal : ndarray of shape (n_samples,)
-        One lead, in mV.
-    fs : float
-        Sampling rate in Hz.
 
-    Returns
-    -------
-    ndarray of int
-        Sample indices of the R peaks, sorted and unique.
-
-    Examples
-    --------
-    >>> from sktlft.datasets import find_beats, read_record
-    >>> from sktlft.datasets._mitdb import sample_path
-    >>> rec = read_record(sample_path("100"))
-    >>> peaks = find_beats(rec.signal[:, 0], rec.fs)
-    >>> bool(abs(len(peaks) - len(rec.peaks)) <= 3)
-    True
-    """
-    from wfdb import processing
-
-    xqrs = processing.XQRS(sig=np.asarray(signal, dtype=np.float64), fs=fs)
-    xqrs.detect(verbose=False)
-    peaks = np.asarray(xqrs.qrs_inds, dtype=np.int64)
-    if len(peaks) == 0:
-        return peaks
-    radius = max(1, round(0.1 * fs))
-    corrected = processing.correct_peaks(
-        np.asarray(signal, dtype=np.float64), peaks, search_radius=radius,
-        smooth_window_size=max(3, round(0.04 * fs)), peak_dir="compare",
-    )
-    return np.unique(np.asarray(corrected, dtype=np.int64))
+def correlate(stretches: np.ndarray, template: np.ndarray) -> np.ndarray:
+    """Each row's correlation with ``template`` (both mean-removed; 0 for a flat one)."""
+    norm = np.linalg.norm(stretches, axis=1) * np.linalg.norm(template)
+    return np.where(norm > 0, stretches @ template / np.where(norm > 0, norm, 1.0), 0.0)
 
 
 @validate_params({"windows": ["array-like"], "fs": FS, "half": POSITIVE},
@@ -93,12 +67,8 @@ def beat_similarity(windows: np.ndarray, fs: float, *, half: float = 0.1) -> np.
     >>> bool(np.median(sim) > 0.9)
     True
     """
-    mid, h = windows.shape[-1] // 2, round(half * fs)
-    w = windows[:, 0, max(mid - h, 0): mid + h + 1].astype(np.float64)
-    w = w - w.mean(axis=1, keepdims=True)
-    t = np.median(w, axis=0)
-    norm = np.linalg.norm(w, axis=1) * np.linalg.norm(t)
-    return np.where(norm > 0, w @ t / np.where(norm > 0, norm, 1.0), 0.0)
+    w = qrs_stretch(np.asarray(windows), fs, half)
+    return correlate(w, np.median(w, axis=0))
 
 
 def reference_beat(windows: np.ndarray) -> np.ndarray:

@@ -18,7 +18,6 @@ from sklearn.utils import Bunch
 from sklearn.utils._param_validation import StrOptions
 
 from .._validation import LEADS, OPTIONAL_FS, PATH, validate_params
-from ._beats import find_beats
 from ._constants import SYMBOL_TO_AAMI
 from ._header import (
     DataIntegrityError,
@@ -27,6 +26,7 @@ from ._header import (
     _check_signal_files,
     header_rate,
 )
+from ._qrs import find_beats
 from ._resample import resample
 
 __all__ = ["DataIntegrityError", "DataNotFoundError", "check_leads", "read_record",
@@ -224,12 +224,7 @@ def read_record(
     fs_record = float(rec.fs)
     n_non_beat = 0
     if ann is not None:
-        symbols = np.asarray(ann.symbol)
-        samples = np.asarray(ann.sample, dtype=np.int64)
-        is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
-        n_non_beat = int((~is_beat).sum())
-        peaks_record = samples[is_beat]
-        symbols = symbols[is_beat].astype("<U1")
+        peaks_record, symbols, n_non_beat = beat_annotations(ann)
         source = "atr"
     else:
         peaks_record = find_beats(signal[:, 0], fs_record)
@@ -255,3 +250,11 @@ def read_record(
         n_invalid=n_invalid,
         comments=[str(c) for c in (header.comments or [])],
     )
+
+
+def beat_annotations(ann: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """The beats of a wfdb annotation: (samples, symbols, how many were not beats)."""
+    symbols = np.asarray(ann.symbol)
+    samples = np.asarray(ann.sample, dtype=np.int64)
+    is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
+    return samples[is_beat], symbols[is_beat].astype("<U1"), int((~is_beat).sum())

@@ -1,0 +1,86 @@
+"""The files ``sktlft predict`` writes: where they may go, and all of them together.
+
+The annotation file (marked as sktlft's, so that only such files are ever replaced),
+the csv of labels and probabilities, the Holter summary and the optional ECG strip.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._hints import option
+from ._output import ANNOTATION_MARK, unwritable, write_together
+from .metrics import aami_labels
+
+__all__ = ["check_out_folder", "write_outputs"]
+
+
+def check_out_folder(out: Path) -> None:
+    """Refuse, before any work, an output folder that is a file, lies inside one, or
+    cannot be written in (:func:`sktlft._output.unwritable`)."""
+    flag = option("out", "--out")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
+                         "missing) to hold the annotation and csv files")
+    why = unwritable(out / "x")  # a file in it: the folder itself may be new
+    if why and "symbolic link" in why:
+        raise ValueError(f"{flag} {out}: {why}; name a folder")
+    if why and why.endswith("is a file, not a folder"):
+        raise ValueError(f"{flag} {out}: {why}; {flag} must be a folder (created if missing)")
+    if why:
+        raise ValueError(f"{flag} {out}: {why}")
+
+
+def write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, labels: np.ndarray,
+                   proba: np.ndarray, classes: np.ndarray) -> None:
+    """The annotation file, the csv (probabilities in AAMI order) and the picture, together."""
+    import wfdb
+
+    peaks = rec.peaks_record
+    order = [list(classes).index(c) for c in aami_labels(classes)]
+
+    def write_ann(tmp: Path) -> None:
+        from . import __version__
+
+        note = [f"{ANNOTATION_MARK} {__version__}"] + [""] * (len(peaks) - 1)
+        wfdb.wrann(name, files["ann"].suffix[1:], peaks, symbol=[str(s) for s in labels],
+                   aux_note=note, fs=rec.fs_record, write_dir=str(tmp))
+
+    def write_csv(tmp: Path) -> None:
+        with open(tmp / files["csv"].name, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["sample", "time_s", "label", *[f"p_{classes[j]}" for j in order],
+                        *(["reference"] if rec.symbols is not None else [])])
+            for i in range(len(peaks)):
+                row = [int(peaks[i]), f"{peaks[i] / rec.fs_record:.4f}", labels[i],
+                       *[f"{proba[i, j]:.5f}" for j in order]]
+                if rec.symbols is not None:
+                    row.append(rec.symbols[i])
+                w.writerow(row)
+
+    writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}
+    from .holter import summary_writers
+
+    holter, close_summary = summary_writers(name, peaks / rec.fs_record, labels,
+                                            duration=rec.signal.shape[0] / rec.fs,
+                                            start=rec.get("start"))
+    writers.update(holter)
+    fig = None
+    if "png" in files:
+        from .plotting import plot_ecg_strip
+
+        fig = plot_ecg_strip(rec.signal[:, 0], rec.fs, rec.peaks, labels, reference=rec.symbols,
+                             title=f"record {name}, lead {rec.leads[0]}")
+        writers[files["png"].name] = lambda tmp: fig.savefig(tmp / files["png"].name, dpi=110)
+    try:
+        write_together(out, writers)
+    finally:
+        close_summary()
+        if fig is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
