@@ -183,10 +183,10 @@ def annotate_record(
         times = {"read_detect_s": time.perf_counter() - t}
         logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
         lead_read = {"lead": rec.leads[0], "lead_reason": rec.lead_reason}
-        result = _label(pipe, seg, rec, path.name, noise_check, chunk_size, progress, times)
+        result = _label(pipe, seg, rec, name, noise_check, chunk_size, progress, times)
         labels, proba = result.pop("labels"), result.pop("proba")
         t = time.perf_counter()
-        write_outputs(out, files, path.name, rec, labels, proba, np.asarray(pipe.classes_))
+        write_outputs(out, files, name, rec, labels, proba, np.asarray(pipe.classes_))
         times["write_s"] = time.perf_counter() - t
         del rec
     logger.info("%d beats labelled in %.1fs: %s", len(labels), sum(times.values()),

@@ -182,7 +182,8 @@ def test_annotate_signal_refuses_nan_and_short_records(model, tmp_path):
     wfdb.wrsamp("short", fs=360, units=["mV"], sig_name=["MLII"], fmt=["16"],
                 p_signal=wfdb.rdrecord(str(rec), channels=[0]).p_signal[:3000],
                 write_dir=str(short))
-    with pytest.raises(ValueError, match=r"record short lasts 8.3 s; sktlft labels records "
-                                         r"of at least 10 s"):
+    with pytest.raises(ValueError, match=r"record short is 8.3 s long \(3000 samples at "
+                                         r"360 Hz, its header\); sktlft labels records of "
+                                         r"at least 10 s"):
         annotate_record(short / "short", model, tmp_path / "out")
     assert not (tmp_path / "out").exists()

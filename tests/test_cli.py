@@ -888,7 +888,7 @@ def _no_work(monkeypatch):
         raise AssertionError("work began before the arguments were checked")
 
     for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
-                         (sktlft.cli, "_protocol"), (sktlft.annotate, "read_record"),
+                         (sktlft.cli, "_protocol"), (sktlft.annotate, "open_record"),
                          (sktlft.persistence, "load_model")]:
         monkeypatch.setattr(module, name, no_work)
 
@@ -1078,8 +1078,10 @@ def test_an_interrupted_predict_leaves_no_outputs(model_file, tmp_path, capsys, 
         signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
 
     if where == "decide":
-        decide = sktlft.annotate.decide
-        monkeypatch.setattr(sktlft.annotate, "decide",
+        import sktlft._decision
+
+        decide = sktlft._decision.decide
+        monkeypatch.setattr(sktlft._decision, "decide",
                             lambda *a: (decide(*a), interrupt())[0])
     elif where == "wrann":
         wrann = wfdb.wrann

@@ -210,7 +210,7 @@ def test_the_waveform_preset_trains_the_1d_network_and_arguments_override(small_
     seen = paper[:-1].fit_transform(X[:10])
     assert {k: v.shape[1:] for k, v in seen.items()} == {"images": (1, 32, 32),
                                                           "rhythm": (12,)}
-    one = make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d", resnet__weights=None)
+    one = make_tlft_pipeline(inputs=["waveform"], resnet__module="cnn1d")
     assert list(one[:-1].fit_transform(X[:10])) == ["waveform"]
 
 
@@ -365,7 +365,7 @@ def test_fourier_images_made_on_the_training_device_match(small_inputs, fast):
         eager[0].transform(X[200:260]))["images"], dtype=np.float32) / 255
     np.testing.assert_allclose(made, expected, atol=1e-6)
     on_device = make_tlft_pipeline("paper", fourier__lazy="device", **kw).fit(X[:200], y[:200])
-    assert on_device[-1].input_shapes_["images"] == (2, 32, 32)
+    assert on_device[-1].input_shapes_["image"] == (2, 32, 32)
     np.testing.assert_allclose(on_device.predict_proba(X[200:]), eager.predict_proba(X[200:]),
                                atol=1e-5)
 
@@ -403,7 +403,7 @@ def test_hints_rank_by_likeness_and_object_parameters_are_not_typed_values():
     # offered resnet__callbacks, which takes skorch callbacks, as a setting
     from sktlft.pipeline import check_params
 
-    pipe = make_tlft_pipeline("waveform", resnet__weights=None)
+    pipe = make_tlft_pipeline("waveform")
     for key, best in [("resnet__learning_rate", "resnet__lr"),
                       ("resnet__epochs", "resnet__max_epochs"),
                       ("fourier__imagesize", "fourier__image_size")]:
