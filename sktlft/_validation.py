@@ -7,7 +7,8 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-__all__ = ["FS", "OPTIONAL_FS", "PATH", "POSITIVE", "validate_params"]
+__all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
+           "validate_params"]
 
 #: A sampling rate in Hz.
 FS = [Interval(Real, 0, None, closed="neither")]

@@ -57,22 +57,15 @@ _ESTIMATORS = {
     "sklearn.ensemble._voting.VotingClassifier",
 }
 _TYPES = {
-    "torch.nn.modules.loss.CrossEntropyLoss",
-    "torch.optim.adam.Adam",
-    "torch.optim.adamw.AdamW",
-    "torch.optim.sgd.SGD",
-    "torch.utils.data.dataloader.DataLoader",
-    "skorch.dataset.Dataset",
+    "torch.nn.modules.loss.CrossEntropyLoss", "torch.optim.adam.Adam", "torch.optim.adamw.AdamW",
+    "torch.optim.sgd.SGD", "torch.utils.data.dataloader.DataLoader", "skorch.dataset.Dataset",
 }
-#: Where a class that a model file may name lived before, by its name there: sktlft 0.3
-#: files written before issue 23 renamed the private modules name the old places.
-RENAMED = {
-    "sktlft.models._classifier.ResNet18Classifier":
-        "sktlft.models._resnet18_classifier.ResNet18Classifier",
-    "sktlft.models._base.BeatClassifier": "sktlft.models._beat_classifier.BeatClassifier",
-    "sktlft.models._module.ResNet18Module": "sktlft.models._resnet18.ResNet18Module",
-}
-#: The kinds of input as a network's fitted state spelt them before issue 23.
+#: Classes a model file may name, by the place sktlft 0.3 files name before issue 23
+#: renamed the private modules; and the kinds of input as their fitted state spelt them.
+RENAMED = {f"sktlft.models.{old}": f"sktlft.models.{new}" for old, new in (
+    ("_classifier.ResNet18Classifier", "_resnet18_classifier.ResNet18Classifier"),
+    ("_base.BeatClassifier", "_beat_classifier.BeatClassifier"),
+    ("_module.ResNet18Module", "_resnet18.ResNet18Module"))}
 _RENAMED_KINDS = {"images": "image", "waveforms": "waveform"}
 # what a skorch network keeps of its fitted state (the rest is rebuilt by initialize)
 _NET_STATE = ("classes_inferred_", "n_features_in_", "input_shapes_", "input_names_",
@@ -202,9 +195,8 @@ class _Decoder:
         state = self(value["fitted"])
         if isinstance(obj, NeuralNet):
             weights = state.pop("module_", None)
-            for attr in ("input_shapes_", "input_names_"):  # a 0.3 file's spelling
-                if isinstance(state.get(attr), dict):
-                    state[attr] = {_RENAMED_KINDS.get(k, k): v for k, v in state[attr].items()}
+            state.update({a: {_RENAMED_KINDS.get(k, k): v for k, v in state[a].items()}
+                          for a in ("input_shapes_", "input_names_") if a in state})
             for k, v in state.items():
                 setattr(obj, k, v)
             if weights is not None:

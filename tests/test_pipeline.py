@@ -330,7 +330,7 @@ def test_fourier_images_made_on_the_training_device_match(small_inputs):
         eager[0].transform(X[200:260]))["images"], dtype=np.float32) / 255
     np.testing.assert_allclose(made, expected, atol=1e-6)
     on_device = make_tlft_pipeline("paper", fourier__lazy="device", **kw).fit(X[:200], y[:200])
-    assert on_device[-1].input_shapes_["images"] == (2, 32, 32)
+    assert on_device[-1].input_shapes_["image"] == (2, 32, 32)
     np.testing.assert_allclose(on_device.predict_proba(X[200:]), eager.predict_proba(X[200:]),
                                atol=1e-5)
 
