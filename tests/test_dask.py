@@ -53,8 +53,7 @@ def test_cross_validate_runs_on_the_cluster(cluster, small, tmp_path, monkeypatc
 def test_evaluate_with_scheduler(cluster, tmp_path, capsys):
     out = tmp_path / "r"
     argv = ["evaluate", "--scheduler", cluster.scheduler_address, "--cv", "2", "--no-model",
-            "--out", str(out), "--weights", "none", "--set", "fourier__image_size=32",
-            "--set", "resnet__input_size=32", "--set", "resnet__max_epochs=1"]
+            "--out", str(out), "--weights", "none", "--set", "resnet__max_epochs=1"]
     assert main(argv) == 0
     text = capsys.readouterr().err
     assert "Dask cluster at" in text and "2 workers" in text
