@@ -69,10 +69,9 @@ def plain_epoch(X, rr, y, params, device, seed, amp=True):
     torch.manual_seed(seed)
     classes, y_idx = np.unique(y, return_inverse=True)
     # (rr: the log rhythm features; the classifier standardises them the same way)
-    module = ResNet18Module(len(classes), image_shape=X.shape[1:], weights=None,
-                            input_size=params["resnet__input_size"], n_features=rr.shape[1],
-                            feature_mean=rr.mean(axis=0),
-                            feature_std=np.maximum(rr.std(axis=0), 1e-3)).to(device)
+    module = ResNet18Module(len(classes), {"image": X.shape[1:], "features": rr.shape[1:]},
+                            rr.mean(axis=0), np.maximum(rr.std(axis=0), 1e-3), weights=None,
+                            input_size=params["resnet__input_size"]).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=params["resnet__lr"])
     loss_fn = torch.nn.CrossEntropyLoss()
     images, rhythm = torch.from_numpy(X), torch.from_numpy(rr)
@@ -87,7 +86,7 @@ def plain_epoch(X, rr, y, params, device, seed, amp=True):
         xb, rb, yb = xb.to(device), rb.to(device), yb.to(device)
         opt.zero_grad()
         with amp:
-            out = module(images=xb, features=rb)
+            out = module(image=xb, features=rb)
         loss = loss_fn(out.float(), yb)
         loss.backward()
         opt.step()
@@ -100,7 +99,7 @@ def plain_epoch(X, rr, y, params, device, seed, amp=True):
             torch.utils.data.TensorDataset(images, rhythm), batch_size=bs
         ):
             with amp:
-                torch.softmax(module(images=xb.to(device), features=rb.to(device)).float(),
+                torch.softmax(module(image=xb.to(device), features=rb.to(device)).float(),
                               dim=1).cpu()
     sync(device)
     return fit, time.perf_counter() - t

@@ -11,7 +11,8 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 
 from ._hints import option
 
-__all__ = ["FS", "OPTIONAL_FS", "PATH", "POSITIVE", "check_folds", "validate_params"]
+__all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
+           "check_folds", "validate_params"]
 
 #: A sampling rate in Hz.
 FS = [Interval(Real, 0, None, closed="neither")]

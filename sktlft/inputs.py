@@ -10,10 +10,13 @@ into image channels; the network reads each kind through its own branch
 (images: the image backbone; waveforms: a 1-D convolutional branch; features:
 a small dense layer), all inferred from the data.
 
-To add an input, add a :class:`BeatInput` to :data:`INPUTS` here: its kind
-says how the pipeline carries it, and its ``doc`` line is what the documentation
-shows (the user guide's table of inputs and ``sktlft train --help`` are made from
-:data:`INPUTS`).
+To add an input, add a :class:`BeatInput` to :data:`INPUTS` here: its
+declared kind is what every layer uses (the segmenter makes it, the Fourier
+step turns the ``image`` kind into channels, the classifier stacks the others
+by kind and the network family checks that it reads that kind), and its ``doc``
+line is what the documentation shows (the user guide's table of inputs and
+``sktlft train --help`` are made from :data:`INPUTS`). Elsewhere, inputs are
+named only as choices (the presets, defaults, examples).
 """
 
 from __future__ import annotations

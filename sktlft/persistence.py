@@ -151,9 +151,8 @@ class _Decoder:
         state = self(value["fitted"])
         if isinstance(obj, NeuralNet):
             weights = state.pop("module_", None)
-            for attr in ("input_shapes_", "input_names_"):  # a 0.3 file's spelling
-                if isinstance(state.get(attr), dict):
-                    state[attr] = {_RENAMED_KINDS.get(k, k): v for k, v in state[attr].items()}
+            state.update({a: {_RENAMED_KINDS.get(k, k): v for k, v in state[a].items()}
+                          for a in ("input_shapes_", "input_names_") if a in state})
             for k, v in state.items():
                 setattr(obj, k, v)
             if weights is not None:

@@ -1,7 +1,7 @@
 """``BeatClassifier``: the skorch classifier every sktlft network family trains through.
 
-Device "auto", seeding, class weights and caps, checkpoints, inputs inferred from
-the data (images, waveforms, features), the network family as a parameter, and
+Device "auto", seeding, class weights and caps, checkpoints, inputs read as the
+registry declares them (image, waveform, features), the network family as a parameter, and
 the decision (with its class weights) inside ``predict``.
 """
 
@@ -31,28 +31,36 @@ __all__ = ["BeatClassifier"]
 
 
 class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
-    """A skorch classifier of beats: any sktlft network family, inputs inferred from the data.
+    """A skorch classifier of beats: any sktlft network family, inputs as the registry declares.
 
     Takes what the pipeline's Fourier step gives: a dict
     (:class:`skorch.helper.SliceDict`) of ``images`` (n_beats, channels, H, W)
     and the other inputs (:mod:`sktlft.inputs`), or images alone. Each input
-    reaches the network through the branch of its kind, found from its shape:
-    ``images``; waveforms (3-D, such as ``waveform``), stacked as channels;
-    features (2-D, such as ``rhythm``), side by side. As braindecode's
-    ``EEGClassifier`` does, the classifier infers the network's sizes from
-    the data (``n_outputs``, ``image_shape``, ``waveform_shape``,
-    ``n_features`` and the features' statistics) and passes those the
-    network family takes, with ``module__*`` parameters
-    (skorch's ``get_params_for("module")``). Labels of any type work (the AAMI
-    letters directly). Everything skorch offers works: ``optimizer__*``,
-    ``callbacks``, ``iterator_train__*``, ``warm_start``, ``history``.
+    reaches the network through the branch of the kind
+    :data:`sktlft.inputs.INPUTS` declares for it, never guessed from its
+    shape: ``image`` (the Fourier step's ``images``); ``waveform`` (such as
+    ``waveform``), stacked as channels; ``features`` (such as ``rhythm``),
+    side by side. A name the registry does not know is refused. ``fit``
+    refuses inputs the family does not read (its ``reads``; see
+    :func:`~sktlft.models.check_reads`). As braindecode's ``EEGClassifier``
+    does, the classifier infers the network's sizes from the data
+    (``n_outputs``, ``input_shapes`` and the features' statistics) and passes
+    them, with ``module__*`` parameters (skorch's
+    ``get_params_for("module")``), to the family.
+
+    Defaults: the 1-D CNN (``module="cnn1d"``, the command line's family,
+    which needs no images) and its training (``lr=1e-3``, batches of 64);
+    :class:`~sktlft.models.ResNet18Classifier` has the published ResNet-18's.
+    Labels of any type work (the AAMI letters directly). Everything skorch
+    offers works: ``optimizer__*``, ``callbacks``, ``iterator_train__*``,
+    ``warm_start``, ``history``.
 
     Parameters
     ----------
-    module : str or torch.nn.Module class, default="cnn1d"
+    module : str or BeatNetwork subclass, default="cnn1d"
         The network family: a name of :data:`~sktlft.models.NETWORKS`
         (``"resnet18"``: :class:`ResNet18Module`; ``"cnn1d"``:
-        :class:`WaveformCNN`) or a module class taking the inferred sizes.
+        :class:`WaveformCNN`) or a :class:`~sktlft.models.BeatNetwork` subclass.
     max_per_class : int or None, default=None
         Class-balanced epochs: each epoch trains on every beat of the classes
         with at most this many beats and a fresh random draw of this many of
@@ -108,10 +116,11 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
     n_features_in_ : int
         Image channels (waveform channels for a network without images).
     input_shapes_ : dict
-        Per-beat shape of each kind of input seen in ``fit``: ``images``
-        (channels, H, W), ``waveforms`` (channels, samples), ``features`` (n,).
+        Per-beat shape of each kind of input seen in ``fit``: ``image``
+        (channels, H, W), ``waveform`` (channels, samples), ``features`` (n,).
     input_names_ : dict
-        The inputs of each kind, in the order they are joined.
+        The inputs of each kind, in the order they are joined (``["images"]``
+        for the image kind: the Fourier step's channels).
     feature_mean_, feature_std_ : ndarray or None
         Statistics of the features over the training beats.
     decision_weights_ : ndarray of shape (n_classes,)
@@ -135,7 +144,7 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
     ...                           resnet__random_state=0)
     >>> net = pipe.fit(ds.inputs(), ds.target)[-1]
     >>> type(net.module_).__name__, net.input_shapes_
-    ('WaveformCNN', {'waveforms': (1, 288), 'features': (12,)})
+    ('WaveformCNN', {'waveform': (1, 288), 'features': (12,)})
     >>> pipe.predict(ds.inputs()[:3]).shape
     (3,)
     """
