@@ -1120,7 +1120,8 @@ def test_predict_killed_by_ctrl_c_at_any_moment_leaves_all_or_nothing(model_file
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         files = sorted(p.name for p in out.iterdir()) if out.exists() else []
-        assert files in ([], ["208.csv", "208.png", "208.tlft"]), (delay, files, err)
+        assert files in ([], ["208.csv", "208.png", "208.summary.json", "208.summary.png",
+                              "208.tlft"]), (delay, files, err)
         assert "Traceback" not in err, err
         if proc.returncode == 130 and not files:
             assert "interrupted (Ctrl-C)" in err and "nothing was saved" in err, err
