@@ -193,7 +193,22 @@ def make_tlft_pipeline(preset: str = "default", *, inputs: Any = None,
     pipe.set_params(**{f"resnet__{name}": defaults[name] for name in net.family_settings
                        if name not in net.family_params() and f"resnet__{name}" not in params})
     _check_network_reads(pipe)
+    _refuse_idle_fourier(pipe, params)
     return pipe
+
+
+def _refuse_idle_fourier(pipe: Pipeline, params: dict[str, Any]) -> None:
+    """Refuse a Fourier setting the caller gave when no input is an image: the step then
+    passes the inputs through, and the setting would do nothing."""
+    given = sorted(k for k in params if k.startswith("fourier__"))
+    inputs = tuple(pipe.named_steps["segment"].inputs or ())
+    if not given or not inputs or any(kind_of(name) == "image" for name in inputs):
+        return
+    raise ValueError(
+        f"{given[0]}={params[given[0]]!r}: the inputs {tuple(inputs)} hold no image (no "
+        "input of kind image in sktlft.inputs.INPUTS), so the fourier step passes them "
+        "through and this setting would do nothing; leave it out, or add an image input "
+        "such as 'image'")
 
 
 def _check_network_reads(pipe: Pipeline) -> None:

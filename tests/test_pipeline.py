@@ -424,3 +424,16 @@ def test_hints_rank_by_likeness_and_object_parameters_are_not_typed_values():
 
     check_params(pipe, {"resnet__callbacks": [EpochTimer()]})
     check_params(pipe, {"resnet__lr": 0.1, "resnet__module": "cnn1d"}, from_text=True)
+
+
+def test_a_fourier_setting_without_an_image_input_is_refused():
+    # with the 1-D network's inputs the Fourier step passes them through: a fourier__
+    # setting the caller gives would silently do nothing (issue 23)
+    with pytest.raises(ValueError, match=r"fourier__image_size=32: the inputs \('waveform', "
+                                         r"'difference_waveform', 'rhythm', 'prematurity', "
+                                         r"'p_wave'\) hold no image .* would do nothing"):
+        make_tlft_pipeline("waveform", fourier__image_size=32)
+    # the preset's own Fourier settings are no refusal, nor are settings with an image input
+    make_tlft_pipeline("waveform")
+    make_tlft_pipeline("waveform", inputs=("image", "waveform", "rhythm"), fourier__image_size=32,
+                       resnet__module="resnet18", resnet__weights=None)
