@@ -27,16 +27,13 @@ from sklearn.utils import Bunch
 from ._progress import progress_bar
 from .datasets import _qrs, extract_beats, prematurity_features, rr_features
 from .datasets._beats import NORMAL_SIMILARITY, correlate, qrs_stretch, reference_beat
-from .datasets._header import header_rate
 from .datasets._reader import (
     DataIntegrityError,
     DataNotFoundError,
-    _channels,
     _check_name,
-    _check_rate,
-    _check_signal_files,
     beat_annotations,
     check_leads,
+    checked_header,
 )
 from .datasets._resample import rate_ratio, resample
 from .datasets._windows import n_window
@@ -137,14 +134,7 @@ def open_record(path: Path, *, leads: Any, fs: float, beats: str, tmp: Path,
     if not path.with_suffix(".hea").is_file():
         raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
     has_atr = path.with_suffix(".atr").is_file()
-    try:
-        header = wfdb.rdheader(str(path))
-    except Exception as exc:
-        raise DataIntegrityError(f"record {name}: cannot read its header "
-                                 f"{path.with_suffix('.hea')}: {exc}") from exc
-    _check_rate(name, header.fs, fs, header_rate(path))
-    channels = _channels(name, list(header.sig_name), leads)
-    _check_signal_files(path.parent, name, header, channels)
+    header, channels = checked_header(path, name, leads, fs)
     fs_record = float(header.fs)
     n_invalid = [0]
 

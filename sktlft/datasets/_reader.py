@@ -117,6 +117,23 @@ def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) ->
     return channels
 
 
+def checked_header(path: Path, name: str, leads: tuple[str | int, ...],
+                   fs: float | None) -> tuple[Any, list[int]]:
+    """A record's header and the channels of ``leads``, checked before any signal is read:
+    its rate as written, the leads, and signal files as long as the header says."""
+    import wfdb
+
+    try:
+        header = wfdb.rdheader(str(path))
+    except Exception as exc:
+        raise DataIntegrityError(f"record {name}: cannot read its header "
+                                 f"{path.with_suffix('.hea')}: {exc}") from exc
+    _check_rate(name, header.fs, fs, header_rate(path))
+    channels = _channels(name, list(header.sig_name), leads)
+    _check_signal_files(path.parent, name, header, channels)
+    return header, channels
+
+
 @validate_params({"path": PATH, "leads": LEADS, "fs": OPTIONAL_FS,
                   "beats": [StrOptions({"auto", "atr", "detect"})], "sums": [dict, None]},
                  prefer_skip_nested_validation=True)
@@ -203,14 +220,7 @@ def read_record(
         )
     # wfdb raises many kinds of errors on unreadable files: each is said to be about
     # this record's files (sktlft's own checks, between the reads, say what they found)
-    try:
-        header = wfdb.rdheader(str(path))
-    except Exception as exc:
-        raise DataIntegrityError(f"record {name}: cannot read its header "
-                                 f"{path.with_suffix('.hea')}: {exc}") from exc
-    _check_rate(name, header.fs, fs, header_rate(path))
-    channels = _channels(name, list(header.sig_name), leads)
-    _check_signal_files(path.parent, name, header, channels)
+    header, channels = checked_header(path, name, leads, fs)
     try:
         rec = wfdb.rdrecord(str(path), channels=channels, return_res=32)
         ann = wfdb.rdann(str(path), "atr") if beats != "detect" and has_atr else None
