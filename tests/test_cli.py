@@ -268,7 +268,9 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         # a ResNet-18 setting with the 1-D network (the default preset's): refused, with why
         (["evaluate", "--set", "resnet__input_size=64"],
          "--set: resnet__input_size=64 is a setting of the network family 'resnet18'"),
-        (["leakage", "--set", "fourier__image_size=16"], "'image_size' parameter"),
+        (["leakage", "--preset", "default", "--set", "fourier__image_size=16"],
+         "'image_size' parameter"),
+        (["leakage", "--set", "fourier__image_size=64"], "would do nothing"),
         (["evaluate", "--seed", "-1"], "--seed -1: expected 0 to"),
         (["leakage", "--jobs", "0"], "--jobs 0"),
         (["evaluate", "--split", "random", "--test-size", "2"], "--test-size 2.0"),

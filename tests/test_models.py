@@ -427,7 +427,8 @@ def _inputs_of(sample, records, inputs):
 
     ds = sample.subset(np.isin(sample.record, records) & np.isin(sample.target, ["N", "V"]))
     module = "resnet18" if any("image" in name for name in inputs) else "cnn1d"
-    front = make_tlft_pipeline(inputs=inputs, fourier__image_size=32, resnet__module=module)[:2]
+    size = {"fourier__image_size": 32} if module == "resnet18" else {}  # no image: no size
+    front = make_tlft_pipeline(inputs=inputs, resnet__module=module, **size)[:2]
     return front.fit_transform(ds.inputs()), ds.target
 
 
