@@ -34,6 +34,7 @@ from .datasets._reader import (
     beat_annotations,
     check_leads,
     checked_header,
+    record_bunch,
 )
 from .datasets._resample import rate_ratio, resample
 from .datasets._windows import n_window
@@ -111,17 +112,6 @@ def _store(read: Callable[[int, int], np.ndarray], n_samples: int, n_leads: int,
     return out, peaks
 
 
-def _record(name: str, signal: np.ndarray, fs: float, fs_record: float, leads: list[str],
-            peaks_record: np.ndarray, symbols: Any, **extra: Any) -> Bunch:
-    """What :func:`~sktlft.datasets.read_record` returns, the signal a :class:`SignalFile`."""
-    peaks = np.asarray(peaks_record, dtype=np.int64)
-    if abs(fs - fs_record) > 1e-9:
-        peaks = np.clip(np.round(peaks * fs / fs_record).astype(np.int64), 0, len(signal) - 1)
-    return Bunch(name=name, signal=signal, fs=fs, fs_record=fs_record, leads=leads,
-                 peaks=peaks, peaks_record=np.asarray(peaks_record, dtype=np.int64),
-                 symbols=symbols, source="detect" if symbols is None else "atr", **extra)
-
-
 def open_record(path: Path, *, leads: Any, fs: float, beats: str, tmp: Path,
                 progress: bool = False) -> Bunch:
     """A WFDB record read block by block, as :func:`~sktlft.datasets.read_record` reads it
@@ -160,7 +150,7 @@ def open_record(path: Path, *, leads: Any, fs: float, beats: str, tmp: Path,
             peaks, symbols, n_non_beat = beat_annotations(wfdb.rdann(str(path), "atr"))
         except Exception as exc:
             raise DataIntegrityError(f"record {name}: cannot read WFDB files: {exc}") from exc
-    return _record(name, signal, float(fs), fs_record,
+    return record_bunch(name, signal, float(fs), fs_record,
                    [str(header.sig_name[c]) for c in channels], peaks, symbols,
                    n_non_beat=n_non_beat, n_invalid=n_invalid[0],
                    comments=[str(c) for c in (header.comments or [])])
@@ -171,7 +161,7 @@ def open_array(signal: np.ndarray, fs_in: float, fs: float, tmp: Path, *, name: 
     """An array (n_samples, n_leads) as :func:`open_record` reads a record: beats detected."""
     out, peaks = _store(lambda a, b: signal[a:b], len(signal), signal.shape[1], fs_in,
                         float(fs), tmp, detect=True, progress=progress)
-    return _record(name, out, float(fs), fs_in, [str(i) for i in range(signal.shape[1])],
+    return record_bunch(name, out, float(fs), fs_in, [str(i) for i in range(signal.shape[1])],
                    peaks, None, n_non_beat=0, n_invalid=0, comments=[])
 
 

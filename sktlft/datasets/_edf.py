@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._reader import DataIntegrityError, find_beats
+from ._reader import DataIntegrityError, find_beats, record_bunch
 from ._resample import resample
 
 __all__ = ["choose_ecg_lead", "read_edf", "read_edf_header"]
@@ -251,13 +251,9 @@ def read_edf(path: str | os.PathLike, *, lead: str | int | None = None,
         raise ValueError(f"{path.name}: channel '{h.labels[i]}' holds no samples")
     peaks_record = find_beats(signal[:, 0], fs_record)
     out_fs = fs_record if fs is None else float(fs)
-    peaks = peaks_record
     if abs(out_fs - fs_record) > 1e-9:
         signal = resample(signal, fs_record, out_fs, axis=0)
-        peaks = np.clip(np.round(peaks_record * out_fs / fs_record).astype(np.int64), 0,
-                        len(signal) - 1)
-    return Bunch(name=name, signal=signal, fs=out_fs, fs_record=fs_record,
-                 leads=[h.labels[i]], peaks=peaks, peaks_record=peaks_record, symbols=None,
-                 source="detect", n_non_beat=0, n_invalid=0,
-                 comments=[f"{h.edf_plus or 'EDF'} file {path.name}"], lead_reason=reason,
-                 start=h.start, n_trimmed=pad)
+    return record_bunch(name, signal, out_fs, fs_record, [h.labels[i]], peaks_record, None,
+                        n_non_beat=0, n_invalid=0,
+                        comments=[f"{h.edf_plus or 'EDF'} file {path.name}"],
+                        lead_reason=reason, start=h.start, n_trimmed=pad)

@@ -235,31 +235,30 @@ def read_record(
     n_non_beat = 0
     if ann is not None:
         peaks_record, symbols, n_non_beat = beat_annotations(ann)
-        source = "atr"
     else:
         peaks_record = find_beats(signal[:, 0], fs_record)
         symbols = None
-        source = "detect"
     out_fs = fs_record if fs is None else float(fs)
-    peaks = peaks_record
     if abs(out_fs - fs_record) > 1e-9:
         signal = resample(signal, fs_record, out_fs, axis=0)
-        peaks = np.round(peaks_record * out_fs / fs_record).astype(np.int64)
-        peaks = np.clip(peaks, 0, len(signal) - 1)
-    return Bunch(
-        name=name,
-        signal=signal,
-        fs=out_fs,
-        fs_record=fs_record,
-        leads=[str(s) for s in rec.sig_name],
-        peaks=peaks,
-        peaks_record=peaks_record,
-        symbols=symbols,
-        source=source,
-        n_non_beat=n_non_beat,
-        n_invalid=n_invalid,
-        comments=[str(c) for c in (header.comments or [])],
-    )
+    return record_bunch(name, signal, out_fs, fs_record, [str(s) for s in rec.sig_name],
+                        peaks_record, symbols, n_non_beat=n_non_beat, n_invalid=n_invalid,
+                        comments=[str(c) for c in (header.comments or [])])
+
+
+def record_bunch(name: str, signal: Any, fs: float, fs_record: float, leads: list[str],
+                 peaks_record: np.ndarray, symbols: Any, **extra: Any) -> Bunch:
+    """A read record as every reader returns it: the signal at ``fs``, the beats at
+    ``fs_record`` (``peaks_record``) and at ``fs`` (``peaks``), ``source`` "atr" when
+    ``symbols`` came with them, else "detect"; ``extra`` fields as given."""
+    peaks_record = np.asarray(peaks_record, dtype=np.int64)
+    peaks = peaks_record
+    if abs(fs - fs_record) > 1e-9:
+        peaks = np.clip(np.round(peaks_record * fs / fs_record).astype(np.int64), 0,
+                        len(signal) - 1)
+    return Bunch(name=name, signal=signal, fs=fs, fs_record=fs_record, leads=leads,
+                 peaks=peaks, peaks_record=peaks_record, symbols=symbols,
+                 source="detect" if symbols is None else "atr", **extra)
 
 
 def beat_annotations(ann: Any) -> tuple[np.ndarray, np.ndarray, int]:
