@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -18,15 +19,8 @@ from .inputs import check_inputs, kind_of
 from .models import BeatClassifier, ResNet18Classifier, check_reads
 from .preprocessing import BeatSegmenter, FourierImageTransformer, MorphologyFeatures, RRFeatures
 
-__all__ = [
-    "PRESETS",
-    "SoftVote",
-    "check_params",
-    "find_network",
-    "make_baseline_pipeline",
-    "make_ensemble",
-    "make_tlft_pipeline",
-]
+__all__ = ["PRESETS", "SoftVote", "check_params", "find_network", "make_baseline_pipeline",
+           "make_ensemble", "make_tlft_pipeline"]
 
 # skorch routes parameters with these prefixes to its parts (module__, optimizer__...)
 _SKORCH_PREFIXES = ("module__", "criterion__", "optimizer__", "iterator_train__",
@@ -348,29 +342,45 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
 
 
 @validate_params({"preset": [StrOptions(set(PRESETS))]}, prefer_skip_nested_validation=True)
-def make_ensemble(preset: str = "default", **params: Any) -> SoftVote:
-    """Soft vote of the TLFT network and the classic baseline (equal weights).
+def make_ensemble(preset: str = "default", *, networks: int = 1, baseline: bool = True,
+                  weights: list[float] | None = None, decision_weights: dict | None = None,
+                  **params: Any) -> SoftVote:
+    """Soft vote of TLFT networks (one or several seeds) and the classic baseline.
 
     The mean of :func:`make_tlft_pipeline`'s and :func:`make_baseline_pipeline`'s
     class probabilities: the network weighs the beat's shape against the
     patient's typical beat and its rhythm, the discriminant reads the rhythm
-    alone in a way that transfers to unseen patients. Inside DS1 (patient-grouped
-    3-fold CV, ``benchmarks/select_ds1.py``) the vote scored a higher macro F1
-    than either. Takes ``BeatDataset.inputs()`` (it needs the rhythm features).
+    alone in a way that transfers to unseen patients. With ``networks`` above
+    1, that many copies of the network, each with its own seed, are averaged:
+    one training's luck no longer decides the labels (issue 24: two single
+    trainings agreed on 95 % of a new database's beats). Takes
+    ``BeatDataset.inputs()`` (the baseline needs the rhythm features).
 
     Parameters
     ----------
     preset : str, default="default"
         The network's preset (see :func:`make_tlft_pipeline`).
+    networks : int, default=1
+        Copies of the network. With ``resnet__random_state=s`` (an int), copy
+        ``i`` gets the seed ``networks * s + i``, so two ensembles of different
+        ``s`` share no member; with ``None`` each copy draws its own.
+    baseline : bool, default=True
+        Whether the rhythm baseline votes.
+    weights : list of float or None, default=None
+        The members' weights, networks first then the baseline (``None``:
+        equal).
+    decision_weights : dict or None, default=None
+        Weights of the classes in the decision (see :class:`SoftVote`).
     **params
         The network's parameters in ``step__param`` form (``resnet__max_epochs=3``,
         ``inputs=...``); in the ensemble they are ``tlft__resnet__max_epochs``
-        and so on. The vote's own: ``weights`` and ``decision_weights``.
+        and so on (``tlft0__...`` for the first of several networks).
 
     Returns
     -------
     SoftVote
-        Estimators ``"tlft"`` and ``"baseline"``.
+        Estimators ``"tlft"`` (or ``"tlft0"``, ``"tlft1"``... for several
+        networks) and ``"baseline"``.
 
     Examples
     --------
@@ -380,9 +390,28 @@ def make_ensemble(preset: str = "default", **params: Any) -> SoftVote:
     (['tlft', 'baseline'], 'soft')
     >>> vote.get_params()["tlft__resnet__max_per_class"]
     1500
+    >>> vote = make_ensemble("waveform", networks=3, weights=[2, 2, 2, 3],
+    ...                      resnet__random_state=1)
+    >>> [(name, est.get_params().get("resnet__random_state")) for name, est in vote.estimators]
+    [('tlft0', 3), ('tlft1', 4), ('tlft2', 5), ('baseline', None)]
     """
-    return SoftVote([("tlft", make_tlft_pipeline(preset, **params)),
-                     ("baseline", make_baseline_pipeline())])
+    if isinstance(networks, bool) or not isinstance(networks, Integral) or networks < 1:
+        raise ValueError(f"networks: expected a whole number of networks, 1 or more, "
+                         f"not {networks!r}")
+    if networks == 1:
+        members = [("tlft", make_tlft_pipeline(preset, **params))]
+    else:
+        seed = params.get("resnet__random_state")
+        members = [(f"tlft{i}", make_tlft_pipeline(preset, **{
+            **params, "resnet__random_state": seed if not isinstance(seed, Integral)
+            else networks * int(seed) + i})) for i in range(networks)]
+    if baseline:
+        members.append(("baseline", make_baseline_pipeline()))
+    if weights is not None and len(weights) != len(members):
+        raise ValueError(f"weights: expected {len(members)} weights (the networks', then "
+                         f"the baseline's), not {len(weights)}")
+    return SoftVote(members, weights=None if weights is None else list(weights),
+                    decision_weights=decision_weights)
 
 
 def find_network(estimator: Any) -> Pipeline | None:

@@ -1,0 +1,229 @@
+"""Score the command line's default once on the test data (issue 24): DS2 and svdb-B, 3 seeds.
+
+The default is what ``sktlft train`` builds with no options (the choice of
+``select_transfer.py``); this script builds it the same way, through the command line's
+own parser, so what is scored is what a user trains. It refuses to run before
+``select_transfer.py --summary`` has seen every candidate, so the test data cannot
+inform a choice. Two protocols, each over the seeds 0, 1, 2:
+
+- ``literature`` (i): trained on mitdb's DS1 only, tested on DS2;
+- ``product`` (ii): trained on DS1 and svdb-A, tested on DS2 and svdb-B (each alone).
+
+Each run writes ``benchmarks/results/score_default/<protocol>_s<seed>.json`` (per database
+the AAMI report, N Se, the share of normal beats called each other class, per record the
+share of normal beats called something else) and keeps the labels in ``--cache`` for the
+agreement between seeds. ``--summary`` prints mean ± sd against the issue's targets and
+writes ``benchmarks/results/score_default.json``, ``docs/_score_default_table.rst`` and
+the per-record table ``docs/_score_default_records.rst``.
+
+Usage (one torch training at a time)::
+
+    python benchmarks/score_default.py --protocol literature --seed 0 1 2
+    python benchmarks/score_default.py --protocol product --seed 0 1 2
+    python benchmarks/score_default.py --summary
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from _common import HERE, data_home, hardware
+
+OUT = HERE / "results" / "score_default"
+DOCS = HERE.parent / "docs"
+PROTOCOLS = {"literature": ("mitdb:DS1", "mitdb:DS2"),
+             "product": ("mitdb:DS1,svdb:A", "mitdb:DS2,svdb:B")}
+#: issue 24's targets: protocol -> [(database, figure, at least)]
+TARGETS = {"literature": [("mitdb", "macro_f1", 0.62), ("mitdb", "F1 S", 0.55),
+                          ("mitdb", "F1 V", 0.88)],
+           "product": [("mitdb", "macro_f1", 0.65), ("mitdb", "F1 S", 0.60),
+                       ("mitdb", "F1 V", 0.85), ("svdb", "macro_f1_nsv", 0.80)]}
+
+
+def the_choice() -> str:
+    """The candidate ``select_transfer.py --summary`` chose; refuse while it has not."""
+    path = HERE / "results" / "select_transfer.json"
+    if not path.exists() or not json.loads(path.read_text()).get("complete"):
+        raise SystemExit("the selection is not complete (select_transfer.py --summary): "
+                         "the test data wait")
+    return json.loads(path.read_text())["choice"]
+
+
+def default_estimator(seed: int):
+    """What ``sktlft train --seed SEED`` trains: the command line's own parser and builder."""
+    from sktlft._cliconfig import build_pipeline
+    from sktlft._cliparser import build_parser
+
+    args = build_parser().parse_args(["train", "--seed", str(seed), "--weights", "none"])
+    return build_pipeline(args)[0]
+
+
+def normal_figures(y: np.ndarray, pred: np.ndarray, records: np.ndarray) -> dict[str, Any]:
+    """N Se, the share of normal beats called each class, and per record called other."""
+    normal = y == "N"
+    return {"N_Se": float(np.mean(pred[normal] == "N")),
+            **{f"N_called_{c}": float(np.mean(pred[normal] == c)) for c in "SVFQ"},
+            "N_called_other_by_record": {
+                str(r): [int(np.sum(normal & (records == r))),
+                         round(float(np.mean(pred[normal & (records == r)] != "N")), 4)]
+                for r in np.unique(records[normal])}}
+
+
+def run_one(protocol: str, seed: int, data: Path, cache: Path) -> dict[str, Any]:
+    from sktlft.datasets import fetch_databases
+    from sktlft.evaluation import evaluate
+
+    train_spec, test_spec = PROTOCOLS[protocol]
+    train = fetch_databases(train_spec, data, download_if_missing=False)
+    test = fetch_databases(test_spec, data, download_if_missing=False)
+    t = time.perf_counter()
+    report = evaluate(default_estimator(seed), train, test=test, progress=True)
+    db_of = np.array([test.databases[r] for r in report.records])
+    by_db = report.by_database or {test_spec.split(":")[0]: report.pooled}
+    out = {"protocol": protocol, "seed": seed, "train": train_spec, "test": test_spec,
+           "databases": {db: {**rep, **normal_figures(report.y_true[db_of == db],
+                                                      report.y_pred[db_of == db],
+                                                      report.records[db_of == db])}
+                         for db, rep in by_db.items()},
+           "members": report.members, "fit_time_s": report.folds[0]["fit_time_s"],
+           "predict_time_s": report.folds[0]["predict_time_s"],
+           "seconds": time.perf_counter() - t, "hardware": hardware()}
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez(cache / f"default_{protocol}_s{seed}.npz", y=report.y_true, pred=report.y_pred,
+             record=report.records, database=db_of)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{protocol}_s{seed}.json"
+    part = path.with_suffix(".json.part")
+    part.write_text(json.dumps(out, indent=1, default=str))
+    part.replace(path)
+    return out
+
+
+def figure(report: dict[str, Any], name: str) -> float:
+    return report["classes"][name[3:]]["F1"] if name.startswith("F1 ") else report[name]
+
+
+FIGURES = ("macro_f1", "macro_f1_nsv", "F1 N", "F1 S", "F1 V", "F1 F", "N_Se", "N_called_F",
+           "N_called_S", "N_called_V")
+
+
+def summary(cache: Path) -> None:
+    runs = [json.loads(p.read_text()) for p in sorted(OUT.glob("*_s*.json"))]
+    if not runs:
+        raise SystemExit("nothing scored yet (run --protocol first)")
+    table, agreement = [], {}
+    for protocol in PROTOCOLS:
+        these = sorted((r for r in runs if r["protocol"] == protocol), key=lambda r: r["seed"])
+        if not these:
+            continue
+        fit_min = np.mean([r["fit_time_s"] for r in these]) / 60
+        print(f"{protocol} ({PROTOCOLS[protocol][0]} -> {PROTOCOLS[protocol][1]}), seeds "
+              f"{[r['seed'] for r in these]}, training {fit_min:.1f} min:")
+        for db in these[0]["databases"]:
+            for name in FIGURES:
+                values = [figure(r["databases"][db], name) for r in these]
+                target = [t for d, n, t in TARGETS[protocol] if d == db and n == name]
+                if name == "N_Se":
+                    target = [0.95]
+                met = "" if not target else (
+                    f"  target {target[0]:.2f} " + ("met" if np.mean(values) >= target[0]
+                                                    else "NOT met"))
+                each = ", ".join(f"{100 * v:.1f}" for v in values)
+                print(f"  {db:6s} {name:13s} {100 * np.mean(values):5.1f} ± "
+                      f"{100 * np.std(values):4.1f}  ({each})" + met)
+                table.append({"protocol": protocol, "database": db, "figure": name,
+                              "mean": float(np.mean(values)), "sd": float(np.std(values)),
+                              "values": values, "seeds": [r["seed"] for r in these],
+                              "target": target[0] if target else None})
+            preds = {r["seed"]: np.load(cache / f"default_{protocol}_s{r['seed']}.npz")
+                     for r in these if (cache / f"default_{protocol}_s{r['seed']}.npz").exists()}
+            agree = [float(np.mean(preds[a]["pred"][preds[a]["database"] == db]
+                                   == preds[b]["pred"][preds[b]["database"] == db]))
+                     for a, b in combinations(sorted(preds), 2)]
+            agreement[f"{protocol}_{db}"] = agree
+            if agree:
+                print(f"  {db:6s} two seeds label the same beat alike: "
+                      f"{', '.join(f'{100 * a:.1f} %' for a in agree)}")
+    (HERE / "results" / "score_default.json").write_text(json.dumps(
+        {"default": the_choice(), "table": table, "agreement_between_seeds": agreement,
+         "runs": runs}, indent=1, default=str))
+    (DOCS / "_score_default_table.rst").write_text(rst_table(table, agreement))
+    (DOCS / "_score_default_records.rst").write_text(rst_records(runs))
+    print("written: benchmarks/results/score_default.json, docs/_score_default_table.rst, "
+          "docs/_score_default_records.rst")
+
+
+def _rst(cols: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
+    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
+    rule = "  ".join("=" * w for w in widths)
+    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, ""])
+
+
+def rst_table(table: list[dict[str, Any]], agreement: dict[str, list[float]]) -> str:
+    """Mean ± sd over the seeds, per protocol and database, with the target."""
+    cols = ("protocol", "test database", "figure", "mean ± sd (%)", "each seed", "target")
+    lines = [(r["protocol"], r["database"], r["figure"].replace("_", " "),
+              f"{100 * r['mean']:.1f} ± {100 * r['sd']:.1f}",
+              ", ".join(f"{100 * v:.1f}" for v in r["values"]),
+              "" if r["target"] is None else (f"≥ {100 * r['target']:.0f}: " + (
+                  "met" if r["mean"] >= r["target"] else "not met")))
+             for r in table]
+    for key, agree in agreement.items():
+        if agree:
+            protocol, db = key.split("_")
+            lines.append((protocol, db, "two seeds agree",
+                          f"{100 * np.mean(agree):.1f}",
+                          ", ".join(f"{100 * a:.1f}" for a in agree),
+                          "≥ 97: " + ("met" if min(agree) >= 0.97 else "not met")))
+    return _rst(cols, lines)
+
+
+def rst_records(runs: list[dict[str, Any]]) -> str:
+    """Per test record: its normal beats and the share called something else, per seed."""
+    product = sorted((r for r in runs if r["protocol"] == "product"), key=lambda r: r["seed"])
+    if not product:
+        return ""
+    cols = ("database", "record", "normal beats",
+            *(f"called other, seed {r['seed']} (%)" for r in product))
+    lines = []
+    for db in product[0]["databases"]:
+        by_rec = product[0]["databases"][db]["N_called_other_by_record"]
+        for rec in sorted(by_rec, key=lambda x: -by_rec[x][1]):
+            lines.append((db, rec, str(by_rec[rec][0]), *(
+                f"{100 * r['databases'][db]['N_called_other_by_record'][rec][1]:.1f}"
+                for r in product)))
+    return _rst(cols, lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", help="folder holding mitdb/ and svdb/ (default ../shared/data)")
+    p.add_argument("--protocol", choices=sorted(PROTOCOLS))
+    p.add_argument("--seed", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--cache", default="/tmp/acc")
+    p.add_argument("--summary", action="store_true")
+    args = p.parse_args()
+    if args.summary:
+        summary(Path(args.cache))
+        return
+    if not args.protocol:
+        p.error("give --protocol or --summary")
+    print(f"the default, the choice of select_transfer.py: {the_choice()}")
+    for seed in args.seed:
+        r = run_one(args.protocol, seed, data_home(args.data), Path(args.cache))
+        print(f"{args.protocol} seed {seed}: " + ", ".join(
+            f"{db} macro F1 {100 * rep['macro_f1']:.1f} (S {100 * rep['classes']['S']['F1']:.1f}"
+            f", V {100 * rep['classes']['V']['F1']:.1f}, N Se {rep['N_Se']:.3f})"
+            for db, rep in r["databases"].items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
