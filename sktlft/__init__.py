@@ -4,6 +4,10 @@ Beats from the MIT-BIH Arrhythmia Database become STFT spectrogram images, and a
 ImageNet ResNet-18 is fine-tuned on them, in scikit-learn pipelines that are
 evaluated patient-wise; the same classifier trains a 1-D CNN on the beat's samples
 (the command line's default, chosen on the development patients).
+
+That default model, trained on the development data, ships with the package:
+``sktlft.load_model("builtin")`` (or ``sktlft.load_builtin_model()``) loads it, and
+``sktlft predict RECORD`` uses it when no ``--model`` is given.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ _LAZY = {
     "BeatSegmenter": "sktlft.preprocessing",
     "FourierImageTransformer": "sktlft.preprocessing",
     "ResNet18Classifier": "sktlft.models",
+    "load_builtin_model": "sktlft._builtin",
+    "load_model": "sktlft.persistence",
     "make_tlft_pipeline": "sktlft.pipeline",
 }
 
@@ -25,6 +31,8 @@ __all__ = [
     "FourierImageTransformer",
     "ResNet18Classifier",
     "__version__",
+    "load_builtin_model",
+    "load_model",
     "make_tlft_pipeline",
 ]
 

@@ -205,10 +205,16 @@ def _add_predict(sub: Any) -> None:
                     "writes, all together or none, DIR/<record>.<extension> (a WFDB "
                     "annotation file), DIR/<record>.csv and the Holter summary "
                     "DIR/<record>.summary.json and .summary.png. An annotation file that "
-                    "sktlft did not write (a reference) is never replaced.")
+                    "sktlft did not write (a reference) is never replaced. Without "
+                    "--model it uses the model that ships with sktlft (the command line's "
+                    "default, trained on mitdb DS1 and svdb-A) and says so.")
     p.add_argument("record", help="WFDB record path without extension (data/mitdb/100), or "
                                   "an EDF file (holter.edf)")
-    p.add_argument("--model", required=True, help="model file from `sktlft train`")
+    p.add_argument("--model", default=None,
+                   help="model file from `sktlft train`, or builtin: the model that ships "
+                        "with sktlft, the command line's default trained on mitdb DS1 and "
+                        "svdb-A, its SHA-256 checked (default: builtin; a file named "
+                        "builtin: ./builtin)")
     p.add_argument("--trust-pickle", action="store_true",
                    help="also load a pickle/joblib model file (sktlft 0.1's); loading a "
                         "pickle runs whatever code it holds: only for files you trust")

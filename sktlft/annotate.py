@@ -110,7 +110,8 @@ def annotate_record(
         The record, without extension (``data/mitdb/100``; ``.hea`` is accepted),
         or an EDF file (``holter.edf``).
     model : str, path-like or (model, info)
-        A model file from :func:`sktlft.persistence.save_model`, or its loaded content.
+        A model file from :func:`sktlft.persistence.save_model`, ``"builtin"`` (the
+        model that ships with sktlft, :func:`sktlft.load_builtin_model`), or its loaded content.
     out : str or path-like
         Output folder (created).
     lead : str, int or None, default=None

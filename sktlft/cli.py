@@ -285,10 +285,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    from ._builtin import BUILTIN, describe_builtin, is_builtin
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
 
     lead: Any = int(args.lead) if args.lead and args.lead.isdigit() else args.lead
-    result = annotate_record(args.record, args.model, args.out, detect=args.detect,
+    model = args.model
+    if model is None or is_builtin(model):  # the model that ships with sktlft
+        say(describe_builtin())  # a missing model is said here, before any work
+        model = BUILTIN
+    result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
                              noise_check=not args.no_noise_check,

@@ -258,7 +258,9 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     Parameters
     ----------
     path : str or path-like
-        The model file.
+        The model file, or ``"builtin"``: the model that ships with sktlft
+        (:func:`sktlft.load_builtin_model`, its SHA-256 checked first). A file
+        named ``builtin`` loads as ``"./builtin"`` or ``Path("builtin")``.
     trust_pickle : bool, default=False
         Also load a pickle or joblib file (such as those of sktlft 0.1).
         **Loading a pickle runs whatever code it holds**: only for files you
@@ -289,6 +291,10 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     ...
     FileNotFoundError: model file no-such-file.sktlft does not exist
     """
+    if isinstance(path, str) and path == "builtin":  # the shipped model, by its name
+        from ._builtin import load_builtin_model
+
+        return load_builtin_model()
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"model file {path} is a folder; expected a model file "
