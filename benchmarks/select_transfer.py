@@ -45,11 +45,13 @@ class) to be the cause of the false F alarms; 3 epochs (1 for the ResNet) so tha
 
 Added after the first 1-D CNN runs had started and before any ResNet-18 run, for
 compute (a ResNet-18 trained on every beat of svdb-A takes about a quarter of an hour
-here): the ResNet-18's runs start with DS1 -> svdb-A. A candidate that fails a gate on
-the runs it has cannot pass every gate whatever its other runs give; when a complete
-candidate passes every gate, such a candidate's remaining runs cannot change the choice
-and are not run (the table says "fails on the runs made"). A candidate with missing runs
-that passes its gates so far keeps the selection incomplete.
+here): the ResNet-18's runs start with DS1 -> svdb-A. Gates only fail as runs are
+added, so a candidate that already fails more gates on the runs it has than the choice
+among the complete candidates cannot change that choice, and its remaining runs are not
+made (the table says "fails on the runs made"); a candidate with runs missing that fails
+no more gates than the choice keeps the selection incomplete. (Worded so after the
+1-D CNN's runs showed that none of them passes the agreement gate, before any
+ResNet-18 figure: the first wording assumed a complete candidate passing every gate.)
 
 Usage (one training at a time)::
 
@@ -233,9 +235,8 @@ def summary(cache: Path) -> None:
     if not table:
         return
     noise = float(np.mean(diffs))
-    passing = [r for r in table if r["gates_passed"] == 3 and r["all_runs"]]
-    # incomplete: a candidate with runs missing that passes its gates so far
-    undecided = [r["candidate"] for r in table if r["gates_passed"] == 3 and not r["all_runs"]]
+    full = [r for r in table if r["all_runs"]]
+    passing = [r for r in full if r["gates_passed"] == 3]
     winner, why = None, ""
     if passing:
         best = max(r["score"] for r in passing)
@@ -246,11 +247,17 @@ def summary(cache: Path) -> None:
             top = max(resnets, key=lambda r: r["score"])
             if top["score"] >= winner["score"] - noise:
                 winner, why = top, " (the mission first: within the noise)"
-    else:
-        winner = max(table, key=lambda r: (r["gates_passed"], r["score"]))
-        why = " (no candidate passes every gate)"
+    elif full:
+        winner = max(full, key=lambda r: (r["gates_passed"], r["score"]))
+        why = f" (no candidate passes every gate; it passes {winner['gates_passed']} of 3)"
+    if winner is None:
+        return
+    # gates only fail as runs are added: a candidate with runs missing that fails more
+    # gates than the winner cannot change the choice; one that fails no more could
+    undecided = [r["candidate"] for r in table if not r["all_runs"]
+                 and r["gates_passed"] >= winner["gates_passed"]]
     complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS)
-                and not undecided and bool(passing))
+                and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:
             r["note"] = "fails on the runs made"
