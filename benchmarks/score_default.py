@@ -61,7 +61,8 @@ def default_estimator(seed: int):
     from sktlft._cliconfig import build_pipeline
     from sktlft._cliparser import build_parser
 
-    args = build_parser().parse_args(["train", "--seed", str(seed), "--weights", "none"])
+    args = build_parser().parse_args(["train", "--seed", str(seed), "--weights", "none",
+                                     "--out", "never-written.sktlft"])
     return build_pipeline(args)[0]
 
 
@@ -79,6 +80,7 @@ def normal_figures(y: np.ndarray, pred: np.ndarray, records: np.ndarray) -> dict
 def run_one(protocol: str, seed: int, data: Path, cache: Path) -> dict[str, Any]:
     from sktlft.datasets import fetch_databases
     from sktlft.evaluation import evaluate
+    from sktlft.metrics import aami_report
 
     train_spec, test_spec = PROTOCOLS[protocol]
     train = fetch_databases(train_spec, data, download_if_missing=False)
@@ -92,7 +94,11 @@ def run_one(protocol: str, seed: int, data: Path, cache: Path) -> dict[str, Any]
                                                       report.y_pred[db_of == db],
                                                       report.records[db_of == db])}
                          for db, rep in by_db.items()},
-           "members": report.members, "fit_time_s": report.folds[0]["fit_time_s"],
+           "members_by_database": {
+               name: {db: aami_report(report.y_true[db_of == db], pred[db_of == db],
+                                      labels=list(report.pooled["labels"]))
+                      for db in by_db} for name, pred in report.member_pred.items()},
+           "fit_time_s": report.folds[0]["fit_time_s"],
            "predict_time_s": report.folds[0]["predict_time_s"],
            "seconds": time.perf_counter() - t, "hardware": hardware()}
     cache.mkdir(parents=True, exist_ok=True)
@@ -142,6 +148,17 @@ def summary(cache: Path) -> None:
                               "mean": float(np.mean(values)), "sd": float(np.std(values)),
                               "values": values, "seeds": [r["seed"] for r in these],
                               "target": target[0] if target else None})
+            lone = [r["members_by_database"].get("tlft0", {}).get(db) for r in these]
+            if all(lone):  # the lighter model: the first network of the vote, alone
+                for name in ("macro_f1", "macro_f1_nsv", "F1 S", "F1 V"):
+                    values = [figure(m, name) for m in lone]
+                    print(f"  {db:6s} one network alone, {name}: {100 * np.mean(values):5.1f}"
+                          f" ± {100 * np.std(values):4.1f}")
+                    table.append({"protocol": protocol, "database": db,
+                                  "figure": f"one network: {name}",
+                                  "mean": float(np.mean(values)), "sd": float(np.std(values)),
+                                  "values": values, "seeds": [r["seed"] for r in these],
+                                  "target": None})
             preds = {r["seed"]: np.load(cache / f"default_{protocol}_s{r['seed']}.npz")
                      for r in these if (cache / f"default_{protocol}_s{r['seed']}.npz").exists()}
             agree = [float(np.mean(preds[a]["pred"][preds[a]["database"] == db]
@@ -155,6 +172,12 @@ def summary(cache: Path) -> None:
         {"default": the_choice(), "table": table, "agreement_between_seeds": agreement,
          "runs": runs}, indent=1, default=str))
     (DOCS / "_score_default_table.rst").write_text(rst_table(table, agreement))
+    readme = HERE.parent / "README.md"
+    text = readme.read_text()
+    if README_START in text and README_END in text:
+        head, rest = text.split(README_START, 1)
+        readme.write_text(head + README_START + "\n" + markdown_table(runs, agreement)
+                          + README_END + rest.split(README_END, 1)[1])
     (DOCS / "_score_default_records.rst").write_text(rst_records(runs))
     print("written: benchmarks/results/score_default.json, docs/_score_default_table.rst, "
           "docs/_score_default_records.rst")
@@ -184,6 +207,43 @@ def rst_table(table: list[dict[str, Any]], agreement: dict[str, list[float]]) ->
                           ", ".join(f"{100 * a:.1f}" for a in agree),
                           "≥ 97: " + ("met" if min(agree) >= 0.97 else "not met")))
     return _rst(cols, lines)
+
+
+README_START = "<!-- score_default.py --summary writes this table -->"
+README_END = "<!-- end of score_default.py's table -->"
+
+
+def markdown_table(runs: list[dict[str, Any]], agreement: dict[str, list[float]]) -> str:
+    """The README's table: Se / +P / F1 per class (mean over the seeds), macro F1 ± sd."""
+    cols = [(p, db) for p in PROTOCOLS for db in ("mitdb", "svdb")
+            if any(r["protocol"] == p and db in r["databases"] for r in runs)]
+    name = {("literature", "mitdb"): "(i) DS1 → DS2", ("product", "mitdb"): "(ii) → DS2",
+            ("product", "svdb"): "(ii) → svdb-B"}
+    per = {c: [r["databases"][c[1]] for r in runs if r["protocol"] == c[0]
+               and c[1] in r["databases"]] for c in cols}
+    seeds = {c: sorted(r["seed"] for r in runs if r["protocol"] == c[0]) for c in cols}
+    lines = ["| Se / +P / F1 (%) | " + " | ".join(
+                 f"{name.get(c, c)} (seeds {', '.join(map(str, seeds[c]))})" for c in cols)
+             + " |", "|---" * (len(cols) + 1) + "|"]
+    for k in ("N", "S", "V", "F"):
+        cells = []
+        for c in cols:
+            n = np.mean([d["classes"][k]["support"] for d in per[c]])
+            cells.append(f"({n:.0f} beats)" if n < 50 else " / ".join(
+                f"{100 * np.mean([d['classes'][k][m] for d in per[c]]):.1f}"
+                for m in ("Se", "+P", "F1")))
+        lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    for label, key in (("macro F1 N,S,V,F", "macro_f1"), ("macro F1 N,S,V", "macro_f1_nsv")):
+        lines.append(f"| {label} | " + " | ".join(
+            f"**{100 * np.mean([d[key] for d in per[c]]):.1f}** ± "
+            f"{100 * np.std([d[key] for d in per[c]]):.1f}" for c in cols) + " |")
+    lines.append("| normal beats called F (%) | " + " | ".join(
+        f"{100 * np.mean([d['N_called_F'] for d in per[c]]):.2f} (max "
+        f"{100 * max(d['N_called_F'] for d in per[c]):.2f})" for c in cols) + " |")
+    lines.append("| two seeds agree (%) | " + " | ".join(
+        ", ".join(f"{100 * a:.1f}" for a in agreement.get(f"{c[0]}_{c[1]}", [])) or "-"
+        for c in cols) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def rst_records(runs: list[dict[str, Any]]) -> str:

@@ -56,6 +56,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="a pipeline parameter, as sktlft train --set (tests only)")
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    p.add_argument("--networks", type=int, default=None, metavar="K",
+                   help="copies of the network averaged (default: the command line's)")
     p.add_argument("--sample", action="store_true",
                    help="train on the bundled sample's DS1 records (a test; needs --out-dir)")
     p.add_argument("--force", action="store_true", help="replace a built-in model there")
@@ -128,6 +130,8 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
     # the command line's own parser and defaults: `sktlft train --data DATA --seed SEED`
     cli = ["train", "--out", str(out / "unused.sktlft"), "--seed", str(opts.seed),
            "--device", opts.device, *[a for s in opts.set for a in ("--set", s)]]
+    if opts.networks is not None:
+        cli += ["--networks", str(opts.networks)]
     if not opts.sample:
         cli[1:1] = ["--data", str(opts.data)]
     args = build_parser().parse_args(cli)
@@ -161,6 +165,7 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
                                  + ("" if args.keep_q else "; Q beats")},
         "seed": opts.seed,
         "estimator": {"command": command, "estimator": args.estimator, "preset": args.preset,
+                      "networks": args.networks,
                       "set": {k: repr(v) for k, v in params.items()},
                       "params": _json_params(pipe)},
         "input": {"leads": [str(x) for x in seg.leads], "fs": float(seg.fs)},

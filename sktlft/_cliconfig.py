@@ -103,6 +103,11 @@ def check_run_options(args: argparse.Namespace) -> None:
     """The options of a training run that would otherwise fail only once work began."""
     if not 0 <= args.seed < 2**32:
         raise CLIError(f"--seed {args.seed}: expected 0 to {2**32 - 1}")
+    if not 1 <= getattr(args, "networks", 1) <= 50:
+        raise CLIError(f"--networks {args.networks}: expected the number of networks to "
+                       "average, 1 to 50")
+    if getattr(args, "networks", 1) > 1 and getattr(args, "estimator", "") == "baseline":
+        raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
     if getattr(args, "jobs", 1) == 0:
         raise CLIError("--jobs 0: give the number of fits run at once (1, 2, ...; -1: one "
                        "per CPU core)")
@@ -167,7 +172,7 @@ def resolve_weights(choice: str) -> str | None:
 
 def build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
-    from .pipeline import check_params, make_baseline_pipeline, make_ensemble, make_tlft_pipeline
+    from .pipeline import check_params, make_baseline_pipeline, make_tlft_pipeline
 
     check_run_options(args)
     params = parse_sets(args.set)
@@ -226,9 +231,26 @@ def build_pipeline(args: argparse.Namespace):
     for key, value in pipe.get_params().items():  # every command here trains the network
         if key.endswith("__max_epochs") and isinstance(value, int) and value < 1:
             raise CLIError(f"--set {key}={value}: the network must train at least 1 epoch")
-    if args.estimator == "ensemble":
-        return make_ensemble(args.preset, **params), params
-    return pipe, params
+    return _final_estimator(args, pipe, params), params
+
+
+def _final_estimator(args: argparse.Namespace, pipe: Any, params: dict[str, Any]) -> Any:
+    """The network alone (``--estimator tlft``; ``--networks`` copies averaged), or the
+    default model's recipe around it (``ensemble``, :data:`DEFAULT_MODEL`): the networks'
+    mean and the rhythm baseline on its features, weighted, and its class weights in the
+    decision."""
+    from ._presets import DEFAULT_MODEL
+    from .pipeline import make_ensemble
+
+    if args.estimator != "ensemble":
+        return pipe if args.networks == 1 else make_ensemble(
+            args.preset, networks=args.networks, baseline=False, **params)
+    share = DEFAULT_MODEL["baseline_share"]
+    vote = make_ensemble(args.preset, networks=args.networks,
+                         weights=[(1 - share) / args.networks] * args.networks + [share],
+                         decision_weights=DEFAULT_MODEL["decision_weights"], **params)
+    return vote.set_params(
+        baseline__features__rr__features=list(DEFAULT_MODEL["baseline_features"]))
 
 
 def check_writable(path: Path) -> None:

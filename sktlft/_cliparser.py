@@ -8,7 +8,7 @@ import textwrap
 from typing import Any
 
 from . import __version__
-from ._presets import PRESETS
+from ._presets import DEFAULT_MODEL, PRESETS
 from .inputs import INPUTS
 
 __all__ = ["build_parser"]
@@ -88,11 +88,18 @@ def _subparser(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     waveform = PRESETS["waveform"]["segment__inputs"]
-    # the defaults: the model benchmarks/select_dev.py chose on DS1 and svdb-A (issue 16)
-    p.add_argument("--estimator", default="tlft", choices=["tlft", "ensemble", "baseline"],
-                   help="tlft: the network alone; ensemble: soft vote of the network and "
-                        "the baseline; baseline: the rhythm LDA alone (default: %(default)s)")
-    p.add_argument("--preset", default="waveform", choices=list(PRESETS),
+    # the defaults: the model benchmarks/select_transfer.py chose on DS1 and svdb-A (issue 24)
+    p.add_argument("--estimator", choices=["tlft", "ensemble", "baseline"],
+                   default="ensemble" if DEFAULT_MODEL["baseline"] else "tlft",
+                   help="tlft: the network(s) alone; ensemble: the networks' mean (2/3) "
+                        "and the rhythm LDA on the 16 rhythm and prematurity features "
+                        "(1/3), S weighted 2 in the decision; baseline: the rhythm LDA alone "
+                        "(default: %(default)s)")
+    p.add_argument("--networks", type=int, default=DEFAULT_MODEL["networks"], metavar="K",
+                   help="copies of the network, each trained with its own seed, whose "
+                        "probabilities are averaged: one training's luck no longer decides "
+                        "the labels (default: %(default)s)")
+    p.add_argument("--preset", default=DEFAULT_MODEL["preset"], choices=list(PRESETS),
                    help="the network's preset: waveform (the 1-D CNN on the beat, rhythm, "
                         "prematurity and P wave, chosen on DS1 and svdb-A), default (the "
                         "ResNet-18 on Fourier images, chosen inside DS1), morphology, paper "

@@ -10,7 +10,7 @@ from typing import Any
 
 from .inputs import DEFAULT_INPUTS
 
-__all__ = ["PRESETS"]
+__all__ = ["DEFAULT_MODEL", "PRESETS"]
 
 _COMMON_CPU = {
     # the whole 2.4 s window (the neighbouring beats carry the rhythm), resampled to
@@ -57,8 +57,10 @@ PRESETS: dict[str, dict[str, Any]] = {
         "segment__inputs": ("waveform", "difference_waveform", "rhythm", "prematurity",
                             "p_wave"),
         "resnet__module": "cnn1d",
-        "resnet__max_per_class": 1500,
-        "resnet__max_epochs": 10,
+        # every beat every epoch (issue 24: the class cap of 1,500 beats a class made
+        # new patients' normal beats fusion), 3 epochs
+        "resnet__max_per_class": None,
+        "resnet__max_epochs": 3,
         "resnet__class_weight": None,
     },
     # The previous default: the beat's image alone, every beat every epoch, balanced
@@ -103,4 +105,21 @@ PRESETS: dict[str, dict[str, Any]] = {
         "resnet__max_epochs": 10,
         "resnet__class_weight": None,
     },
+}
+
+#: The command line's default model (``sktlft train``, ``sktlft evaluate``): chosen on
+#: the development data, leaving one database out (benchmarks/select_transfer.py,
+#: issue 24): ``networks`` copies of the preset's network with their own seeds are
+#: averaged; ``baseline`` adds the rhythm discriminant on ``baseline_features`` with
+#: ``baseline_share`` of the vote; ``decision_weights`` weigh the classes in the decision.
+DEFAULT_MODEL: dict[str, Any] = {
+    "preset": "waveform",
+    "networks": 3,
+    "baseline": True,
+    "baseline_share": 1 / 3,
+    "baseline_features": ("pre_rr", "post_rr", "local_rr", "long_rr", "pre_rr_norm",
+                          "post_rr_norm", "local_rr_norm", "long_rr_norm", "pre_post_ratio",
+                          "pre_local_ratio", "post_local_ratio", "local_irregularity",
+                          "prematurity", "pause", "compensation", "nn_irregularity"),
+    "decision_weights": {"S": 2.0},
 }

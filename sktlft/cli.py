@@ -55,6 +55,11 @@ def _on_signal(args: argparse.Namespace, signum: int) -> None:
     raise Interrupted(signum)
 
 
+def _networks(args: argparse.Namespace) -> str:
+    """``"1 network"`` or ``"3 networks averaged"``."""
+    return "1 network" if args.networks == 1 else f"{args.networks} networks averaged"
+
+
 def _complete(args: argparse.Namespace, what: str) -> None:
     """Say that the command's outputs are complete (``what``, e.g. "the report was
     written to r/ (it is complete)"): an interrupt from here on does not stop it, and
@@ -185,7 +190,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     t_start = time.perf_counter()
     ds, cv, test, what = _protocol(args)
     estimator = (args.estimator if args.estimator == "baseline" else
-                 f"{args.estimator} (network preset {args.preset!r})")
+                 f"{args.estimator} ({_networks(args)}, preset {args.preset!r})")
     say(f"{what}, {estimator}, report in {out}/")
     single = cv is None or isinstance(cv, list)
     refit = args.refit and not single
@@ -201,7 +206,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         report = evaluate(pipe, ds, n_jobs=args.jobs, **kwargs)
     report.info.update({"command": "sktlft " + " ".join(args._argv), "protocol": what,
-                        "estimator": args.estimator, "preset": args.preset,
+                        "estimator": args.estimator, "networks": args.networks,
+                        "preset": args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
     _print_report(report, what, verbose=getattr(args, "verbose", False))
     files = _final_model(args, report, pipe, ds, clock)

@@ -70,6 +70,9 @@ class EvaluationReport:
     members : dict
         For a soft vote (:func:`~sktlft.pipeline.make_ensemble`), the pooled
         report of each member alone, ``{name: report}``.
+    member_pred : dict
+        For a soft vote, each member's own label of every test beat,
+        ``{name: ndarray}`` (in the order of ``y_true``).
     """
 
     y_true: np.ndarray
@@ -86,6 +89,7 @@ class EvaluationReport:
     info: dict[str, Any] = field(default_factory=dict)
     estimators: list[Any] = field(default_factory=list, repr=False)
     members: dict[str, Any] = field(default_factory=dict)
+    member_pred: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def labels(self) -> list[str]:
@@ -406,9 +410,9 @@ def evaluate(
                       "n_train": len(tr), "n_test": n,
                       "test_patients": np.unique(g_test[te]).tolist(), "history": r["history"]})
         row += n
-    members = {name: aami_report(y_true, np.concatenate([r["members"][name] for r in results]),
-                                 labels=labels)
-               for name in results[0]["members"]}  # each member of a soft vote, alone
+    member_pred = {name: np.concatenate([r["members"][name] for r in results])
+                   for name in results[0]["members"]}  # each member of a soft vote, alone
+    members = {name: aami_report(y_true, p, labels=labels) for name, p in member_pred.items()}
     tested = dataset if test is None else test
     records = tested.record[test_index]
     db_of = np.array([tested.get("databases", {}).get(r, tested.database) for r in records])
@@ -417,7 +421,8 @@ def evaluate(
     return EvaluationReport(
         y_true=y_true, y_pred=y_pred, proba=proba, classes=classes, test_index=test_index,
         groups=g_test[test_index], pooled=aami_report(y_true, y_pred, labels=labels),
-        folds=folds, members=members, records=records, by_database=by_database,
+        folds=folds, members=members, member_pred=member_pred, records=records,
+        by_database=by_database,
         per_record=per_record_report(y_true, y_pred, records, labels=labels),
         info={"protocol": protocol, "data": dataset.database, "n_train_patients":
               len(np.unique(groups)), "keep_q": keep_q,

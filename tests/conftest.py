@@ -93,8 +93,10 @@ def fast() -> Mapping[str, Any]:
 def fast_cli() -> tuple[str, ...]:
     """The fast settings as ``sktlft`` arguments for the command line's default network
     (the 1-D CNN, which has no image size): one epoch, no weights to load (the command
-    line keeps its own batch size, progress lines and ``--seed``)."""
-    return ("--weights", "none", "--set", f"resnet__max_epochs={_FAST['resnet__max_epochs']}")
+    line keeps its own batch size, progress lines and ``--seed``), one network where the
+    default averages three."""
+    return ("--weights", "none", "--networks", "1",
+            "--set", f"resnet__max_epochs={_FAST['resnet__max_epochs']}")
 
 
 @pytest.fixture(scope="session")

@@ -148,15 +148,18 @@ def test_the_training_script_writes_the_model_and_its_description(tmp_path, caps
     script = _script("train_builtin_model")
     out = tmp_path / "b"
     args = ["--sample", "--out-dir", str(out), "--seed", "3", "--device", "cpu",
-            "--set", "resnet__max_epochs=1", "--set", "resnet__max_per_class=20"]
+            "--set", "resnet__max_epochs=1", "--set", "resnet__max_per_class=20",
+            "--networks", "2"]
     assert script.main(args) == 0
     info = json.loads((out / "builtin.json").read_text())
     assert sorted(p.name for p in out.iterdir()) == ["builtin.json", info["file"]]
     assert info["sha256"] == builtin.sha256(out / info["file"])
     assert info["size_bytes"] == (out / info["file"]).stat().st_size <= builtin.MAX_BYTES
-    assert info["seed"] == 3 and info["estimator"]["params"]["resnet__random_state"] == 3
+    params = info["estimator"]["params"]  # two networks, seeds 2 * 3 + i
+    assert info["seed"] == 3 and info["estimator"]["networks"] == 2
+    assert [params[f"tlft{i}__resnet__random_state"] for i in (0, 1)] == [6, 7]
     assert info["estimator"]["preset"] == "waveform"  # the command line's defaults
-    assert info["estimator"]["params"]["resnet__max_epochs"] == 1
+    assert params["tlft0__resnet__max_epochs"] == params["tlft1__resnet__max_epochs"] == 1
     records = info["training"]["by_database"]["mitdb"]["records"]
     assert set(records) <= set(DS1) and not set(records) & set(DS2)
     assert sum(info["training"]["beats"].values()) > 1000 and info["input"]["leads"] == ["MLII"]

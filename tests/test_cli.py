@@ -1127,3 +1127,44 @@ def test_predict_killed_by_ctrl_c_at_any_moment_leaves_all_or_nothing(model_file
         assert "Traceback" not in err, err
         if proc.returncode == 130 and not files:
             assert "interrupted (Ctrl-C)" in err and "nothing was saved" in err, err
+
+
+def test_the_default_model_averages_three_seeded_networks():
+    # issue 24's choice (DEFAULT_MODEL): what `sktlft train` builds with no options;
+    # --seed 1's networks share no seed with --seed 0's
+    from sktlft._cliconfig import build_pipeline
+    from sktlft._cliparser import build_parser
+    from sktlft._presets import DEFAULT_MODEL
+    from sktlft.pipeline import SoftVote
+
+    def built(*argv):
+        return build_pipeline(build_parser().parse_args(["train", "--out", "m.sktlft",
+                                                         *argv]))[0]
+
+    seeds = {}
+    for seed in (0, 1):
+        vote = built("--seed", str(seed))
+        assert isinstance(vote, SoftVote)
+        nets = [e for n, e in vote.estimators if n.startswith("tlft")]
+        assert len(nets) == DEFAULT_MODEL["networks"] == 3
+        assert all(e.get_params()["resnet__module"] == "cnn1d"
+                   and e.get_params()["resnet__max_per_class"] is None for e in nets)
+        seeds[seed] = {e.get_params()["resnet__random_state"] for e in nets}
+        # the rhythm baseline on the 16 rhythm and prematurity features, a third of the vote
+        assert [n for n, _ in vote.estimators][-1] == "baseline"
+        np.testing.assert_allclose(vote.weights, [2 / 9] * 3 + [1 / 3])
+        assert vote.decision_weights == DEFAULT_MODEL["decision_weights"]
+        assert len(vote.get_params()["baseline__features__rr__features"]) == 16
+    assert seeds == {0: {0, 1, 2}, 1: {3, 4, 5}}
+    assert not isinstance(built("--networks", "1"), SoftVote)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--networks", "0"], "--networks 0: expected the number of networks to average, 1 to 50"),
+    (["--networks", "2", "--estimator", "baseline"],
+     "--networks 2: --estimator baseline has no network")])
+def test_wrong_networks_is_refused_before_any_work(argv, message, tmp_path, capsys):
+    out = tmp_path / "m.sktlft"
+    assert main(["train", "--out", str(out), *argv]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(message)
+    assert list(tmp_path.iterdir()) == []

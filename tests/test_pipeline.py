@@ -437,3 +437,25 @@ def test_a_fourier_setting_without_an_image_input_is_refused():
     make_tlft_pipeline("waveform")
     make_tlft_pipeline("waveform", inputs=("image", "waveform", "rhythm"), fourier__image_size=32,
                        resnet__module="resnet18", resnet__weights=None)
+
+
+def test_ensemble_of_several_networks_averages_seeded_copies(small_inputs):
+    # issue 24: copies of the network with their own seeds, averaged; copy i of seed s
+    # has the seed networks * s + i, so ensembles of two seeds share no member
+    from sktlft.pipeline import make_ensemble
+
+    X, y, _ = small_inputs
+    vote = make_ensemble("waveform", networks=2, baseline=False, resnet__random_state=1,
+                         resnet__max_epochs=1, resnet__batch_size=32, resnet__verbose=0)
+    assert [(n, e.get_params()["resnet__random_state"]) for n, e in vote.estimators] == [
+        ("tlft0", 2), ("tlft1", 3)]
+    vote.fit(X[:300], y[:300])
+    a, b = (vote.named_estimators_[n].predict_proba(X[300:340]) for n in ("tlft0", "tlft1"))
+    assert not np.allclose(a, b)  # different seeds, different networks
+    np.testing.assert_allclose(vote.predict_proba(X[300:340]), (a + b) / 2, rtol=1e-6)
+    for bad, match in ((0, "networks: expected a whole number"),
+                       (2.0, "networks: expected a whole number")):
+        with pytest.raises(ValueError, match=match):
+            make_ensemble("waveform", networks=bad)
+    with pytest.raises(ValueError, match=r"weights: expected 3 weights \(the networks', then"):
+        make_ensemble("waveform", networks=2, weights=[1, 1])
