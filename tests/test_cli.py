@@ -1156,7 +1156,10 @@ def test_the_default_model_averages_three_seeded_networks():
         assert vote.decision_weights == DEFAULT_MODEL["decision_weights"]
         assert len(vote.get_params()["baseline__features__rr__features"]) == 16
     assert seeds == {0: {0, 1, 2}, 1: {3, 4, 5}}
-    assert not isinstance(built("--networks", "1"), SoftVote)
+    assert [n for n, _ in built("--networks", "1").estimators] == ["tlft", "baseline"]
+    assert not isinstance(built("--networks", "1", "--estimator", "tlft"), SoftVote)
+    assert [n for n, _ in built("--estimator", "tlft").estimators] == ["tlft0", "tlft1",
+                                                                        "tlft2"]
 
 
 @pytest.mark.parametrize("argv, message", [
