@@ -303,13 +303,14 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         from .persistence import load_model
         from .pipeline import find_network
 
-        whole, _ = load_model(model, trust_pickle=args.trust_pickle)
-        model = find_network(whole)
-        if model is None:
+        whole, info = load_model(model, trust_pickle=args.trust_pickle)
+        net = find_network(whole)
+        if net is None:
             raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
         say("--fast: " + ("the model has one network only, labelled as it is"
-                          if model is whole else "labelling with the first of the model's "
+                          if net is whole else "labelling with the first of the model's "
                           "networks alone (see the model card for what it costs)"))
+        model = (net, info)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
