@@ -301,16 +301,16 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         model = BUILTIN
     if args.fast:  # the vote's first network alone: the lighter model inside the file
         from .persistence import load_model
-        from .pipeline import find_network
+        from .pipeline import find_network, first_network_alone
 
         whole, info = load_model(model, trust_pickle=args.trust_pickle)
-        net = find_network(whole)
-        if net is None:
+        if find_network(whole) is None:
             raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
+        alone = first_network_alone(whole)
         say("--fast: " + ("the model has one network only, labelled as it is"
-                          if net is whole else "labelling with the first of the model's "
+                          if alone is whole else "labelling with the first of the model's "
                           "networks alone (see the model card for what it costs)"))
-        model = (net, info)
+        model = (alone, info)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
