@@ -67,10 +67,10 @@ def build_record(home: Path, hours: float, folder: Path) -> Path:
     return folder / name
 
 
-def run_predict(record: Path, model: Path, out: Path) -> dict:
+def run_predict(record: Path, model: Path, out: Path, fast: bool = False) -> dict:
     """``sktlft predict`` in a fresh process: wall time, peak memory, stages, beats."""
     cmd = [sys.executable, "-m", "sktlft", "predict", str(record), "--model", str(model),
-           "--out", str(out)]
+           "--out", str(out), *(["--fast"] if fast else [])]
     load = os.getloadavg()[0]
     log_out, log_err = out.parent / f"{out.name}.stdout", out.parent / f"{out.name}.stderr"
     t = time.perf_counter()
@@ -93,7 +93,8 @@ def run_predict(record: Path, model: Path, out: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", help="model file (sktlft train --out)")
+    ap.add_argument("--model", help="model file (sktlft train --out), or builtin")
+    ap.add_argument("--fast", action="store_true", help="sktlft predict --fast")
     ap.add_argument("--data", help="folder holding mitdb/")
     ap.add_argument("--hours", default="0.5,6,24", help="lengths (default: 0.5,6,24)")
     ap.add_argument("--out", help="JSON path (default: benchmarks/results/bench_annotate.json)")
@@ -117,7 +118,8 @@ def main() -> None:
                             str(home), "--folder", tmp], check=True)
             record = Path(tmp) / record_name(hours)
             built = time.perf_counter() - t
-            res = run_predict(record, Path(args.model), Path(tmp) / f"out{hours:g}")
+            res = run_predict(record, Path(args.model), Path(tmp) / f"out{hours:g}",
+                              fast=args.fast)
             rss = res["usage"].ru_maxrss / 1024  # kB on Linux
             pre = sum(v for k, v in res["stages"].items() if k != "model_s")
             rows.append({"hours": hours, "beats": res["beats"], "wall_s": res["wall_s"],
@@ -132,7 +134,7 @@ def main() -> None:
             for f in Path(tmp).glob(f"{record.name}.*"):
                 f.unlink()
     out = Path(args.out or HERE / "results" / "bench_annotate.json")
-    report("bench_annotate", rows, str(out), model=str(args.model),
+    report("bench_annotate", rows, str(out), model=str(args.model), fast=args.fast,
            note="one run per length, on a shared 2-core machine (load averages beside); "
                 "wall_s: the whole command in a fresh process; not_model_s: reading, "
                 "detection, rhythm features, beat inputs and writing")

@@ -299,6 +299,18 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if model is None or is_builtin(model):  # the model that ships with sktlft
         say(describe_builtin())  # a missing model is said here, before any work
         model = BUILTIN
+    if args.fast:  # the vote's first network alone: the lighter model inside the file
+        from .persistence import load_model
+        from .pipeline import find_network, first_network_alone
+
+        whole, info = load_model(model, trust_pickle=args.trust_pickle)
+        if find_network(whole) is None:
+            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
+        alone = first_network_alone(whole)
+        say("--fast: " + ("the model has one network only, labelled as it is"
+                          if alone is whole else "labelling with the first of the model's "
+                          "networks alone (see the model card for what it costs)"))
+        model = (alone, info)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,

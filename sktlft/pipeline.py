@@ -13,14 +13,15 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import StrOptions
 
 from ._decision import WeightedDecisionMixin
+from ._lighter import first_network_alone
 from ._presets import PRESETS
 from ._validation import validate_params
 from .inputs import check_inputs, kind_of
 from .models import BeatClassifier, ResNet18Classifier, check_reads
 from .preprocessing import BeatSegmenter, FourierImageTransformer, MorphologyFeatures, RRFeatures
 
-__all__ = ["PRESETS", "SoftVote", "check_params", "find_network", "make_baseline_pipeline",
-           "make_ensemble", "make_tlft_pipeline"]
+__all__ = ["PRESETS", "SoftVote", "check_params", "find_network", "first_network_alone",
+           "make_baseline_pipeline", "make_ensemble", "make_tlft_pipeline"]
 
 # skorch routes parameters with these prefixes to its parts (module__, optimizer__...)
 _SKORCH_PREFIXES = ("module__", "criterion__", "optimizer__", "iterator_train__",

@@ -1171,3 +1171,20 @@ def test_wrong_networks_is_refused_before_any_work(argv, message, tmp_path, caps
     assert main(["train", "--out", str(out), *argv]) == 2
     assert capsys.readouterr().err.splitlines()[-1].endswith(message)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_predict_fast_labels_with_the_first_network_alone(model_file, tmp_path, capsys):
+    # issue 25: the lighter model inside the file, for 24-hour recordings
+    rec = _copy_record("208", tmp_path / "in", with_atr=True)
+    whole, fast = tmp_path / "whole", tmp_path / "fast"
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(whole)]) == 0
+    capsys.readouterr()
+    assert main(["predict", str(rec), "--model", str(model_file), "--out", str(fast),
+                 "--fast"]) == 0
+    assert "--fast: labelling with the first of the model's networks alone" in (
+        capsys.readouterr().err)
+    rows = {d: list(csv.DictReader(open(d / "208.csv"))) for d in (whole, fast)}
+    assert len(rows[whole]) == len(rows[fast])
+    p = {d: np.array([[float(r[f"p_{c}"]) for c in "NSVF"] for r in rows[d]]) for d in rows}
+    assert not np.allclose(p[whole], p[fast])  # the baseline no longer votes
+    np.testing.assert_allclose(p[fast].sum(1), 1, atol=1e-3)
