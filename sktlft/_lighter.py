@@ -1,0 +1,62 @@
+"""The lighter model inside a vote: its first network alone (``sktlft predict --fast``)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sklearn.utils import Bunch
+
+__all__ = ["first_network_alone"]
+
+
+def first_network_alone(model: Any) -> Any:
+    """A fitted vote's first network alone, as a model of its own.
+
+    The command line's default averages three networks and the rhythm baseline;
+    on a 24-hour recording their inference is most of the time. This returns
+    the same fitted vote restricted to its first network (no copy of the
+    network is made): its probabilities are that network's, its decision
+    takes no class weights, and its labels are the vote's (the members of a
+    scikit-learn vote are fitted on encoded labels, so the network alone would
+    give 0, 1, 2...). A model with one network, or that is one, is returned as
+    it is.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        A fitted :class:`~sktlft.pipeline.SoftVote` or pipeline.
+
+    Returns
+    -------
+    estimator
+        The vote reduced to its first network, or ``model`` itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft.pipeline import first_network_alone, make_ensemble
+    >>> ds = load_mitbih_sample()
+    >>> sub = ds.subset(np.arange(0, 2083, 10))
+    >>> vote = make_ensemble("waveform", networks=2, resnet__max_epochs=1,
+    ...                      resnet__verbose=0).fit(sub.inputs(), sub.target)
+    >>> alone = first_network_alone(vote)
+    >>> [name for name, _ in alone.estimators], [str(c) for c in alone.classes_]
+    (['tlft0'], ['F', 'N', 'S', 'V'])
+    """
+    from .pipeline import find_network
+
+    net = find_network(model)
+    if net is None:
+        raise ValueError("model has no network (it is the rhythm baseline alone)")
+    if net is model:
+        return model
+    name = next(n for n, e in model.named_estimators_.items() if e is net)
+    alone = copy.copy(model)
+    alone.estimators = [(name, dict(model.estimators)[name])]
+    alone.estimators_ = [net]
+    alone.named_estimators_ = Bunch(**{name: net})
+    alone.weights = None
+    alone.decision_weights = None
+    return alone
