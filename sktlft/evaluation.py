@@ -271,11 +271,16 @@ def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float
     >>> from sktlft.pipeline import make_baseline_pipeline
     >>> training_work(make_baseline_pipeline(), np.array(list("NNNV")), [np.arange(4)])
     4.0
+    >>> from sktlft.pipeline import make_ensemble
+    >>> vote = make_ensemble("waveform", networks=3)  # 3 networks of 3 epochs each
+    >>> training_work(vote, np.array(list("NNNV")), [np.arange(4)])
+    36.0
     """
     params = estimator.get_params() if hasattr(estimator, "get_params") else {}
-    epochs = next((v for k, v in params.items() if k.endswith("max_epochs")), 1)
-    cap = next((v for k, v in params.items() if k.endswith("max_per_class")), None)
-    return float(sum(epoch_size(np.asarray(y)[tr], cap) * epochs for tr in train_sets))
+    # each network of a vote trains its own epochs (tlft0__resnet__max_epochs, ...)
+    nets = [k[:-len("max_epochs")] for k in params if k.endswith("max_epochs")] or [""]
+    return float(sum(epoch_size(np.asarray(y)[tr], params.get(net + "max_per_class"))
+                     * params.get(net + "max_epochs", 1) for net in nets for tr in train_sets))
 
 
 @validate_params({"dataset": [BeatDataset], "cv": [Integral, "cv_object", list],
