@@ -112,6 +112,11 @@ def run_one(protocol: str, seed: int, data: Path, cache: Path) -> dict[str, Any]
     return out
 
 
+def _sd(values: list[float]) -> float:
+    """The seeds' sample standard deviation (0 for one seed), as the model card gives it."""
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
 def figure(report: dict[str, Any], name: str) -> float:
     return report["classes"][name[3:]]["F1"] if name.startswith("F1 ") else report[name]
 
@@ -143,9 +148,9 @@ def summary(cache: Path) -> None:
                                                     else "NOT met"))
                 each = ", ".join(f"{100 * v:.1f}" for v in values)
                 print(f"  {db:6s} {name:13s} {100 * np.mean(values):5.1f} ± "
-                      f"{100 * np.std(values):4.1f}  ({each})" + met)
+                      f"{100 * _sd(values):4.1f}  ({each})" + met)
                 table.append({"protocol": protocol, "database": db, "figure": name,
-                              "mean": float(np.mean(values)), "sd": float(np.std(values)),
+                              "mean": float(np.mean(values)), "sd": float(_sd(values)),
                               "values": values, "seeds": [r["seed"] for r in these],
                               "target": target[0] if target else None})
             lone = [r["members_by_database"].get("tlft0", {}).get(db) for r in these]
@@ -153,10 +158,10 @@ def summary(cache: Path) -> None:
                 for name in ("macro_f1", "macro_f1_nsv", "F1 S", "F1 V"):
                     values = [figure(m, name) for m in lone]
                     print(f"  {db:6s} one network alone, {name}: {100 * np.mean(values):5.1f}"
-                          f" ± {100 * np.std(values):4.1f}")
+                          f" ± {100 * _sd(values):4.1f}")
                     table.append({"protocol": protocol, "database": db,
                                   "figure": f"one network: {name}",
-                                  "mean": float(np.mean(values)), "sd": float(np.std(values)),
+                                  "mean": float(np.mean(values)), "sd": float(_sd(values)),
                                   "values": values, "seeds": [r["seed"] for r in these],
                                   "target": None})
             preds = {r["seed"]: np.load(cache / f"default_{protocol}_s{r['seed']}.npz")
@@ -236,7 +241,7 @@ def markdown_table(runs: list[dict[str, Any]], agreement: dict[str, list[float]]
     for label, key in (("macro F1 N,S,V,F", "macro_f1"), ("macro F1 N,S,V", "macro_f1_nsv")):
         lines.append(f"| {label} | " + " | ".join(
             f"**{100 * np.mean([d[key] for d in per[c]]):.1f}** ± "
-            f"{100 * np.std([d[key] for d in per[c]]):.1f}" for c in cols) + " |")
+            f"{100 * _sd([d[key] for d in per[c]]):.1f}" for c in cols) + " |")
     lines.append("| normal beats called F (%) | " + " | ".join(
         f"{100 * np.mean([d['N_called_F'] for d in per[c]]):.2f} (max "
         f"{100 * max(d['N_called_F'] for d in per[c]):.2f})" for c in cols) + " |")

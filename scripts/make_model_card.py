@@ -81,6 +81,11 @@ def summarise(scores: dict[str, Any]) -> dict[str, dict[str, Any]]:
                             for c in classes},
                 **{k: _mean_sd([t.get(k) for t in tables]) for k in ("macro_f1",
                                                                      "macro_f1_nsv")},
+                # predict --fast: the first network alone (score_default.py keeps it)
+                **{f"fast_{k}": _mean_sd([r.get("members_by_database", {}).get("tlft0", {})
+                                          .get(db, {}).get(k) for r in group
+                                          if db in r.get("databases", {})])
+                   for k in ("macro_f1", "macro_f1_nsv")},
             }
     return out
 
@@ -91,8 +96,11 @@ def _table(db: str, summary: dict[str, Any]) -> list[str]:
              "   :header-rows: 1", "", "   * - class", "     - Se", "     - +P", "     - F1"]
     for c, stat in summary["classes"].items():
         lines += [f"   * - {c}", *(f"     - {_fmt(stat[m])}" for m in ("Se", "+P", "F1"))]
-    for key, label in (("macro_f1", "macro F1"), ("macro_f1_nsv", "macro F1 (N, S, V)")):
-        lines += [f"   * - {label}", "     -", "     -", f"     - {_fmt(summary[key])}"]
+    for key, label in (("macro_f1", "macro F1"), ("macro_f1_nsv", "macro F1 (N, S, V)"),
+                       ("fast_macro_f1", "``--fast`` (one network): macro F1"),
+                       ("fast_macro_f1_nsv", "``--fast``: macro F1 (N, S, V)")):
+        if key in summary:
+            lines += [f"   * - {label}", "     -", "     -", f"     - {_fmt(summary[key])}"]
     return [*lines, ""]
 
 
