@@ -69,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from false_alarms import _dataset  # the development data, cached
 
 from _common import HERE, data_home
 
@@ -94,20 +95,6 @@ NETWORKS = {"cnn1d-e3": ("cnn1d-e3", (0,), (1,), 0),
 RHYTHM = ("", "+lda")
 S_WEIGHTS = (1.0, 2.0, 3.0)
 DIRECTIONS = ("mitdb", "svdb")
-
-
-def _dataset(home: Path, cache: Path):
-    import joblib
-
-    from sktlft.datasets import fetch_databases
-
-    f = cache / "dev.joblib"
-    if f.exists():
-        return joblib.load(f)
-    ds = fetch_databases("mitdb:DS1,svdb:A", home, download_if_missing=False).learnable()
-    cache.mkdir(parents=True, exist_ok=True)
-    joblib.dump(ds, f)
-    return ds
 
 
 def _split(ds, train: str):
