@@ -103,11 +103,16 @@ def check_run_options(args: argparse.Namespace) -> None:
     """The options of a training run that would otherwise fail only once work began."""
     if not 0 <= args.seed < 2**32:
         raise CLIError(f"--seed {args.seed}: expected 0 to {2**32 - 1}")
-    if not 1 <= getattr(args, "networks", 1) <= 50:
-        raise CLIError(f"--networks {args.networks}: expected the number of networks to "
-                       "average, 1 to 50")
-    if getattr(args, "networks", 1) > 1 and getattr(args, "estimator", "") == "baseline":
-        raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
+    if hasattr(args, "networks"):
+        from ._presets import DEFAULT_MODEL
+
+        if args.networks is not None and args.estimator == "baseline":
+            raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
+        if args.networks is None:  # the default model's, or none for the baseline
+            args.networks = 1 if args.estimator == "baseline" else DEFAULT_MODEL["networks"]
+        if not 1 <= args.networks <= 50:
+            raise CLIError(f"--networks {args.networks}: expected the number of networks to "
+                           "average, 1 to 50")
     if getattr(args, "jobs", 1) == 0:
         raise CLIError("--jobs 0: give the number of fits run at once (1, 2, ...; -1: one "
                        "per CPU core)")

@@ -95,10 +95,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                         "and the rhythm LDA on the 16 rhythm and prematurity features "
                         "(1/3), S weighted 2 in the decision; baseline: the rhythm LDA alone "
                         "(default: %(default)s)")
-    p.add_argument("--networks", type=int, default=DEFAULT_MODEL["networks"], metavar="K",
+    p.add_argument("--networks", type=int, default=None, metavar="K",
                    help="copies of the network, each trained with its own seed, whose "
                         "probabilities are averaged: one training's luck no longer decides "
-                        "the labels (default: %(default)s)")
+                        f"the labels (default: {DEFAULT_MODEL['networks']})")
     p.add_argument("--preset", default=DEFAULT_MODEL["preset"], choices=list(PRESETS),
                    help="the network's preset: waveform (the 1-D CNN on the beat, rhythm, "
                         "prematurity and P wave, chosen on DS1 and svdb-A), default (the "

@@ -56,8 +56,9 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys, fast_cli):
     # the fitted pipeline describes itself: leads, rate, window, inputs
     from sktlft.pipeline import find_network, segmenter_of
 
-    net = find_network(model)  # the default: the 1-D network chosen on DS1 and svdb-A
-    assert net is model and net[-1].get_params()["module"] == "cnn1d"
+    net = find_network(model)  # the default: a vote around the 1-D network (issue 24)
+    assert net is not model and net[-1].get_params()["module"] == "cnn1d"
+    assert [name for name, _ in model.estimators] == ["tlft", "baseline"]  # --networks 1
     seg = segmenter_of(net)
     assert seg.leads == ("MLII",) and seg.fs == 360.0 and seg.window_ == 2.4
     assert seg.inputs_ == ("waveform", "difference_waveform", "rhythm", "prematurity",
@@ -191,7 +192,9 @@ def test_the_1d_network_end_to_end(tmp_path, capsys, monkeypatch):
     assert main(["train", "--out", str(tmp_path / "m.sktlft"), *net]) == 0
     assert "ImageNet" not in capsys.readouterr().err
     model, _ = load_model(tmp_path / "m.sktlft")
-    assert model[-1].get_params()["module"] == "cnn1d"
+    from sktlft.pipeline import find_network
+
+    assert find_network(model)[-1].get_params()["module"] == "cnn1d"
     rec = _copy_record("208", tmp_path / "in", with_atr=True)
     assert main(["predict", str(rec), "--model", str(tmp_path / "m.sktlft"), "--out",
                  str(tmp_path / "out")]) == 0
@@ -390,7 +393,8 @@ def test_inputs_help_lists_what_inputs_accepts(monkeypatch, capsys):
         # each input listed is accepted, and says what it is (the registry's line)
         inputs = name if name == "image" else f"image,{name}"
         args = build_parser().parse_args(["train", "--out", "m", "--preset", "default",
-                                          "--weights", "none", "--inputs", inputs])
+                                          "--weights", "none", "--inputs", inputs,
+                                          "--estimator", "tlft", "--networks", "1"])
         pipe, _ = build_pipeline(args)
         assert name in pipe.get_params()["segment__inputs"]
         assert kind == INPUTS[name].kind + ":" and " ".join(INPUTS[name].doc.split()) in flat
@@ -401,7 +405,8 @@ def test_inputs_help_lists_what_inputs_accepts(monkeypatch, capsys):
         ["train", "--out", "m", "--preset", "waveform", "--inputs", default]))[0]
     preset = build_pipeline(build_parser().parse_args(
         ["train", "--out", "m", "--preset", "waveform"]))[0]
-    assert given.get_params()["segment__inputs"] == preset.get_params()["segment__inputs"]
+    key = "tlft0__segment__inputs"  # the default averages networks
+    assert given.get_params()[key] == preset.get_params()[key]
 
 
 def test_the_command_line_starts_without_torch():
@@ -1164,8 +1169,8 @@ def test_the_default_model_averages_three_seeded_networks():
 
 @pytest.mark.parametrize("argv, message", [
     (["--networks", "0"], "--networks 0: expected the number of networks to average, 1 to 50"),
-    (["--networks", "2", "--estimator", "baseline"],
-     "--networks 2: --estimator baseline has no network")])
+    (["--networks", "1", "--estimator", "baseline"],
+     "--networks 1: --estimator baseline has no network")])
 def test_wrong_networks_is_refused_before_any_work(argv, message, tmp_path, capsys):
     out = tmp_path / "m.sktlft"
     assert main(["train", "--out", str(out), *argv]) == 2
