@@ -69,7 +69,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from false_alarms import _dataset  # the development data, cached
+from false_alarms import _dataset, split_databases  # the development data, cached
 
 from _common import HERE, data_home
 
@@ -97,11 +97,6 @@ S_WEIGHTS = (1.0, 2.0, 3.0)
 DIRECTIONS = ("mitdb", "svdb")
 
 
-def _split(ds, train: str):
-    db = np.array([ds.databases[r] for r in ds.record])
-    return ds.subset(db == train), ds.subset(db != train)
-
-
 def _aligned(proba: np.ndarray, classes) -> np.ndarray:
     """Probabilities in the columns of CLASSES (a class never seen: 0)."""
     out = np.zeros((len(proba), len(CLASSES)))
@@ -118,7 +113,7 @@ def fit_member(member: str, train: str, seed: int, home: Path, cache: Path) -> P
     if f.exists():
         return f
     ds = _dataset(home, cache)
-    tr, te = _split(ds, train)
+    tr, te = split_databases(ds, train)
     preset, params = MEMBERS[member]
     pipe = make_tlft_pipeline(preset, resnet__random_state=seed, resnet__verbose=0, **params)
     t = time.perf_counter()
@@ -138,7 +133,7 @@ def fit_lda(train: str, home: Path, cache: Path) -> Path:
     if f.exists():
         return f
     ds = _dataset(home, cache)
-    tr, te = _split(ds, train)
+    tr, te = split_databases(ds, train)
     lda = make_baseline_pipeline().set_params(
         features__rr__features=list(CLASSIC + PREMATURITY))
     lda.fit(tr.inputs(), tr.target)
