@@ -53,6 +53,19 @@ no more gates than the choice keeps the selection incomplete. (Worded so after t
 1-D CNN's runs showed that none of them passes the agreement gate, before any
 ResNet-18 figure: the first wording assumed a complete candidate passing every gate.)
 
+Added in session 28, after the choice above and before any run of these (issue 24's
+item 3, rhythm recognised as a rhythm): candidates ``+af``, the 3-network vote with the
+discriminant (``cnn1d-e3x3+lda``, S weights 1, 2 and 3) behind an atrial fibrillation
+gate. A logistic regression on the logs of ``nn_irregularity`` and ``local_irregularity``
+(balanced classes), trained on the training database's annotated rhythms (``(AFIB`` and
+``(AFL`` against every other rhythm; beats of records with no rhythm note are not used),
+gives each beat p(AF), and p(S) x p(AF) moves from S to N: in fibrillation there is no
+atrial premature beat to call (DS1 has 16 S beats among its 3,796 in AF). svdb has no
+rhythm notes, so in the svdb-A -> DS1 direction there is nothing to learn the gate from
+and the candidate is its candidate without the gate. Gates, score and winner rule as
+above; the gate ranks as one step more complex than its candidate (so it must lead by
+more than 1 point to be chosen).
+
 Usage (one training at a time)::
 
     python benchmarks/select_transfer.py --member cnn1d-e3 --train mitdb --seed 0 1 2 3 4 5
