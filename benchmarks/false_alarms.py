@@ -67,7 +67,9 @@ def _dataset(home: Path, cache: Path):
 
     f = cache / "dev.joblib"
     if f.exists():
-        return joblib.load(f)
+        ds = joblib.load(f)
+        if "rhythm" in ds:  # a cache from before BeatDataset.rhythm is read again
+            return ds
     ds = fetch_databases("mitdb:DS1,svdb:A", home, download_if_missing=False).learnable()
     cache.mkdir(parents=True, exist_ok=True)
     joblib.dump(ds, f)

@@ -107,6 +107,8 @@ NETWORKS = {"cnn1d-e3": ("cnn1d-e3", (0,), (1,), 0),
             "resnet-e1": ("resnet-e1", (0,), (1,), 0)}
 RHYTHM = ("", "+lda")
 S_WEIGHTS = (1.0, 2.0, 3.0)
+#: session 28's amendment: the 3-network vote with the discriminant behind the AF gate
+GATED = [("cnn1d-e3x3", "+lda+af", w) for w in S_WEIGHTS]
 DIRECTIONS = ("mitdb", "svdb")
 
 
@@ -173,10 +175,41 @@ def figures(y, pred, record) -> dict[str, Any]:
     return out
 
 
-def candidate_runs(cache: Path, network: str, rhythm: str, w: float):
+def af_gates(home: Path, cache: Path) -> dict[str, np.ndarray | None]:
+    """Per direction, p(AF) of the labelled database's beats from the gate learnt on the
+    training database's annotated rhythms (None: no rhythm notes to learn from)."""
+    import warnings
+
+    from sktlft._afgate import af_probability, fit_af_gate
+
+    f = cache / "st_afgate.npz"
+    if not f.exists():
+        ds = _dataset(home, cache)
+        out = {}
+        for d in DIRECTIONS:
+            tr, te = split_databases(ds, d)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                gate = fit_af_gate(tr.rr, tr.rhythm)
+            out[d] = (np.full(len(te.target), np.nan) if gate is None
+                      else af_probability(te.rr, *gate))
+            out[f"{d}_record"] = te.record
+        np.savez(f, **out)
+    z = np.load(f)
+    for d in DIRECTIONS:  # the same beats, in the same order, as the cached runs
+        if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
+            raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
+    return {d: None if np.isnan(z[d]).all() else z[d] for d in DIRECTIONS}
+
+
+def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
+                   home: Path | None = None):
     """The candidate's predictions: {(direction, replicate): (y, pred, record)}."""
+    from sktlft._afgate import apply_af_gate
+
     member, rep0, rep1, _ = NETWORKS[network]
     runs = {}
+    gates = af_gates(home, cache) if rhythm.endswith("+af") else {}
     for d in DIRECTIONS:
         lda = np.load(cache / f"st_lda_{d}.npz")
         for i, seeds in enumerate((rep0, rep1)):
@@ -187,6 +220,8 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float):
             p = np.mean([z["proba"] for z in zs], axis=0)
             if rhythm:
                 p = 2 / 3 * p + 1 / 3 * lda["proba"]
+            if gates.get(d) is not None:
+                p = apply_af_gate(p, CLASSES, gates[d])
             weights = np.array([w if c == "S" else 1.0 for c in CLASSES])
             pred = np.asarray(CLASSES)[(p * weights).argmax(1)]
             runs[(d, i)] = (zs[0]["y"], pred, zs[0]["record"])
@@ -196,15 +231,15 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float):
 
 
 def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
-    return (NETWORKS[network][3], int(bool(rhythm)), int(w != 1))
+    return (NETWORKS[network][3], rhythm.count("+"), int(w != 1))
 
 
-def summary(cache: Path) -> None:
+def summary(cache: Path, home: Path | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
-    for network, rhythm, w in product(NETWORKS, RHYTHM, S_WEIGHTS):
+    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
-        runs = candidate_runs(cache, network, rhythm, w)
+        runs = candidate_runs(cache, network, rhythm, w, home)
         if runs is None:
             print(f"{name}: not all runs are there yet")
             continue
@@ -251,7 +286,7 @@ def summary(cache: Path) -> None:
     # gates than the winner cannot change the choice; one that fails no more could
     undecided = [r["candidate"] for r in table if not r["all_runs"]
                  and r["gates_passed"] >= winner["gates_passed"]]
-    complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS)
+    complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
                 and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:
@@ -303,7 +338,7 @@ def main() -> None:
     args = parser.parse_args()
     cache = Path(args.cache)
     if args.summary:
-        summary(cache)
+        summary(cache, data_home(args.data))
         return
     home = data_home(args.data)
     for train in args.train:

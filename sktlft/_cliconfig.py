@@ -110,6 +110,9 @@ def check_run_options(args: argparse.Namespace) -> None:
             raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
         if args.networks is None:  # the default model's, or none for the baseline
             args.networks = 1 if args.estimator == "baseline" else DEFAULT_MODEL["networks"]
+        if getattr(args, "af_gate", None) is not None and args.estimator != "ensemble":
+            raise CLIError(f"--{'' if args.af_gate else 'no-'}af-gate: the AF gate is part of "
+                           f"--estimator ensemble, not {args.estimator}")
         if not 1 <= args.networks <= 50:
             raise CLIError(f"--networks {args.networks}: expected the number of networks to "
                            "average, 1 to 50")
@@ -253,7 +256,9 @@ def _final_estimator(args: argparse.Namespace, pipe: Any, params: dict[str, Any]
     share = DEFAULT_MODEL["baseline_share"]
     vote = make_ensemble(args.preset, networks=args.networks,
                          weights=[(1 - share) / args.networks] * args.networks + [share],
-                         decision_weights=DEFAULT_MODEL["decision_weights"], **params)
+                         decision_weights=DEFAULT_MODEL["decision_weights"],
+                         af_gate=DEFAULT_MODEL["af_gate"] if getattr(args, "af_gate", None)
+                         is None else args.af_gate, **params)
     return vote.set_params(
         baseline__features__rr__features=list(DEFAULT_MODEL["baseline_features"]))
 

@@ -93,8 +93,12 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    default="ensemble" if DEFAULT_MODEL["baseline"] else "tlft",
                    help="tlft: the network(s) alone; ensemble: the networks' mean (2/3) "
                         "and the rhythm LDA on the 16 rhythm and prematurity features "
-                        "(1/3), S weighted 2 in the decision; baseline: the rhythm LDA alone "
-                        "(default: %(default)s)")
+                        "(1/3), S weighted 2 in the decision, behind the AF gate; baseline: "
+                        "the rhythm LDA alone (default: %(default)s)")
+    p.add_argument("--af-gate", action=argparse.BooleanOptionalAction, default=None,
+                   help="ensemble: learn from the training records' annotated rhythms "
+                        "(AFIB, AFL) to recognise atrial fibrillation, and call no beat in it "
+                        "S (default: on for --estimator ensemble)")
     p.add_argument("--networks", type=int, default=None, metavar="K",
                    help="copies of the network, each trained with its own seed, whose "
                         "probabilities are averaged: one training's luck no longer decides "

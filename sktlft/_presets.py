@@ -111,7 +111,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: the development data, leaving one database out (benchmarks/select_transfer.py,
 #: issue 24): ``networks`` copies of the preset's network with their own seeds are
 #: averaged; ``baseline`` adds the rhythm discriminant on ``baseline_features`` with
-#: ``baseline_share`` of the vote; ``decision_weights`` weigh the classes in the decision.
+#: ``baseline_share`` of the vote; ``decision_weights`` weigh the classes in the decision;
+#: ``af_gate``: the vote learns atrial fibrillation from the annotated rhythms and calls no
+#: beat in it S (session 28's amendment of the selection chose it).
 DEFAULT_MODEL: dict[str, Any] = {
     "preset": "waveform",
     "networks": 3,
@@ -122,4 +124,5 @@ DEFAULT_MODEL: dict[str, Any] = {
                           "pre_local_ratio", "post_local_ratio", "local_irregularity",
                           "prematurity", "pause", "compensation", "nn_irregularity"),
     "decision_weights": {"S": 2.0},
+    "af_gate": True,
 }

@@ -163,7 +163,9 @@ def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,
         sub = ds.learnable(args.keep_q)
         say(f"model: refitting on all {len(sub.target)} beats to save it")
         final = with_progress(pipe, "final model", clock, bars=sys.stderr.isatty())
-        final.fit(sub.inputs(), sub.target)
+        from .pipeline import rhythm_params
+
+        final.fit(sub.inputs(), sub.target, **rhythm_params(final, sub.get("rhythm")))
     return {"model.sktlft": lambda path: save_model(final, path, config={
         "command": report.info["command"]})}
 
@@ -281,7 +283,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     ds = ds.learnable(args.keep_q)
     model = with_progress(pipe, "train", RunClock(), bars=sys.stderr.isatty())
     t = time.perf_counter()
-    model.fit(ds.inputs(), ds.target)
+    from .pipeline import rhythm_params
+
+    model.fit(ds.inputs(), ds.target, **rhythm_params(model, ds.get("rhythm")))
     say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
     save_model(model, out, overwrite=args.force, config={
         "command": "sktlft " + " ".join(args._argv), "records": ds.records})

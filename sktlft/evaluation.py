@@ -174,7 +174,8 @@ class EvaluationReport:
                            files=files)
 
 
-def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> dict[str, Any]:
+def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool,
+                 rhythm: Any = None) -> dict[str, Any]:
     """Fit on (X, y), then the test beats' probabilities and labels (one joblib task).
 
     Labels come from the model's own decision (:func:`sktlft._decision.decide`),
@@ -182,15 +183,17 @@ def _fit_predict(model: Any, X: Any, y: np.ndarray, X_test: Any, keep: bool) -> 
     each member's probabilities are kept too (the vote combines them, with its
     weights), so that each member is scored alone at no extra cost.
     """
+    from .pipeline import rhythm_params
+
     t = time.perf_counter()
-    model.fit(X, y)
+    model.fit(X, y, **rhythm_params(model, rhythm))
     fit_time = time.perf_counter() - t
     t = time.perf_counter()
     members = {}
     if isinstance(model, SoftVote):
         probas = {name: np.concatenate(parts) for name, parts in _chunked(
             lambda Xc: model.member_probas(Xc), X_test).items()}
-        proba = model.combine(probas)
+        proba = model.combine(probas, X_test)
         # each member's own decision; its labels are the vote's encoded classes
         members = {name: model.le_.inverse_transform(np.asarray(
             decide(est, probas[name], X_test)).astype(int))
@@ -397,7 +400,9 @@ def evaluate(
                         i + 1, k, len(ytr), len(np.unique(groups[splits[i][0]])), len(Xte))
             logger.debug("fold %d/%d: test patients %s", i + 1, k,
                          ", ".join(map(str, np.unique(g_test[splits[i][1]]))))
-        return delayed(_fit_predict)(model, Xtr, ytr, Xte, keep_estimators)
+        rhythm = dataset.get("rhythm")
+        return delayed(_fit_predict)(model, Xtr, ytr, Xte, keep_estimators,
+                                     None if rhythm is None else rhythm[splits[i][0]])
 
     results = Parallel(n_jobs=n_jobs)(task(i) for i in range(k))
     classes = np.unique(np.concatenate([r["classes"] for r in results]))

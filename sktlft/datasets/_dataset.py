@@ -22,7 +22,8 @@ __all__ = ["PER_BEAT", "BeatDataset", "beat_inputs"]
 logger = logging.getLogger("sktlft")
 
 #: Fields of a :class:`BeatDataset` with one entry per beat.
-PER_BEAT = ("data", "target", "groups", "record", "sample", "symbol", "rr", "reference")
+PER_BEAT = ("data", "target", "groups", "record", "sample", "symbol", "rhythm", "rr",
+            "reference")
 
 
 class BeatDataset(Bunch):
@@ -30,7 +31,9 @@ class BeatDataset(Bunch):
 
     Per beat: ``data`` (n_beats, n_leads, n_window) windows in mV, ``target``
     (AAMI class), ``groups`` (patient ID), ``record``, ``sample`` (R peak in the
-    record), ``symbol`` (original annotation symbol), ``rr`` (rhythm features,
+    record), ``symbol`` (original annotation symbol), ``rhythm`` (the annotated rhythm the
+    beat is in, e.g. ``"(N"`` or ``"(AFIB"``; ``""`` where the record has no rhythm note
+    before it), ``rr`` (rhythm features,
     columns ``rr_names``) and ``reference`` (the record's median beat, the
     patient's own typical beat: a :class:`SharedRows` that holds it once per
     record). Per dataset: ``fs``, ``leads``, ``window``,
@@ -213,6 +216,8 @@ def load_records(
         record=np.repeat(np.array(records, dtype="<U8"), n_per),
         sample=np.concatenate([rec.peaks_record[b.kept] for rec, b in parts]),
         symbol=symbol,
+        rhythm=np.concatenate([(rec.rhythms if rec.get("rhythms") is not None else np.full(
+            len(rec.peaks), "", dtype="<U8"))[b.kept] for rec, b in parts]).astype("<U8"),
         rr=np.concatenate([b.rr for _, b in parts]),
         reference=SharedRows(np.stack([b.reference for _, b in parts]),
                              np.repeat(np.arange(len(parts)), n_per)),

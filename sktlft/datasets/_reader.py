@@ -233,8 +233,10 @@ def read_record(
         signal = np.where(invalid, np.float32(0), signal)
     fs_record = float(rec.fs)
     n_non_beat = 0
+    rhythms = None
     if ann is not None:
         peaks_record, symbols, n_non_beat = beat_annotations(ann)
+        rhythms = beat_rhythms(ann, peaks_record)
     else:
         peaks_record = find_beats(signal[:, 0], fs_record)
         symbols = None
@@ -243,7 +245,7 @@ def read_record(
         signal = resample(signal, fs_record, out_fs, axis=0)
     return record_bunch(name, signal, out_fs, fs_record, [str(s) for s in rec.sig_name],
                         peaks_record, symbols, n_non_beat=n_non_beat, n_invalid=n_invalid,
-                        comments=[str(c) for c in (header.comments or [])])
+                        rhythms=rhythms, comments=[str(c) for c in (header.comments or [])])
 
 
 def record_bunch(name: str, signal: Any, fs: float, fs_record: float, leads: list[str],
@@ -267,3 +269,19 @@ def beat_annotations(ann: Any) -> tuple[np.ndarray, np.ndarray, int]:
     samples = np.asarray(ann.sample, dtype=np.int64)
     is_beat = np.isin(symbols, list(SYMBOL_TO_AAMI))
     return samples[is_beat], symbols[is_beat].astype("<U1"), int((~is_beat).sum())
+
+
+def beat_rhythms(ann: Any, peaks: np.ndarray) -> np.ndarray:
+    """Each beat's annotated rhythm: the last rhythm note (``(N``, ``(AFIB``, ``(B``...,
+    the aux notes that start with "(") at or before it; "" before the first note and in
+    records with none (svdb has none: its rhythm is unknown)."""
+    notes = [str(a).strip().rstrip("\x00") for a in (ann.aux_note or [""] * len(ann.sample))]
+    at = [i for i, a in enumerate(notes) if a.startswith("(")]
+    out = np.full(len(peaks), "", dtype="<U8")
+    if not at:
+        return out
+    starts = np.asarray(ann.sample, dtype=np.int64)[at]
+    k = np.searchsorted(starts, np.asarray(peaks), side="right") - 1
+    labels = np.array([notes[i][:8] for i in at], dtype="<U8")
+    out[k >= 0] = labels[k[k >= 0]]
+    return out
