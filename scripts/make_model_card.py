@@ -151,7 +151,10 @@ def _identity(info: dict[str, Any] | None) -> list[str]:
             ("trained by", f"sktlft {info.get('sktlft_version')}, "
                            f"``{est.get('command')}``"),
             ("estimator", f"``--estimator {est.get('estimator')} --preset "
-                          f"{est.get('preset')}``; inputs: {', '.join(inputs) or 'n/a'}"),
+                          f"{est.get('preset')}``"
+                          + ("; behind the AF gate (learnt from mitdb DS1's annotated "
+                             "rhythms)" if est.get("af_gate") else "")
+                          + f"; inputs: {', '.join(inputs) or 'n/a'}"),
             ("seed", info.get("seed")), ("training time", f"{info.get('training_time_s')} s"),
             ("date", info.get("date"))]
     lines = [".. list-table::", "   :widths: 1 4", ""]
@@ -215,9 +218,11 @@ def render(info: dict[str, Any] | None, scores: dict[str, Any] | None) -> str:
         "(``sktlft predict`` warns when a record looks paced).",
         "- Not checked on children, exercise tests, other leads than those above, or "
         "recorders other than those of the two databases; not a rhythm classifier (it "
-        "labels beats, not atrial fibrillation or other rhythms). It labels N, S, V and F, "
-        "never Q (unclassifiable beats were left out of training); its F label rests on "
-        "few training beats.", "",
+        "labels beats; it estimates how likely a beat is to be in atrial fibrillation only "
+        "to call no beat in it S, and learnt that from the two patients of DS1 with "
+        "annotated fibrillation, 201 and 203, as svdb has no rhythm notes). It labels "
+        "N, S, V and F, never Q (unclassifiable beats were left out of training); its F "
+        "label rests on few training beats.", "",
         "Regenerating", "------------", "",
         "::", "",
         "    python scripts/train_builtin_model.py --data DATA --seed 0 --force",

@@ -118,7 +118,7 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
     from sktlft._cliparser import build_parser
     from sktlft._progress import RunClock, with_progress
     from sktlft.datasets import DS1, DS2, SVDB_B
-    from sktlft.pipeline import find_network, segmenter_of
+    from sktlft.pipeline import find_network, rhythm_params, segmenter_of
 
     if opts.sample and opts.out_dir is None:
         raise CLIError("--sample trains a model for a test, never for shipping: give "
@@ -149,7 +149,7 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
     ds = ds.learnable(args.keep_q)
     model = with_progress(pipe, "train", RunClock(), bars=sys.stderr.isatty())
     t = time.perf_counter()
-    model.fit(ds.inputs(), ds.target)
+    model.fit(ds.inputs(), ds.target, **rhythm_params(model, ds.get("rhythm")))
     seconds = time.perf_counter() - t
     logger.info("trained on %d beats in %.0fs", len(ds.target), seconds)
     seg = segmenter_of(find_network(model))
@@ -166,6 +166,7 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
         "seed": opts.seed,
         "estimator": {"command": command, "estimator": args.estimator, "preset": args.preset,
                       "networks": args.networks,
+                      "af_gate": getattr(model, "af_coef_", None) is not None,
                       "set": {k: repr(v) for k, v in params.items()},
                       "params": _json_params(pipe)},
         "input": {"leads": [str(x) for x in seg.leads], "fs": float(seg.fs)},
