@@ -175,7 +175,7 @@ def figures(y, pred, record) -> dict[str, Any]:
     return out
 
 
-def af_gates(home: Path, cache: Path) -> dict[str, np.ndarray | None]:
+def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
     """Per direction, p(AF) of the labelled database's beats from the gate learnt on the
     training database's annotated rhythms (None: no rhythm notes to learn from)."""
     import warnings
@@ -184,7 +184,7 @@ def af_gates(home: Path, cache: Path) -> dict[str, np.ndarray | None]:
 
     f = cache / "st_afgate.npz"
     if not f.exists():
-        ds = _dataset(home, cache)
+        ds = _dataset(data_home(home), cache)
         out = {}
         for d in DIRECTIONS:
             tr, te = split_databases(ds, d)
@@ -203,7 +203,7 @@ def af_gates(home: Path, cache: Path) -> dict[str, np.ndarray | None]:
 
 
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
-                   home: Path | None = None):
+                   home: str | None = None):
     """The candidate's predictions: {(direction, replicate): (y, pred, record)}."""
     from sktlft._afgate import apply_af_gate
 
@@ -234,7 +234,7 @@ def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
     return (NETWORKS[network][3], rhythm.count("+"), int(w != 1))
 
 
-def summary(cache: Path, home: Path | None = None) -> None:
+def summary(cache: Path, home: str | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
     for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED]:
@@ -338,7 +338,7 @@ def main() -> None:
     args = parser.parse_args()
     cache = Path(args.cache)
     if args.summary:
-        summary(cache, data_home(args.data))
+        summary(cache, args.data)
         return
     home = data_home(args.data)
     for train in args.train:

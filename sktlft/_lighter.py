@@ -16,8 +16,9 @@ def first_network_alone(model: Any) -> Any:
     The command line's default averages three networks and the rhythm baseline;
     on a 24-hour recording their inference is most of the time. This returns
     the same fitted vote restricted to its first network (no copy of the
-    network is made): its probabilities are that network's, its decision
-    takes no class weights, and its labels are the vote's (the members of a
+    network is made): its probabilities are that network's (behind the
+    vote's atrial fibrillation gate when it has one: the gate costs nothing),
+    its decision takes no class weights, and its labels are the vote's (the members of a
     scikit-learn vote are fitted on encoded labels, so the network alone would
     give 0, 1, 2...). A model with one network, or that is one, is returned as
     it is.

@@ -25,7 +25,7 @@ _ESTIMATORS = {
     "sktlft.models._resnet18_classifier.ResNet18Classifier",
     "sktlft.models._beat_classifier.BeatClassifier",
     "sktlft.pipeline._EqualPriorLDA",
-    "sktlft.pipeline.SoftVote",
+    "sktlft._vote.SoftVote",
     "sklearn.pipeline.Pipeline",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.preprocessing._data.StandardScaler",
@@ -42,12 +42,15 @@ _TYPES = {
     "skorch.dataset.Dataset",
 }
 #: Where a class that a model file may name lived before, by its name there: sktlft 0.3
-#: files written before issue 23 renamed the private modules name the old places.
+#: files written before issue 23 renamed the private modules (or before session 28 moved
+#: the vote) name the old places.
 RENAMED = {
     "sktlft.models._classifier.ResNet18Classifier":
         "sktlft.models._resnet18_classifier.ResNet18Classifier",
     "sktlft.models._base.BeatClassifier": "sktlft.models._beat_classifier.BeatClassifier",
     "sktlft.models._module.ResNet18Module": "sktlft.models._resnet18.ResNet18Module",
+    # session 28 gave the vote (and its AF gate) a module of its own
+    "sktlft.pipeline.SoftVote": "sktlft._vote.SoftVote",
 }
 #: The kinds of input as a network's fitted state spelt them before issue 23.
 _RENAMED_KINDS = {"images": "image", "waveforms": "waveform"}

@@ -113,7 +113,13 @@ def test_rhythm_reaches_the_fit_through_evaluate_and_concat(sample):
     both = concat_datasets(parts)
     np.testing.assert_array_equal(both.rhythm, np.concatenate([p.rhythm for p in parts]))
     assert rhythm_params(_vote(af_gate=True), both.rhythm)["rhythm"] is both.rhythm
+    assert rhythm_params(_vote(af_gate=np.True_), both.rhythm)["rhythm"] is both.rhythm
+    assert rhythm_params(_vote(af_gate=False), both.rhythm) == {}
     assert rhythm_params(make_baseline_pipeline(), both.rhythm) == {}
+    # trained on 222 (fibrillation) and tested on the others: the gate learnt and used
+    external = evaluate(_vote(af_gate=True), parts[0], test=parts[1], progress=False,
+                        keep_estimators=True)
+    assert external.estimators[0].af_coef_ is not None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a fold without 222 has no AF to learn
         report = evaluate(_vote(af_gate=True), sample, cv=2, progress=False,
@@ -141,3 +147,56 @@ def test_the_gate_option_outside_the_vote_is_refused(argv):
     args = build_parser().parse_args(["train", "--out", "x.sktlft", *argv])
     with pytest.raises(CLIError, match="af-gate: the AF gate is part of --estimator ensemble"):
         build_pipeline(args)
+
+
+def test_scikit_learn_hands_the_rhythm_on(sample):
+    import sklearn
+    from sklearn.model_selection import GroupKFold, cross_validate
+
+    X, y = sample.inputs(), sample.target
+    cv = GroupKFold(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # folds without 222 learn no gate
+        plain = cross_validate(_vote(af_gate=True), X, y, groups=sample.groups, cv=cv,
+                               params={"rhythm": sample.rhythm}, return_estimator=True)
+        with sklearn.config_context(enable_metadata_routing=True):
+            vote = _vote(af_gate=True).set_fit_request(rhythm=True)
+            routed = cross_validate(vote, X, y, cv=cv, return_estimator=True,
+                                    params={"rhythm": sample.rhythm, "groups": sample.groups})
+    for result in (plain, routed):
+        assert any(e.af_coef_ is not None for e in result["estimator"])
+
+
+def test_a_damaged_gate_is_refused_and_the_fast_model_keeps_it(sample, tmp_path):
+    import json
+    import zipfile
+
+    from sktlft.persistence import ModelFileError
+    from sktlft.pipeline import first_network_alone, make_ensemble
+
+    X = sample.inputs()
+    vote = make_ensemble("waveform", networks=2, af_gate=True, resnet__max_epochs=1,
+                         resnet__verbose=0, resnet__random_state=0)
+    vote.fit(X, sample.target, rhythm=sample.rhythm)
+    fast = first_network_alone(vote)
+    assert fast.af_coef_ is vote.af_coef_  # --fast: the first network, behind the gate
+    ungated = first_network_alone(vote)
+    ungated.af_coef_ = None
+    s = list(fast.classes_).index("S")
+    in_af = np.isin(sample.rhythm, AF_RHYTHMS)
+    p_gated, p_raw = fast.predict_proba(X)[:, s], ungated.predict_proba(X)[:, s]
+    assert np.all(p_gated <= p_raw + 1e-12) and np.any(p_gated[in_af] < p_raw[in_af] - 1e-6)
+    path = tmp_path / "vote.sktlft"
+    save_model(vote, path)
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    model = json.loads(members["model.json"])
+    fitted = model["model"]["fitted"]["__dict__"] if "model" in model else None
+    assert fitted is not None and "af_intercept_" in fitted
+    fitted["af_intercept_"] = [1.0, 2.0]  # not a number any more
+    members["model.json"] = json.dumps(model).encode()
+    with zipfile.ZipFile(tmp_path / "damaged.sktlft", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(ModelFileError, match="AF gate"):
+        load_model(tmp_path / "damaged.sktlft")
