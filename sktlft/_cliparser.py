@@ -244,6 +244,10 @@ def _add_predict(sub: Any) -> None:
                         "and the rhythm baseline it averages: about 3 times less inference "
                         "for the default model, for a 24-hour recording, at a cost in "
                         "accuracy the model card gives")
+    p.add_argument("--no-af-gate", action="store_true",
+                   help="label without the model's atrial fibrillation gate (which calls no "
+                        "beat S where the rhythm looks like fibrillation; an irregular rhythm "
+                        "with pauses and runs of S beats can look like it)")
     p.add_argument("--no-noise-check", action="store_true",
                    help="label the record even when its beats do not look alike (by default "
                         "such a record is refused as noise or not an ECG lead)")

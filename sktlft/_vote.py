@@ -104,16 +104,22 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         router.add_self_request(self)
         return router
 
+    def _gate_on(self) -> bool:
+        """Whether the fitted gate applies: learnt, and ``af_gate`` still True."""
+        return (isinstance(self.af_gate, (bool, np.bool_)) and bool(self.af_gate)
+                and getattr(self, "af_coef_", None) is not None)
+
     def af_proba(self, X: Any) -> np.ndarray | None:
         """Each beat's probability of being in atrial fibrillation or flutter, as the gate
-        reads it (None when the vote has no gate)."""
+        reads it (None when the vote has no gate, or when ``af_gate`` was set to False
+        after the fit: like ``decision_weights``, it then acts at once)."""
         from sklearn.utils.validation import check_is_fitted
 
         from ._afgate import af_probability
         from .preprocessing._beat_array import split_inputs
 
         check_is_fitted(self)
-        if getattr(self, "af_coef_", None) is None:
+        if not self._gate_on():
             return None
         return af_probability(split_inputs(X, "rr")[0], self.af_coef_, self.af_intercept_)
 
@@ -152,7 +158,7 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         ``predict_proba`` computes them."""
         mean = np.average(np.stack(list(probas.values())), axis=0,
                           weights=self._weights_not_none)
-        if getattr(self, "af_coef_", None) is None:
+        if not self._gate_on():
             return mean
         if X is None:
             raise ValueError("combine: this vote has an AF gate, which reads the rhythm: pass X")

@@ -294,6 +294,31 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
+    """The model file's model, as ``--fast`` (its first network alone) and
+    ``--no-af-gate`` (without its atrial fibrillation gate) ask."""
+    import copy
+
+    from .persistence import load_model
+    from .pipeline import SoftVote, find_network, first_network_alone
+
+    whole, info = load_model(model, trust_pickle=args.trust_pickle)
+    if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
+        raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
+    if args.fast:  # the vote's first network alone: the lighter model inside the file
+        if find_network(whole) is None:
+            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
+        alone = first_network_alone(whole)
+        say("--fast: " + ("the model has one network only, labelled as it is"
+                          if alone is whole else "labelling with the first of the model's "
+                          "networks alone (see the model card for what it costs)"))
+        whole = alone
+    if args.no_af_gate and isinstance(whole, SoftVote):
+        whole = copy.copy(whole).set_params(af_gate=False)
+        say("--no-af-gate: labelling without the model's atrial fibrillation gate")
+    return whole, info
+
+
 def _cmd_predict(args: argparse.Namespace) -> int:
     from ._builtin import BUILTIN, describe_builtin, is_builtin
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
@@ -303,18 +328,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if model is None or is_builtin(model):  # the model that ships with sktlft
         say(describe_builtin())  # a missing model is said here, before any work
         model = BUILTIN
-    if args.fast:  # the vote's first network alone: the lighter model inside the file
-        from .persistence import load_model
-        from .pipeline import find_network, first_network_alone
-
-        whole, info = load_model(model, trust_pickle=args.trust_pickle)
-        if find_network(whole) is None:
-            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
-        alone = first_network_alone(whole)
-        say("--fast: " + ("the model has one network only, labelled as it is"
-                          if alone is whole else "labelling with the first of the model's "
-                          "networks alone (see the model card for what it costs)"))
-        model = (alone, info)
+    if args.fast or args.no_af_gate:
+        model = _lighter_model(args, model)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,
