@@ -167,7 +167,7 @@ def plot(rows: list[dict], path: Path) -> None:
     a.text(h[0], 31, "30 s (all but the model)", color="grey", va="bottom", fontsize=8)
     a.set(xlabel="record length (hours)", ylabel="wall time (s)",
           title="Time grows with length", ylim=(0, max(70, 1.1 * rows[-1]["wall_s"])))
-    a.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, 0.82))
+    a.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1, 0.12))  # clear of the labels
     b.plot(h, [r["peak_rss_mb"] for r in rows], "o-", color="C3")
     b.axhline(2048, color="grey", lw=1, ls=":")
     b.text(h[0], 2000, "limit: 2 GB", color="grey", va="top", fontsize=8)

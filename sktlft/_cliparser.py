@@ -240,10 +240,10 @@ def _add_predict(sub: Any) -> None:
     p.add_argument("--detect", action="store_true",
                    help="detect R peaks even when an atr file exists")
     p.add_argument("--fast", action="store_true",
-                   help="label with the model's first network alone, without the others "
-                        "and the rhythm baseline it averages: about 3 times less inference "
-                        "for the default model, for a 24-hour recording, at a cost in "
-                        "accuracy the model card gives")
+                   help="label with the model's first network alone, without the others, "
+                        "the rhythm baseline it averages and the AF gate: about 3 times "
+                        "less inference for the default model, for a 24-hour recording, at "
+                        "a cost in accuracy the model card gives")
     p.add_argument("--no-af-gate", action="store_true",
                    help="label without the model's atrial fibrillation gate (which calls no "
                         "beat S where the rhythm looks like fibrillation; an irregular rhythm "

@@ -16,12 +16,13 @@ def first_network_alone(model: Any) -> Any:
     The command line's default averages three networks and the rhythm baseline;
     on a 24-hour recording their inference is most of the time. This returns
     the same fitted vote restricted to its first network (no copy of the
-    network is made): its probabilities are that network's (behind the
-    vote's atrial fibrillation gate when it has one: the gate costs nothing),
-    its decision takes no class weights, and its labels are the vote's (the members of a
-    scikit-learn vote are fitted on encoded labels, so the network alone would
-    give 0, 1, 2...). A model with one network, or that is one, is returned as
-    it is.
+    network is made): its probabilities are that network's (without the
+    vote's atrial fibrillation gate: the network alone, as
+    :func:`~sktlft.evaluation.evaluate` scores each member and the model card
+    reports it), its decision takes no class weights, and its labels are the
+    vote's (the members of a scikit-learn vote are fitted on encoded labels, so
+    the network alone would give 0, 1, 2...). A model with one network, or that
+    is one, is returned as it is.
 
     Parameters
     ----------
@@ -60,4 +61,6 @@ def first_network_alone(model: Any) -> Any:
     alone.named_estimators_ = Bunch(**{name: net})
     alone.weights = None
     alone.decision_weights = None
+    if hasattr(alone, "af_gate"):  # the network alone, as evaluation scores it
+        alone.af_gate = False
     return alone
