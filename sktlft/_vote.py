@@ -104,10 +104,13 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         router.add_self_request(self)
         return router
 
+    def _gate_wanted(self) -> bool:
+        """Whether ``af_gate`` asks for the gate (True, or numpy's True)."""
+        return isinstance(self.af_gate, (bool, np.bool_)) and bool(self.af_gate)
+
     def _gate_on(self) -> bool:
         """Whether the fitted gate applies: learnt, and ``af_gate`` still True."""
-        return (isinstance(self.af_gate, (bool, np.bool_)) and bool(self.af_gate)
-                and getattr(self, "af_coef_", None) is not None)
+        return self._gate_wanted() and getattr(self, "af_coef_", None) is not None
 
     def af_proba(self, X: Any) -> np.ndarray | None:
         """Each beat's probability of being in atrial fibrillation or flutter, as the gate
@@ -193,7 +196,6 @@ def rhythm_params(estimator: Any, rhythm: Any) -> dict[str, Any]:
     >>> rhythm_params(make_ensemble(resnet__weights=None), ["(N"])
     {}
     """
-    if isinstance(estimator, SoftVote) and isinstance(estimator.af_gate, (bool, np.bool_)) \
-            and estimator.af_gate:
+    if isinstance(estimator, SoftVote) and estimator._gate_wanted():
         return {"rhythm": rhythm}
     return {}

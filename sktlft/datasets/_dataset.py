@@ -216,8 +216,7 @@ def load_records(
         record=np.repeat(np.array(records, dtype="<U8"), n_per),
         sample=np.concatenate([rec.peaks_record[b.kept] for rec, b in parts]),
         symbol=symbol,
-        rhythm=np.concatenate([(rec.rhythms if rec.get("rhythms") is not None else np.full(
-            len(rec.peaks), "", dtype="<U8"))[b.kept] for rec, b in parts]).astype("<U8"),
+        rhythm=np.concatenate([rec.rhythms[b.kept] for rec, b in parts]),
         rr=np.concatenate([b.rr for _, b in parts]),
         reference=SharedRows(np.stack([b.reference for _, b in parts]),
                              np.repeat(np.arange(len(parts)), n_per)),

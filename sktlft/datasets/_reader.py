@@ -175,7 +175,8 @@ def read_record(
         ``fs``, ``fs_record`` (the file's rate), ``leads`` (names as in the
         header), ``peaks`` (beat positions at ``fs``), ``peaks_record`` (at
         the file's rate), ``symbols`` (the annotation symbols, or ``None`` for
-        detected beats), ``source`` (``"atr"`` or ``"detect"``), ``n_non_beat``
+        detected beats), ``rhythms`` (each beat's annotated rhythm, ``""`` where
+        unknown), ``source`` (``"atr"`` or ``"detect"``), ``n_non_beat``
         (annotations that are not beats), ``n_invalid`` (invalid samples set to
         0) and ``comments`` (the header's comment lines).
 
@@ -233,13 +234,13 @@ def read_record(
         signal = np.where(invalid, np.float32(0), signal)
     fs_record = float(rec.fs)
     n_non_beat = 0
-    rhythms = None
     if ann is not None:
         peaks_record, symbols, n_non_beat = beat_annotations(ann)
         rhythms = beat_rhythms(ann, peaks_record)
     else:
         peaks_record = find_beats(signal[:, 0], fs_record)
         symbols = None
+        rhythms = np.full(len(peaks_record), "", dtype="<U8")  # detected beats: unknown
     out_fs = fs_record if fs is None else float(fs)
     if abs(out_fs - fs_record) > 1e-9:
         signal = resample(signal, fs_record, out_fs, axis=0)
