@@ -66,6 +66,20 @@ and the candidate is its candidate without the gate. Gates, score and winner rul
 above; the gate ranks as one step more complex than its candidate (so it must lead by
 more than 1 point to be chosen).
 
+Added in session 29, after the choice above and before any run of these (issue 24's
+item 3, prematurity means S). Designed after reading, on DS1 -> svdb-A only, the chosen
+vote's misses per record: most of svdb-A's missed S beats are premature (median
+``prematurity`` 0.55-0.79 against 1.00 for the record's N beats) and called N. Candidates
+``+prem`` and ``+prem-only``, each on ``cnn1d-e3x3+lda+af`` with S weights 1, 2 and 3: a
+rhythm model, a logistic regression (balanced classes) on the logs of ``prematurity``,
+``pause``, ``compensation`` and ``nn_irregularity`` fitted on the training database's N
+and S beats, gives q_r = p(S | supraventricular, rhythm). The vote's supraventricular
+mass m = p(N) + p(S) is split anew: p(S) = m q', p(N) = m (1 - q'), with q' the mean of
+the vote's own share p(S) / m and q_r (``+prem``), or q_r alone (``+prem-only``); then
+the AF gate, then the decision weight. It needs no rhythm note, so it is learnt in both
+directions. Gates, score and winner rule as above; each ranks one step more complex
+than ``+af``.
+
 Usage (one training at a time)::
 
     python benchmarks/select_transfer.py --member cnn1d-e3 --train mitdb --seed 0 1 2 3 4 5
@@ -109,6 +123,9 @@ RHYTHM = ("", "+lda")
 S_WEIGHTS = (1.0, 2.0, 3.0)
 #: session 28's amendment: the 3-network vote with the discriminant behind the AF gate
 GATED = [("cnn1d-e3x3", "+lda+af", w) for w in S_WEIGHTS]
+#: session 29's amendment: the supraventricular mass split anew by a rhythm model
+PREM = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem", "+prem-only")
+        for w in S_WEIGHTS]
 DIRECTIONS = ("mitdb", "svdb")
 
 
