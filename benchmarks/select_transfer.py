@@ -219,14 +219,38 @@ def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
     return {d: None if np.isnan(z[d]).all() else z[d] for d in DIRECTIONS}
 
 
+def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
+    """Per direction, q_r of the labelled database's beats from the prematurity split
+    learnt on the training database's N and S beats (session 29's amendment)."""
+    from sktlft._premsplit import fit_prematurity_split, s_share
+
+    f = cache / "st_premsplit.npz"
+    if not f.exists():
+        ds = _dataset(data_home(home), cache)
+        out = {}
+        for d in DIRECTIONS:
+            tr, te = split_databases(ds, d)
+            out[d] = s_share(te.rr, *fit_prematurity_split(tr.rr, tr.target))
+            out[f"{d}_record"] = te.record
+        np.savez(f, **out)
+    z = np.load(f)
+    for d in DIRECTIONS:
+        if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
+            raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
+    return {d: z[d] for d in DIRECTIONS}
+
+
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
                    home: str | None = None):
     """The candidate's predictions: {(direction, replicate): (y, pred, record)}."""
     from sktlft._afgate import apply_af_gate
+    from sktlft._premsplit import apply_prematurity_split
 
     member, rep0, rep1, _ = NETWORKS[network]
     runs = {}
-    gates = af_gates(home, cache) if rhythm.endswith("+af") else {}
+    gates = af_gates(home, cache) if "+af" in rhythm else {}
+    split = {"+prem": "mean", "+prem-only": "replace"}.get(rhythm.rsplit("+af", 1)[-1])
+    shares = prem_shares(home, cache) if split else {}
     for d in DIRECTIONS:
         lda = np.load(cache / f"st_lda_{d}.npz")
         for i, seeds in enumerate((rep0, rep1)):
@@ -237,6 +261,8 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
             p = np.mean([z["proba"] for z in zs], axis=0)
             if rhythm:
                 p = 2 / 3 * p + 1 / 3 * lda["proba"]
+            if split:
+                p = apply_prematurity_split(p, CLASSES, shares[d], split)
             if gates.get(d) is not None:
                 p = apply_af_gate(p, CLASSES, gates[d])
             weights = np.array([w if c == "S" else 1.0 for c in CLASSES])
@@ -254,7 +280,7 @@ def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
 def summary(cache: Path, home: str | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
-    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED]:
+    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
         runs = candidate_runs(cache, network, rhythm, w, home)
         if runs is None:
@@ -304,6 +330,7 @@ def summary(cache: Path, home: str | None = None) -> None:
     undecided = [r["candidate"] for r in table if not r["all_runs"]
                  and r["gates_passed"] >= winner["gates_passed"]]
     complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
+                + len(PREM)
                 and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:

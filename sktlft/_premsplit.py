@@ -1,0 +1,108 @@
+"""Prematurity means S: the supraventricular mass split anew by a rhythm model.
+
+A beat with a normal-looking QRS is N or S, and what tells the two apart across
+patients is its timing against the patient's own rhythm: an S beat comes early
+(``prematurity`` below 1), and usually resets the sinus node (``compensation`` below
+1). A network learns that from its training patients with everything else it sees,
+and on a new patient it can call a clearly premature beat N. This split learns only
+the timing: a logistic regression (balanced classes) on the logs of the prematurity
+features (:data:`PREMATURITY_SPLIT_FEATURES`), fitted on the training N and S beats,
+gives ``q_r = p(S | N or S, rhythm)``. The vote's supraventricular mass
+``m = p(N) + p(S)`` is then shared anew: ``p(S) = m q'`` and ``p(N) = m (1 - q')``, with
+``q'`` the mean of the vote's own share ``p(S) / m`` and ``q_r`` (``"mean"``), or
+``q_r`` alone (``"replace"``). V, F and Q keep their probabilities.
+:class:`~sktlft.pipeline.SoftVote` applies it with ``prematurity_split``; this module
+holds the one copy of the arithmetic.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
+
+__all__ = ["PREMATURITY_SPLIT_FEATURES", "SPLITS", "apply_prematurity_split",
+           "fit_prematurity_split", "s_share"]
+
+#: The rhythm features the split reads (their logs).
+PREMATURITY_SPLIT_FEATURES: tuple[str, ...] = ("prematurity", "pause", "compensation",
+                                               "nn_irregularity")
+#: How the rhythm model's share is used: with the vote's own share, or alone.
+SPLITS: tuple[str, ...] = ("mean", "replace")
+_NAMES = (*RR_FEATURE_NAMES, *PREMATURITY_FEATURE_NAMES)
+
+
+def _features(rr: Any) -> np.ndarray:
+    rr = np.asarray(rr, dtype=np.float64)
+    if rr.ndim != 2 or rr.shape[1] != len(_NAMES):
+        raise ValueError(f"X['rr'] must have shape (n_beats, {len(_NAMES)}) (BeatDataset.rr), "
+                         f"got {rr.shape}")
+    return log_rhythm(rr[:, [_NAMES.index(f) for f in PREMATURITY_SPLIT_FEATURES]])
+
+
+def fit_prematurity_split(rr: Any, y: Any) -> tuple[np.ndarray, float] | None:
+    """Learn p(S | N or S, rhythm) from the training N and S beats: ``(coef, intercept)``,
+    or None with a warning when they hold no N or no S beat.
+
+    Parameters
+    ----------
+    rr : array-like of shape (n_beats, 16)
+        Rhythm features (``BeatDataset.rr``).
+    y : array-like of str of shape (n_beats,)
+        The beats' AAMI classes; only N and S beats are used.
+
+    Returns
+    -------
+    (ndarray of shape (4,), float) or None
+        The logistic regression's coefficients and intercept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft.datasets import load_mitbih_sample
+    >>> from sktlft._premsplit import fit_prematurity_split, s_share
+    >>> ds = load_mitbih_sample()
+    >>> coef, intercept = fit_prematurity_split(ds.rr, ds.target)
+    >>> q = s_share(ds.rr, coef, intercept)
+    >>> bool(q[ds.target == "S"].mean() > 0.5 > q[ds.target == "N"].mean())
+    True
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    X = _features(rr)
+    y = np.asarray(y).astype(str)
+    if len(y) != len(X):
+        raise ValueError(f"y: expected one class per beat ({len(X)}), got {len(y)}")
+    keep = np.isin(y, ["N", "S"])
+    if not (y[keep] == "S").any() or not (y[keep] == "N").any():
+        warnings.warn("prematurity_split: the training beats hold no S or no N beat, so the "
+                      "split cannot be learnt and is off", UserWarning, stacklevel=3)
+        return None
+    lr = LogisticRegression(class_weight="balanced").fit(X[keep], y[keep] == "S")
+    return lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
+
+
+def s_share(rr: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """Each beat's q_r: the probability that it is S rather than N, from its rhythm alone."""
+    z = _features(rr) @ np.asarray(coef, dtype=np.float64) + intercept
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def apply_prematurity_split(proba: np.ndarray, classes: Any, q_r: np.ndarray,
+                            split: str) -> np.ndarray:
+    """Share ``p(N) + p(S)`` anew between N and S (a copy; unchanged without S or N)."""
+    if split not in SPLITS:
+        raise ValueError(f"prematurity_split must be None or one of {SPLITS}, got {split!r}")
+    classes = list(np.asarray(classes).tolist())
+    out = np.array(proba, dtype=np.float64, copy=True)
+    if "S" not in classes or "N" not in classes:
+        return out
+    s, n = classes.index("S"), classes.index("N")
+    m = out[:, s] + out[:, n]
+    own = np.divide(out[:, s], m, out=np.zeros_like(m), where=m > 0)
+    q = q_r if split == "replace" else (own + q_r) / 2
+    out[:, s], out[:, n] = m * q, m * (1 - q)
+    return out
