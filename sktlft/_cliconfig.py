@@ -258,7 +258,8 @@ def _final_estimator(args: argparse.Namespace, pipe: Any, params: dict[str, Any]
                          weights=[(1 - share) / args.networks] * args.networks + [share],
                          decision_weights=DEFAULT_MODEL["decision_weights"],
                          af_gate=DEFAULT_MODEL["af_gate"] if getattr(args, "af_gate", None)
-                         is None else args.af_gate, **params)
+                         is None else args.af_gate,
+                         prematurity_split=DEFAULT_MODEL["prematurity_split"], **params)
     return vote.set_params(
         baseline__features__rr__features=list(DEFAULT_MODEL["baseline_features"]))
 

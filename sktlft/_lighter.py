@@ -63,4 +63,5 @@ def first_network_alone(model: Any) -> Any:
     alone.decision_weights = None
     if hasattr(alone, "af_gate"):  # the network alone, as evaluation scores it
         alone.af_gate = False
+        alone.prematurity_split = None
     return alone

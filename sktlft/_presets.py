@@ -113,7 +113,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 #: averaged; ``baseline`` adds the rhythm discriminant on ``baseline_features`` with
 #: ``baseline_share`` of the vote; ``decision_weights`` weigh the classes in the decision;
 #: ``af_gate``: the vote learns atrial fibrillation from the annotated rhythms and calls no
-#: beat in it S (session 28's amendment of the selection chose it).
+#: beat in it S (session 28's amendment of the selection chose it); ``prematurity_split``:
+#: the vote's N and S probability is shared anew by a rhythm model of prematurity, by the
+#: mean of the vote's S share and the model's (session 29's amendment chose it).
 DEFAULT_MODEL: dict[str, Any] = {
     "preset": "waveform",
     "networks": 3,
@@ -125,4 +127,5 @@ DEFAULT_MODEL: dict[str, Any] = {
                           "prematurity", "pause", "compensation", "nn_irregularity"),
     "decision_weights": {"S": 2.0},
     "af_gate": True,
+    "prematurity_split": "mean",
 }

@@ -1,4 +1,5 @@
-"""The soft vote of networks and the rhythm baseline, behind the atrial fibrillation gate."""
+"""The soft vote of networks and the rhythm baseline, with the prematurity split and the
+atrial fibrillation gate."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         likely a beat is to be in AF or flutter from the irregularity around it, and
         move ``p(S) x p(AF)`` from S to N (in AF there is no atrial premature beat to
         call). Without AF among the annotations the gate is off (a warning says so).
+    prematurity_split : {"mean", "replace"} or None, default=None
+        Prematurity means S (see :mod:`sktlft._premsplit`): learn from the training N
+        and S beats how likely a beat is to be S from its timing against the patient's
+        own rhythm alone (q_r), and share the vote's ``p(N) + p(S)`` anew, by the mean
+        of the vote's own S share and q_r (``"mean"``) or by q_r alone
+        (``"replace"``). Applied before the AF gate. ``None``: off.
 
     Attributes
     ----------
@@ -44,6 +51,11 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         The gate's logistic regression on the logs of ``nn_irregularity`` and
         ``local_irregularity`` (None: no gate).
     af_intercept_ : float or None
+        Its intercept.
+    split_coef_ : ndarray of shape (4,) or None
+        The prematurity split's logistic regression on the logs of ``prematurity``,
+        ``pause``, ``compensation`` and ``nn_irregularity`` (None: no split).
+    split_intercept_ : float or None
         Its intercept.
 
     Examples
@@ -57,13 +69,15 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
 
     def __init__(self, estimators: list, *, weights: Any = None,
                  decision_weights: dict | None = None, n_jobs: int | None = None,
-                 af_gate: bool = False) -> None:
+                 af_gate: bool = False, prematurity_split: str | None = None) -> None:
         super().__init__(estimators, voting="soft", weights=weights, n_jobs=n_jobs)
         self.decision_weights = decision_weights
         self.af_gate = af_gate
+        self.prematurity_split = prematurity_split
 
     def fit(self, X: Any, y: Any, *, rhythm: Any = None, **fit_params: Any) -> SoftVote:
-        """Fit the members, and with ``af_gate`` the gate from the annotated rhythms.
+        """Fit the members; with ``af_gate`` the gate from the annotated rhythms, and with
+        ``prematurity_split`` the split from the N and S beats' rhythm.
 
         Parameters
         ----------
@@ -83,10 +97,17 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
             Fitted.
         """
         from ._afgate import fit_af_gate
+        from ._premsplit import SPLITS, fit_prematurity_split
         from .preprocessing._beat_array import split_inputs
 
         if not isinstance(self.af_gate, (bool, np.bool_)):
             raise TypeError(f"af_gate must be True or False, got {self.af_gate!r}")
+        if self.prematurity_split is not None and self.prematurity_split not in SPLITS:
+            raise ValueError(f"prematurity_split must be None, 'mean' or 'replace', got "
+                             f"{self.prematurity_split!r}")
+        split = None
+        if self.prematurity_split is not None:
+            split = fit_prematurity_split(split_inputs(X, "rr")[0], y)
         gate = None
         if self.af_gate:
             if rhythm is None:
@@ -95,6 +116,7 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
             gate = fit_af_gate(split_inputs(X, "rr")[0], rhythm)
         super().fit(X, y, **fit_params)
         self.af_coef_, self.af_intercept_ = gate if gate is not None else (None, None)
+        self.split_coef_, self.split_intercept_ = split if split is not None else (None, None)
         return self
 
     def get_metadata_routing(self) -> Any:
@@ -112,6 +134,25 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         """Whether the fitted gate applies: learnt, and ``af_gate`` still True."""
         return self._gate_wanted() and getattr(self, "af_coef_", None) is not None
 
+    def _split_on(self) -> bool:
+        """Whether the fitted prematurity split applies: learnt, and still asked for."""
+        return (self.prematurity_split is not None
+                and getattr(self, "split_coef_", None) is not None)
+
+    def s_share(self, X: Any) -> np.ndarray | None:
+        """Each beat's q_r, the probability that it is S rather than N from its rhythm
+        alone, as the prematurity split reads it (None when the vote has no split, or
+        when ``prematurity_split`` was set to None after the fit: it then acts at once)."""
+        from sklearn.utils.validation import check_is_fitted
+
+        from ._premsplit import s_share
+        from .preprocessing._beat_array import split_inputs
+
+        check_is_fitted(self)
+        if not self._split_on():
+            return None
+        return s_share(split_inputs(X, "rr")[0], self.split_coef_, self.split_intercept_)
+
     def af_proba(self, X: Any) -> np.ndarray | None:
         """Each beat's probability of being in atrial fibrillation or flutter, as the gate
         reads it (None when the vote has no gate, or when ``af_gate`` was set to False
@@ -127,7 +168,8 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         return af_probability(split_inputs(X, "rr")[0], self.af_coef_, self.af_intercept_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """The members' (weighted) mean probability, behind the AF gate when there is one.
+        """The members' (weighted) mean probability, split anew by prematurity and behind
+        the AF gate when the vote has them.
 
         Parameters
         ----------
@@ -143,7 +185,12 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
 
     def _gated(self, proba: np.ndarray, X: Any) -> np.ndarray:
         from ._afgate import apply_af_gate
+        from ._premsplit import apply_prematurity_split
 
+        q_r = self.s_share(X)
+        if q_r is not None:
+            proba = apply_prematurity_split(proba, self.classes_, q_r,
+                                            self.prematurity_split)
         p_af = self.af_proba(X)
         return proba if p_af is None else apply_af_gate(proba, self.classes_, p_af)
 
@@ -157,14 +204,15 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
 
     def combine(self, probas: dict[str, np.ndarray], X: Any = None) -> np.ndarray:
         """The vote's probabilities from its members' (the mean, ``weights``-weighted,
-        behind the AF gate when there is one: it reads the rhythm in ``X``), as
-        ``predict_proba`` computes them."""
+        split by prematurity and behind the AF gate when the vote has them: they read the
+        rhythm in ``X``), as ``predict_proba`` computes them."""
         mean = np.average(np.stack(list(probas.values())), axis=0,
                           weights=self._weights_not_none)
-        if not self._gate_on():
+        if not (self._gate_on() or self._split_on()):
             return mean
         if X is None:
-            raise ValueError("combine: this vote has an AF gate, which reads the rhythm: pass X")
+            raise ValueError("combine: this vote's AF gate or prematurity split reads the "
+                             "rhythm: pass X")
         return self._gated(mean, X)
 
 

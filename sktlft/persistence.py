@@ -373,6 +373,10 @@ def _inconsistency(obj: Any, where: str) -> str | None:
             np.shape(obj.af_coef_) != (2,) or not np.isscalar(obj.af_intercept_)):
         return (f"{where} (SoftVote) has an AF gate of shape {np.shape(obj.af_coef_)} "
                 "(2 coefficients and an intercept expected)")
+    if isinstance(obj, SoftVote) and getattr(obj, "split_coef_", None) is not None and (
+            np.shape(obj.split_coef_) != (4,) or not np.isscalar(obj.split_intercept_)):
+        return (f"{where} (SoftVote) has a prematurity split of shape "
+                f"{np.shape(obj.split_coef_)} (4 coefficients and an intercept expected)")
     shapes = ({"coef_": "kn", "intercept_": "k", "means_": "cn", "priors_": "c",
                "covariance_": "nn", "xbar_": "n"} if isinstance(obj, LinearDiscriminantAnalysis)
               else {"mean_": "n", "var_": "n", "scale_": "n"}

@@ -297,7 +297,8 @@ class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
 @validate_params({"preset": [StrOptions(set(PRESETS))]}, prefer_skip_nested_validation=True)
 def make_ensemble(preset: str = "default", *, networks: int = 1, baseline: bool = True,
                   weights: list[float] | None = None, decision_weights: dict | None = None,
-                  af_gate: bool = False, **params: Any) -> SoftVote:
+                  af_gate: bool = False, prematurity_split: str | None = None,
+                  **params: Any) -> SoftVote:
     """Soft vote of TLFT networks (one or several seeds) and the classic baseline.
 
     The mean of :func:`make_tlft_pipeline`'s and :func:`make_baseline_pipeline`'s
@@ -327,6 +328,9 @@ def make_ensemble(preset: str = "default", *, networks: int = 1, baseline: bool 
     af_gate : bool, default=False
         Put the vote behind the atrial fibrillation gate (see :class:`SoftVote`); it
         is then fitted with ``fit(X, y, rhythm=dataset.rhythm)``.
+    prematurity_split : {"mean", "replace"} or None, default=None
+        Share the vote's N and S probability anew by the beat's prematurity (see
+        :class:`SoftVote`).
     **params
         The network's parameters in ``step__param`` form (``resnet__max_epochs=3``,
         ``inputs=...``); in the ensemble they are ``tlft__resnet__max_epochs``
@@ -367,7 +371,8 @@ def make_ensemble(preset: str = "default", *, networks: int = 1, baseline: bool 
         raise ValueError(f"weights: expected {len(members)} weights (the networks', then "
                          f"the baseline's), not {len(weights)}")
     return SoftVote(members, weights=None if weights is None else list(weights),
-                    decision_weights=decision_weights, af_gate=af_gate)
+                    decision_weights=decision_weights, af_gate=af_gate,
+                    prematurity_split=prematurity_split)
 
 
 def find_network(estimator: Any) -> Pipeline | None:
