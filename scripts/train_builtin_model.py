@@ -167,6 +167,8 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
         "estimator": {"command": command, "estimator": args.estimator, "preset": args.preset,
                       "networks": args.networks,
                       "af_gate": getattr(model, "af_coef_", None) is not None,
+                      "prematurity_split": (model.prematurity_split if getattr(
+                          model, "split_coef_", None) is not None else None),
                       "set": {k: repr(v) for k, v in params.items()},
                       "params": _json_params(pipe)},
         "input": {"leads": [str(x) for x in seg.leads], "fs": float(seg.fs)},
