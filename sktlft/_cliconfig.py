@@ -113,6 +113,9 @@ def check_run_options(args: argparse.Namespace) -> None:
         if getattr(args, "af_gate", None) is not None and args.estimator != "ensemble":
             raise CLIError(f"--{'' if args.af_gate else 'no-'}af-gate: the AF gate is part of "
                            f"--estimator ensemble, not {args.estimator}")
+        if getattr(args, "prematurity_split", None) is not None and args.estimator != "ensemble":
+            raise CLIError(f"--prematurity-split {args.prematurity_split}: the prematurity "
+                           f"split is part of --estimator ensemble, not {args.estimator}")
         if not 1 <= args.networks <= 50:
             raise CLIError(f"--networks {args.networks}: expected the number of networks to "
                            "average, 1 to 50")
@@ -259,9 +262,18 @@ def _final_estimator(args: argparse.Namespace, pipe: Any, params: dict[str, Any]
                          decision_weights=DEFAULT_MODEL["decision_weights"],
                          af_gate=DEFAULT_MODEL["af_gate"] if getattr(args, "af_gate", None)
                          is None else args.af_gate,
-                         prematurity_split=DEFAULT_MODEL["prematurity_split"], **params)
+                         prematurity_split=_split(getattr(args, "prematurity_split", None)),
+                         **params)
     return vote.set_params(
         baseline__features__rr__features=list(DEFAULT_MODEL["baseline_features"]))
+
+
+def _split(option: str | None) -> str | None:
+    """``--prematurity-split``: the default model's split, a split, or none ("off")."""
+    from ._presets import DEFAULT_MODEL
+
+    return DEFAULT_MODEL["prematurity_split"] if option is None else (
+        None if option == "off" else option)
 
 
 def check_writable(path: Path) -> None:

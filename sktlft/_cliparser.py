@@ -93,12 +93,20 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    default="ensemble" if DEFAULT_MODEL["baseline"] else "tlft",
                    help="tlft: the network(s) alone; ensemble: the networks' mean (2/3) "
                         "and the rhythm LDA on the 16 rhythm and prematurity features "
-                        "(1/3), S weighted 2 in the decision, behind the AF gate; baseline: "
+                        "(1/3), N and S shared anew by prematurity, S weighted 2 in the "
+                        "decision, behind the AF gate; baseline: "
                         "the rhythm LDA alone (default: %(default)s)")
     p.add_argument("--af-gate", action=argparse.BooleanOptionalAction, default=None,
                    help="ensemble: learn from the training records' annotated rhythms "
                         "(AFIB, AFL) to recognise atrial fibrillation, and call no beat in it "
                         "S (default: on for --estimator ensemble)")
+    p.add_argument("--prematurity-split", choices=["mean", "replace", "off"], default=None,
+                   help="ensemble: learn from the training N and S beats how likely a beat "
+                        "is S from its timing against the patient's own rhythm, and share "
+                        "the vote's N and S probability anew by the mean of the vote's share "
+                        "and that one (mean), by that one alone (replace), or not (off) "
+                        f"(default: {DEFAULT_MODEL['prematurity_split']} for --estimator "
+                        "ensemble)")
     p.add_argument("--networks", type=int, default=None, metavar="K",
                    help="copies of the network, each trained with its own seed, whose "
                         "probabilities are averaged: one training's luck no longer decides "
