@@ -167,7 +167,7 @@ def test_scikit_learn_hands_the_rhythm_on(sample):
         assert any(e.af_coef_ is not None for e in result["estimator"])
 
 
-def test_a_damaged_gate_is_refused_and_the_fast_model_drops_it(sample, tmp_path):
+def test_a_damaged_gate_or_split_is_refused_and_the_fast_model_drops_them(sample, tmp_path):
     import json
     import zipfile
 
@@ -175,12 +175,16 @@ def test_a_damaged_gate_is_refused_and_the_fast_model_drops_it(sample, tmp_path)
     from sktlft.pipeline import first_network_alone, make_ensemble
 
     X = sample.inputs()
-    vote = make_ensemble("waveform", networks=2, af_gate=True, resnet__max_epochs=1,
+    vote = make_ensemble("waveform", networks=2, af_gate=True, prematurity_split="mean",
+                         resnet__max_epochs=1,
                          resnet__verbose=0, resnet__random_state=0)
     vote.fit(X, sample.target, rhythm=sample.rhythm)
-    # --fast: the first network alone, without the gate, as the model card scores it
+    # --fast: the first network alone, without the gate or the prematurity split, as the
+    # model card scores it
     fast = first_network_alone(vote)
     assert fast.af_gate is False and vote.af_gate is True and fast.af_proba(X) is None
+    assert fast.prematurity_split is None and fast.s_share(X) is None
+    assert vote.prematurity_split == "mean" and vote.s_share(X) is not None
     np.testing.assert_allclose(fast.predict_proba(X), vote.named_estimators_["tlft0"]
                                .predict_proba(X))
     gated = first_network_alone(vote).set_params(af_gate=True)  # the gate still learnt
@@ -202,6 +206,14 @@ def test_a_damaged_gate_is_refused_and_the_fast_model_drops_it(sample, tmp_path)
             z.writestr(name, data)
     with pytest.raises(ModelFileError, match="AF gate"):
         load_model(tmp_path / "damaged.sktlft")
+    fitted["af_intercept_"] = 0.5
+    fitted["split_coef_"] = [1.0, 2.0]  # 4 coefficients expected
+    members["model.json"] = json.dumps(model).encode()
+    with zipfile.ZipFile(tmp_path / "damaged-split.sktlft", "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    with pytest.raises(ModelFileError, match="prematurity split of shape"):
+        load_model(tmp_path / "damaged-split.sktlft")
 
 
 def test_predict_without_the_gate(tmp_path, capsys):
