@@ -152,6 +152,10 @@ def _identity(info: dict[str, Any] | None) -> list[str]:
                            f"``{est.get('command')}``"),
             ("estimator", f"``--estimator {est.get('estimator')} --preset "
                           f"{est.get('preset')}``"
+                          + (f"; N and S shared anew by prematurity "
+                             f"(``prematurity_split={est['prematurity_split']!r}``, learnt "
+                             "from the training N and S beats)"
+                             if est.get("prematurity_split") else "")
                           + ("; behind the AF gate (learnt from mitdb DS1's annotated "
                              "rhythms)" if est.get("af_gate") else "")
                           + f"; inputs: {', '.join(inputs) or 'n/a'}"),
