@@ -249,13 +249,18 @@ def _add_predict(sub: Any) -> None:
                    help="detect R peaks even when an atr file exists")
     p.add_argument("--fast", action="store_true",
                    help="label with the model's first network alone, without the others, "
-                        "the rhythm baseline it averages and the AF gate: about 3 times "
+                        "the rhythm baseline it averages, the prematurity split and the AF "
+                        "gate: about 3 times "
                         "less inference for the default model, for a 24-hour recording, at "
                         "a cost in accuracy the model card gives")
     p.add_argument("--no-af-gate", action="store_true",
                    help="label without the model's atrial fibrillation gate (which calls no "
                         "beat S where the rhythm looks like fibrillation; an irregular rhythm "
                         "with pauses and runs of S beats can look like it)")
+    p.add_argument("--no-prematurity-split", action="store_true",
+                   help="label without the model's prematurity split (which shares the "
+                        "vote's N and S probability anew by the beat's timing against the "
+                        "patient's own rhythm)")
     p.add_argument("--no-noise-check", action="store_true",
                    help="label the record even when its beats do not look alike (by default "
                         "such a record is refused as noise or not an ECG lead)")

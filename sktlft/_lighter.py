@@ -17,7 +17,7 @@ def first_network_alone(model: Any) -> Any:
     on a 24-hour recording their inference is most of the time. This returns
     the same fitted vote restricted to its first network (no copy of the
     network is made): its probabilities are that network's (without the
-    vote's atrial fibrillation gate: the network alone, as
+    vote's prematurity split and atrial fibrillation gate: the network alone, as
     :func:`~sktlft.evaluation.evaluate` scores each member and the model card
     reports it), its decision takes no class weights, and its labels are the
     vote's (the members of a scikit-learn vote are fitted on encoded labels, so

@@ -86,16 +86,57 @@ def fit_prematurity_split(rr: Any, y: Any) -> tuple[np.ndarray, float] | None:
 
 
 def s_share(rr: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
-    """Each beat's q_r: the probability that it is S rather than N, from its rhythm alone."""
+    """Each beat's q_r: the probability that it is S rather than N, from its rhythm alone.
+
+    Parameters
+    ----------
+    rr : array-like of shape (n_beats, 16)
+        Rhythm features (``BeatDataset.rr``).
+    coef, intercept : ndarray of shape (4,), float
+        From :func:`fit_prematurity_split`.
+
+    Returns
+    -------
+    ndarray of shape (n_beats,)
+        q_r, in [0, 1].
+    """
     z = _features(rr) @ np.asarray(coef, dtype=np.float64) + intercept
     return 1.0 / (1.0 + np.exp(-z))
 
 
 def apply_prematurity_split(proba: np.ndarray, classes: Any, q_r: np.ndarray,
                             split: str) -> np.ndarray:
-    """Share ``p(N) + p(S)`` anew between N and S (a copy; unchanged without S or N)."""
+    """Share ``p(N) + p(S)`` anew between N and S (a copy; unchanged without S or N).
+
+    Parameters
+    ----------
+    proba : ndarray of shape (n_beats, n_classes)
+        The vote's probabilities.
+    classes : array-like of str of shape (n_classes,)
+        Their columns' classes.
+    q_r : ndarray of shape (n_beats,)
+        :func:`s_share`.
+    split : {"mean", "replace"}
+        S's new share: the mean of ``p(S) / (p(N) + p(S))`` and ``q_r``, or ``q_r``.
+
+    Returns
+    -------
+    ndarray of shape (n_beats, n_classes)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft._premsplit import apply_prematurity_split
+    >>> p = np.array([[0.1, 0.6, 0.2, 0.1]])          # F, N, S, V
+    >>> apply_prematurity_split(p, ["F", "N", "S", "V"], np.array([0.75]), "mean").round(2)
+    array([[0.1, 0.4, 0.4, 0.1]])
+    """
     if split not in SPLITS:
-        raise ValueError(f"prematurity_split must be None or one of {SPLITS}, got {split!r}")
+        raise ValueError(f"prematurity_split must be None, 'mean' or 'replace', got "
+                         f"{split!r}")
+    if np.shape(q_r) != (len(proba),):
+        raise ValueError(f"q_r: expected one share per beat ({len(proba)}), got shape "
+                         f"{np.shape(q_r)}")
     classes = list(np.asarray(classes).tolist())
     out = np.array(proba, dtype=np.float64, copy=True)
     if "S" not in classes or "N" not in classes:

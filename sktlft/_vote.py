@@ -18,8 +18,9 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
     decides with ``decision_weights``.
 
     ``predict_proba`` is the (``weights``-weighted) mean of the members'
-    probabilities, as in scikit-learn; ``predict`` gives the class with the
-    largest ``probability * decision_weights``.
+    probabilities, as in scikit-learn, then (when set) shared anew between N and S by
+    the prematurity split and put behind the AF gate; ``predict`` gives the class with
+    the largest ``probability * decision_weights``.
 
     Parameters
     ----------
@@ -136,13 +137,28 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
 
     def _split_on(self) -> bool:
         """Whether the fitted prematurity split applies: learnt, and still asked for."""
-        return (self.prematurity_split is not None
+        return (getattr(self, "prematurity_split", None) is not None
                 and getattr(self, "split_coef_", None) is not None)
 
     def s_share(self, X: Any) -> np.ndarray | None:
         """Each beat's q_r, the probability that it is S rather than N from its rhythm
-        alone, as the prematurity split reads it (None when the vote has no split, or
-        when ``prematurity_split`` was set to None after the fit: it then acts at once)."""
+        alone, as the prematurity split reads it.
+
+        ``prematurity_split`` acts at prediction time, as ``decision_weights`` do: set to
+        None after the fit it turns the split off at once, and ``"mean"`` and
+        ``"replace"`` swap at once; a vote fitted without a split has nothing learnt
+        to turn on (refit it).
+
+        Parameters
+        ----------
+        X : dict of inputs
+            ``BeatDataset.inputs()`` (the split reads ``X["rr"]``).
+
+        Returns
+        -------
+        ndarray of shape (n_beats,) or None
+            q_r, or None when the vote has no split (or it was set to None).
+        """
         from sklearn.utils.validation import check_is_fitted
 
         from ._premsplit import s_share

@@ -295,8 +295,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
-    """The model file's model, as ``--fast`` (its first network alone) and
-    ``--no-af-gate`` (without its atrial fibrillation gate) ask."""
+    """The model file's model, as ``--fast`` (its first network alone),
+    ``--no-af-gate`` (without its atrial fibrillation gate) and
+    ``--no-prematurity-split`` (without its prematurity split) ask."""
     import copy
 
     from .persistence import load_model
@@ -305,6 +306,8 @@ def _lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
     whole, info = load_model(model, trust_pickle=args.trust_pickle)
     if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
         raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
+    if args.no_prematurity_split and getattr(whole, "split_coef_", None) is None:
+        raise CLIError("--no-prematurity-split: this model has no prematurity split")
     if args.fast:  # the vote's first network alone: the lighter model inside the file
         if find_network(whole) is None:
             raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
@@ -316,6 +319,9 @@ def _lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
     if args.no_af_gate and isinstance(whole, SoftVote):
         whole = copy.copy(whole).set_params(af_gate=False)
         say("--no-af-gate: labelling without the model's atrial fibrillation gate")
+    if args.no_prematurity_split and isinstance(whole, SoftVote):
+        whole = copy.copy(whole).set_params(prematurity_split=None)
+        say("--no-prematurity-split: labelling without the model's prematurity split")
     return whole, info
 
 
@@ -328,7 +334,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     if model is None or is_builtin(model):  # the model that ships with sktlft
         say(describe_builtin())  # a missing model is said here, before any work
         model = BUILTIN
-    if args.fast or args.no_af_gate:
+    if args.fast or args.no_af_gate or args.no_prematurity_split:
         model = _lighter_model(args, model)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,

@@ -155,6 +155,7 @@ def test_the_training_script_writes_the_model_and_its_description(tmp_path, caps
         assert script.main(args) == 0
     info = json.loads((out / "builtin.json").read_text())
     assert info["estimator"]["af_gate"] is False
+    assert info["estimator"]["prematurity_split"] == "mean"  # learnt from the N and S beats
     assert sorted(p.name for p in out.iterdir()) == ["builtin.json", info["file"]]
     assert info["sha256"] == builtin.sha256(out / info["file"])
     assert info["size_bytes"] == (out / info["file"]).stat().st_size <= builtin.MAX_BYTES

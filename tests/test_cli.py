@@ -1160,6 +1160,7 @@ def test_the_default_model_averages_three_seeded_networks():
         np.testing.assert_allclose(vote.weights, [2 / 9] * 3 + [1 / 3])
         assert vote.decision_weights == DEFAULT_MODEL["decision_weights"]
         assert vote.af_gate is DEFAULT_MODEL["af_gate"] is True  # session 28's amendment
+        assert vote.prematurity_split == DEFAULT_MODEL["prematurity_split"] == "mean"  # 29's
         assert len(vote.get_params()["baseline__features__rr__features"]) == 16
     assert seeds == {0: {0, 1, 2}, 1: {3, 4, 5}}
     assert [n for n, _ in built("--networks", "1").estimators] == ["tlft", "baseline"]

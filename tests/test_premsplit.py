@@ -72,13 +72,13 @@ def test_apply_shares_only_n_and_s_anew():
     np.testing.assert_allclose(replace[0], [0.1, 0.08, 0.72, 0.1])
     np.testing.assert_allclose(apply_prematurity_split(proba, ["F", "N", "X", "V"], q_r,
                                                        "mean"), proba)
-    with pytest.raises(ValueError, match="prematurity_split must be None or one of"):
+    with pytest.raises(ValueError, match=r"prematurity_split must be None, .mean. or"):
         apply_prematurity_split(proba, classes, q_r, "median")
 
 
 def test_the_vote_with_the_split(sample, tmp_path):
     X, y = sample.inputs(), sample.target
-    with pytest.raises(ValueError, match="prematurity_split must be None, 'mean' or"):
+    with pytest.raises(ValueError, match=r"prematurity_split must be None, .mean. or"):
         _vote(prematurity_split="yes").fit(X, y)
     plain = _vote().fit(X, y)
     split = _vote(prematurity_split="mean").fit(X, y)
@@ -96,11 +96,14 @@ def test_the_vote_with_the_split(sample, tmp_path):
     np.testing.assert_allclose(split.combine(probas, X), p1)
     with pytest.raises(ValueError, match="pass X"):
         split.combine(probas)
-    # set to None after the fit: off at once, as decision_weights are
-    off = load_model(_saved(split, tmp_path / "m.sktlft"))
-    off = off[0] if isinstance(off, tuple) else off
-    np.testing.assert_allclose(off.predict_proba(X), p1)  # saved and loaded: the same split
+    # saved and loaded: the same split
+    off, _ = load_model(_saved(split, tmp_path / "m.sktlft"))
+    np.testing.assert_allclose(off.predict_proba(X), p1)
     np.testing.assert_allclose(off.s_share(X), q)
+    # "replace" instead after the fit: at once, as decision_weights act
+    p_replace = off.set_params(prematurity_split="replace").predict_proba(X)
+    np.testing.assert_allclose(p_replace[:, s], m * q)
+    # None after the fit: off at once
     off.set_params(prematurity_split=None)
     assert off.s_share(X) is None
     np.testing.assert_allclose(off.predict_proba(X), p0)
@@ -116,6 +119,36 @@ def test_split_then_gate(sample):
                                                      both.s_share(X), "mean"),
                              plain.classes_, both.af_proba(X))
     np.testing.assert_allclose(both.predict_proba(X), expected)
+
+
+def test_predict_without_the_split(tmp_path, capsys):
+    # the built-in model on DS2's record 232 (S beats premature against a slow sinus
+    # rhythm with long pauses): the split is what finds them
+    import csv
+
+    from sktlft.cli import main
+    from sktlft.datasets._mitdb import sample_path
+
+    def s_calls(*argv):
+        out = tmp_path / "-".join(argv or ("split",))
+        assert main(["predict", str(sample_path("232")), "--out", str(out), *argv]) == 0
+        with open(out / "232.csv", newline="") as f:
+            return sum(row["label"] == "S" for row in csv.DictReader(f))
+
+    assert s_calls() > s_calls("--no-prematurity-split")
+    assert "without the model's prematurity split" in capsys.readouterr().err
+    model = tmp_path / "plain.sktlft"
+    save_model(_vote().fit(*_sample_xy()), model)
+    assert main(["predict", str(sample_path("232")), "--model", str(model), "--out",
+                 str(tmp_path / "x"), "--no-prematurity-split"]) == 2
+    assert "this model has no prematurity split" in capsys.readouterr().err
+
+
+def _sample_xy():
+    from sktlft.datasets import load_mitbih_sample
+
+    ds = load_mitbih_sample()
+    return ds.inputs(), ds.target
 
 
 def _saved(model, path):
