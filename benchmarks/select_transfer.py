@@ -212,11 +212,17 @@ def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
                       else af_probability(te.rr, *gate))
             out[f"{d}_record"] = te.record
         np.savez(f, **out)
+    z = _same_beats(f, cache)
+    return {d: None if np.isnan(z[d]).all() else z[d] for d in DIRECTIONS}
+
+
+def _same_beats(f: Path, cache: Path):
+    """The cached file ``f``, refused unless its beats are the cached runs' (same order)."""
     z = np.load(f)
-    for d in DIRECTIONS:  # the same beats, in the same order, as the cached runs
+    for d in DIRECTIONS:
         if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
             raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
-    return {d: None if np.isnan(z[d]).all() else z[d] for d in DIRECTIONS}
+    return z
 
 
 def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
@@ -233,10 +239,7 @@ def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
             out[d] = s_share(te.rr, *fit_prematurity_split(tr.rr, tr.target))
             out[f"{d}_record"] = te.record
         np.savez(f, **out)
-    z = np.load(f)
-    for d in DIRECTIONS:
-        if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
-            raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
+    z = _same_beats(f, cache)
     return {d: z[d] for d in DIRECTIONS}
 
 

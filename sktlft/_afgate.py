@@ -21,7 +21,8 @@ import numpy as np
 
 from .datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
 
-__all__ = ["AF_FEATURES", "AF_RHYTHMS", "af_probability", "apply_af_gate", "fit_af_gate"]
+__all__ = ["AF_FEATURES", "AF_RHYTHMS", "af_probability", "apply_af_gate", "fit_af_gate",
+           "log_columns", "logistic"]
 
 #: The annotated rhythms the gate treats as fibrillation (MIT-BIH aux notes).
 AF_RHYTHMS: tuple[str, ...] = ("(AFIB", "(AFL")
@@ -30,12 +31,19 @@ AF_FEATURES: tuple[str, ...] = ("nn_irregularity", "local_irregularity")
 _NAMES = (*RR_FEATURE_NAMES, *PREMATURITY_FEATURE_NAMES)
 
 
-def _features(rr: Any) -> np.ndarray:
+def log_columns(rr: Any, features: tuple[str, ...]) -> np.ndarray:
+    """The logs of the named columns of the rhythm features ``X["rr"]`` (checked), as the
+    AF gate and the prematurity split read them."""
     rr = np.asarray(rr, dtype=np.float64)
     if rr.ndim != 2 or rr.shape[1] != len(_NAMES):
         raise ValueError(f"X['rr'] must have shape (n_beats, {len(_NAMES)}) (BeatDataset.rr), "
                          f"got {rr.shape}")
-    return log_rhythm(rr[:, [_NAMES.index(f) for f in AF_FEATURES]])
+    return log_rhythm(rr[:, [_NAMES.index(f) for f in features]])
+
+
+def logistic(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    """A fitted logistic regression's probability of the positive class."""
+    return 1.0 / (1.0 + np.exp(-(X @ np.asarray(coef, dtype=np.float64) + intercept)))
 
 
 def fit_af_gate(rr: Any, rhythm: Any) -> tuple[np.ndarray, float] | None:
@@ -70,7 +78,7 @@ def fit_af_gate(rr: Any, rhythm: Any) -> tuple[np.ndarray, float] | None:
     from sklearn.linear_model import LogisticRegression
 
     rhythm = np.asarray(rhythm).astype(str)
-    X = _features(rr)
+    X = log_columns(rr, AF_FEATURES)
     if len(rhythm) != len(X):
         raise ValueError(f"rhythm: expected one annotated rhythm per beat ({len(X)}), got "
                          f"{len(rhythm)}")
@@ -87,8 +95,7 @@ def fit_af_gate(rr: Any, rhythm: Any) -> tuple[np.ndarray, float] | None:
 
 def af_probability(rr: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
     """Each beat's probability of being in atrial fibrillation or flutter."""
-    z = _features(rr) @ np.asarray(coef, dtype=np.float64) + intercept
-    return 1.0 / (1.0 + np.exp(-z))
+    return logistic(log_columns(rr, AF_FEATURES), coef, intercept)
 
 
 def apply_af_gate(proba: np.ndarray, classes: Any, p_af: np.ndarray) -> np.ndarray:

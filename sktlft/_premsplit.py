@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
+from ._afgate import log_columns, logistic
 
 __all__ = ["PREMATURITY_SPLIT_FEATURES", "SPLITS", "apply_prematurity_split",
            "fit_prematurity_split", "s_share"]
@@ -32,15 +32,6 @@ PREMATURITY_SPLIT_FEATURES: tuple[str, ...] = ("prematurity", "pause", "compensa
                                                "nn_irregularity")
 #: How the rhythm model's share is used: with the vote's own share, or alone.
 SPLITS: tuple[str, ...] = ("mean", "replace")
-_NAMES = (*RR_FEATURE_NAMES, *PREMATURITY_FEATURE_NAMES)
-
-
-def _features(rr: Any) -> np.ndarray:
-    rr = np.asarray(rr, dtype=np.float64)
-    if rr.ndim != 2 or rr.shape[1] != len(_NAMES):
-        raise ValueError(f"X['rr'] must have shape (n_beats, {len(_NAMES)}) (BeatDataset.rr), "
-                         f"got {rr.shape}")
-    return log_rhythm(rr[:, [_NAMES.index(f) for f in PREMATURITY_SPLIT_FEATURES]])
 
 
 def fit_prematurity_split(rr: Any, y: Any) -> tuple[np.ndarray, float] | None:
@@ -72,7 +63,7 @@ def fit_prematurity_split(rr: Any, y: Any) -> tuple[np.ndarray, float] | None:
     """
     from sklearn.linear_model import LogisticRegression
 
-    X = _features(rr)
+    X = log_columns(rr, PREMATURITY_SPLIT_FEATURES)
     y = np.asarray(y).astype(str)
     if len(y) != len(X):
         raise ValueError(f"y: expected one class per beat ({len(X)}), got {len(y)}")
@@ -100,8 +91,7 @@ def s_share(rr: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
     ndarray of shape (n_beats,)
         q_r, in [0, 1].
     """
-    z = _features(rr) @ np.asarray(coef, dtype=np.float64) + intercept
-    return 1.0 / (1.0 + np.exp(-z))
+    return logistic(log_columns(rr, PREMATURITY_SPLIT_FEATURES), coef, intercept)
 
 
 def apply_prematurity_split(proba: np.ndarray, classes: Any, q_r: np.ndarray,

@@ -123,6 +123,24 @@ _ROOT = Path(__file__).resolve().parents[1]
 _BUILT = {"__pycache__", "build", "dist", "_build", "gen_modules", "auto_examples"}
 
 
+@pytest.fixture
+def s_calls_232(tmp_path) -> Callable[..., int]:
+    """``sktlft predict`` of the sample's record 232 (built-in model unless ``--model``)
+    with the options given: how many beats it calls S."""
+    import csv
+
+    from sktlft.cli import main
+    from sktlft.datasets._mitdb import sample_path
+
+    def s_calls(*argv: str) -> int:
+        out = tmp_path / ("-".join(a.strip("-").replace("/", "_") for a in argv) or "plain")
+        assert main(["predict", str(sample_path("232")), "--out", str(out), *argv]) == 0
+        with open(out / "232.csv", newline="") as f:
+            return sum(row["label"] == "S" for row in csv.DictReader(f))
+
+    return s_calls
+
+
 def _repository_files() -> set[str]:
     """Files and folders of the repository, less caches, builds and hidden folders."""
     found = set()

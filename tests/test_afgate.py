@@ -216,33 +216,19 @@ def test_a_damaged_gate_or_split_is_refused_and_the_fast_model_drops_them(sample
         load_model(tmp_path / "damaged-split.sktlft")
 
 
-def test_predict_without_the_gate(tmp_path, capsys):
+def test_predict_without_the_gate(tmp_path, capsys, s_calls_232, sample):
     # the built-in model on DS2's record 232 (sinus rhythm with long pauses and runs of
     # S beats, which the gate takes for fibrillation): without the gate it calls more S
-    import csv
-
     from sktlft.cli import main
     from sktlft.datasets._mitdb import sample_path
 
-    def s_calls(*argv):
-        out = tmp_path / "-".join(argv or ("gated",))
-        assert main(["predict", str(sample_path("232")), "--out", str(out), *argv]) == 0
-        with open(out / "232.csv", newline="") as f:
-            return sum(row["label"] == "S" for row in csv.DictReader(f))
-
+    s_calls = s_calls_232
     gated, ungated = s_calls(), s_calls("--no-af-gate")
     assert gated < ungated
     assert "without the model's atrial fibrillation gate" in capsys.readouterr().err
     assert s_calls("--fast") == s_calls("--no-af-gate", "--fast")  # --fast has no gate
     model = tmp_path / "plain.sktlft"
-    save_model(_vote().fit(*_sample_xy()), model)
+    save_model(_vote().fit(sample.inputs(), sample.target), model)
     assert main(["predict", str(sample_path("232")), "--model", str(model), "--out",
                  str(tmp_path / "x"), "--no-af-gate"]) == 2
     assert "this model has no atrial fibrillation gate" in capsys.readouterr().err
-
-
-def _sample_xy():
-    from sktlft.datasets import load_mitbih_sample
-
-    ds = load_mitbih_sample()
-    return ds.inputs(), ds.target

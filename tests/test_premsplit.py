@@ -121,34 +121,19 @@ def test_split_then_gate(sample):
     np.testing.assert_allclose(both.predict_proba(X), expected)
 
 
-def test_predict_without_the_split(tmp_path, capsys):
+def test_predict_without_the_split(tmp_path, capsys, s_calls_232, sample):
     # the built-in model on DS2's record 232 (S beats premature against a slow sinus
     # rhythm with long pauses): the split is what finds them
-    import csv
-
     from sktlft.cli import main
     from sktlft.datasets._mitdb import sample_path
 
-    def s_calls(*argv):
-        out = tmp_path / "-".join(argv or ("split",))
-        assert main(["predict", str(sample_path("232")), "--out", str(out), *argv]) == 0
-        with open(out / "232.csv", newline="") as f:
-            return sum(row["label"] == "S" for row in csv.DictReader(f))
-
-    assert s_calls() > s_calls("--no-prematurity-split")
+    assert s_calls_232() > s_calls_232("--no-prematurity-split")
     assert "without the model's prematurity split" in capsys.readouterr().err
     model = tmp_path / "plain.sktlft"
-    save_model(_vote().fit(*_sample_xy()), model)
+    save_model(_vote().fit(sample.inputs(), sample.target), model)
     assert main(["predict", str(sample_path("232")), "--model", str(model), "--out",
                  str(tmp_path / "x"), "--no-prematurity-split"]) == 2
     assert "this model has no prematurity split" in capsys.readouterr().err
-
-
-def _sample_xy():
-    from sktlft.datasets import load_mitbih_sample
-
-    ds = load_mitbih_sample()
-    return ds.inputs(), ds.target
 
 
 def _saved(model, path):
