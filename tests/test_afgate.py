@@ -199,21 +199,17 @@ def test_a_damaged_gate_or_split_is_refused_and_the_fast_model_drops_them(sample
     model = json.loads(members["model.json"])
     fitted = model["model"]["fitted"]["__dict__"] if "model" in model else None
     assert fitted is not None and "af_intercept_" in fitted
-    fitted["af_intercept_"] = [1.0, 2.0]  # not a number any more
-    members["model.json"] = json.dumps(model).encode()
-    with zipfile.ZipFile(tmp_path / "damaged.sktlft", "w") as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    with pytest.raises(ModelFileError, match="AF gate"):
-        load_model(tmp_path / "damaged.sktlft")
-    fitted["af_intercept_"] = 0.5
-    fitted["split_coef_"] = [1.0, 2.0]  # 4 coefficients expected
-    members["model.json"] = json.dumps(model).encode()
-    with zipfile.ZipFile(tmp_path / "damaged-split.sktlft", "w") as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    with pytest.raises(ModelFileError, match="prematurity split of shape"):
-        load_model(tmp_path / "damaged-split.sktlft")
+    for damage, match in [({"af_intercept_": [1.0, 2.0]}, "AF gate"),  # not a number
+                          ({"split_coef_": [1.0, 2.0]}, "prematurity split of shape")]:
+        members["model.json"] = json.dumps(
+            {**model, "model": {**model["model"], "fitted": {
+                **model["model"]["fitted"], "__dict__": {**fitted, **damage}}}}).encode()
+        damaged = tmp_path / f"damaged-{match.split()[0]}.sktlft"
+        with zipfile.ZipFile(damaged, "w") as z:
+            for name, data in members.items():
+                z.writestr(name, data)
+        with pytest.raises(ModelFileError, match=match):
+            load_model(damaged)
 
 
 def test_predict_without_the_gate(tmp_path, capsys, s_calls_232, sample):
