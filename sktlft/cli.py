@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -408,6 +409,17 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                      lineno: int, file: Any = None, line: str | None = None) -> None:
+    """A user warning as the command line says things, one line on stderr (``[sktlft]
+    warning: ...``), not Python's ``file:line: UserWarning:`` form."""
+    if issubclass(category, UserWarning):
+        say(f"warning: {message}")
+    else:
+        (file or sys.stderr).write(warnings.formatwarning(message, category, filename,
+                                                          lineno, line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sktlft`` command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -427,7 +439,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = {s: signal.signal(s, lambda signum, frame: _on_signal(args, signum))
                 for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        with command_line():
+        with command_line(), warnings.catch_warnings():
+            warnings.showwarning = _one_line_warning
             status = args.func(args)
         late = getattr(args, "_late_signal", None)
         if late is not None:  # the outputs were complete: the run is not undone, only ended

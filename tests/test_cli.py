@@ -1195,3 +1195,24 @@ def test_predict_fast_labels_with_the_first_network_alone(model_file, tmp_path, 
     p = {d: np.array([[float(r[f"p_{c}"]) for c in "NSVF"] for r in rows[d]]) for d in rows}
     assert not np.allclose(p[whole], p[fast])  # the baseline no longer votes
     np.testing.assert_allclose(p[fast].sum(1), 1, atol=1e-3)
+
+
+def test_a_user_warning_is_one_line_of_the_command_line(monkeypatch, capsys):
+    # a user warning raised during a command is said as the command line says things,
+    # not in Python's "file:line: UserWarning:" form; other warnings keep their form
+    import warnings
+
+    from sktlft import cli
+
+    def warn(args):
+        warnings.warn("the gate cannot be learnt", UserWarning, stacklevel=1)
+        warnings.warn("old", DeprecationWarning, stacklevel=1)
+        return 0
+
+    monkeypatch.setattr(cli, "_cmd_info", warn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert cli.main(["info"]) == 0
+    err = capsys.readouterr().err
+    assert "[sktlft] warning: the gate cannot be learnt" in err
+    assert "UserWarning" not in err and "DeprecationWarning: old" in err
