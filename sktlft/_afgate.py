@@ -22,7 +22,7 @@ import numpy as np
 from .datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
 
 __all__ = ["AF_FEATURES", "AF_RHYTHMS", "af_probability", "apply_af_gate", "fit_af_gate",
-           "log_columns", "logistic"]
+           "log_columns", "logistic", "s_and_n"]
 
 #: The annotated rhythms the gate treats as fibrillation (MIT-BIH aux notes).
 AF_RHYTHMS: tuple[str, ...] = ("(AFIB", "(AFL")
@@ -98,13 +98,21 @@ def af_probability(rr: Any, coef: np.ndarray, intercept: float) -> np.ndarray:
     return logistic(log_columns(rr, AF_FEATURES), coef, intercept)
 
 
-def apply_af_gate(proba: np.ndarray, classes: Any, p_af: np.ndarray) -> np.ndarray:
-    """Move ``p(S) x p(AF)`` from S to N (a copy; unchanged without S or N)."""
+def s_and_n(proba: np.ndarray, classes: Any) -> tuple[np.ndarray, int | None, int | None]:
+    """A float copy of ``proba`` and the columns of S and N in it (None, None when the
+    classes lack either), for the AF gate and the prematurity split to move between."""
     classes = list(np.asarray(classes).tolist())
     out = np.array(proba, dtype=np.float64, copy=True)
     if "S" not in classes or "N" not in classes:
+        return out, None, None
+    return out, classes.index("S"), classes.index("N")
+
+
+def apply_af_gate(proba: np.ndarray, classes: Any, p_af: np.ndarray) -> np.ndarray:
+    """Move ``p(S) x p(AF)`` from S to N (a copy; unchanged without S or N)."""
+    out, s, n = s_and_n(proba, classes)
+    if s is None:
         return out
-    s, n = classes.index("S"), classes.index("N")
     moved = out[:, s] * p_af
     out[:, s] -= moved
     out[:, n] += moved

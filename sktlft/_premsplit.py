@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._afgate import log_columns, logistic
+from ._afgate import log_columns, logistic, s_and_n
 
 __all__ = ["PREMATURITY_SPLIT_FEATURES", "SPLITS", "apply_prematurity_split",
            "fit_prematurity_split", "s_share"]
@@ -127,11 +127,9 @@ def apply_prematurity_split(proba: np.ndarray, classes: Any, q_r: np.ndarray,
     if np.shape(q_r) != (len(proba),):
         raise ValueError(f"q_r: expected one share per beat ({len(proba)}), got shape "
                          f"{np.shape(q_r)}")
-    classes = list(np.asarray(classes).tolist())
-    out = np.array(proba, dtype=np.float64, copy=True)
-    if "S" not in classes or "N" not in classes:
+    out, s, n = s_and_n(proba, classes)
+    if s is None:
         return out
-    s, n = classes.index("S"), classes.index("N")
     m = out[:, s] + out[:, n]
     own = np.divide(out[:, s], m, out=np.zeros_like(m), where=m > 0)
     q = q_r if split == "replace" else (own + q_r) / 2

@@ -106,15 +106,13 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         if self.prematurity_split is not None and self.prematurity_split not in SPLITS:
             raise ValueError(f"prematurity_split must be None, 'mean' or 'replace', got "
                              f"{self.prematurity_split!r}")
-        split = None
-        if self.prematurity_split is not None:
-            split = fit_prematurity_split(split_inputs(X, "rr")[0], y)
-        gate = None
-        if self.af_gate:
-            if rhythm is None:
-                raise ValueError("af_gate=True learns from annotated rhythms: pass fit(X, y, "
-                                 "rhythm=dataset.rhythm) (BeatDataset.rhythm)")
-            gate = fit_af_gate(split_inputs(X, "rr")[0], rhythm)
+        if self.af_gate and rhythm is None:
+            raise ValueError("af_gate=True learns from annotated rhythms: pass fit(X, y, "
+                             "rhythm=dataset.rhythm) (BeatDataset.rhythm)")
+        rr = (split_inputs(X, "rr")[0] if self.af_gate or self.prematurity_split is not None
+              else None)
+        split = None if self.prematurity_split is None else fit_prematurity_split(rr, y)
+        gate = fit_af_gate(rr, rhythm) if self.af_gate else None
         super().fit(X, y, **fit_params)
         self.af_coef_, self.af_intercept_ = gate if gate is not None else (None, None)
         self.split_coef_, self.split_intercept_ = split if split is not None else (None, None)
