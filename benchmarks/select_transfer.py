@@ -192,6 +192,26 @@ def figures(y, pred, record) -> dict[str, Any]:
     return out
 
 
+def _per_direction(name: str, home: str | None, cache: Path, compute) -> dict[str, np.ndarray]:
+    """Per direction, ``compute(train, labelled)`` for the labelled database's beats,
+    cached in ``cache/name`` and refused unless its beats are the cached runs' (same
+    order)."""
+    f = cache / name
+    if not f.exists():
+        ds = _dataset(data_home(home), cache)
+        out = {}
+        for d in DIRECTIONS:
+            tr, te = split_databases(ds, d)
+            out[d] = compute(tr, te)
+            out[f"{d}_record"] = te.record
+        np.savez(f, **out)
+    z = np.load(f)
+    for d in DIRECTIONS:
+        if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
+            raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
+    return {d: z[d] for d in DIRECTIONS}
+
+
 def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
     """Per direction, p(AF) of the labelled database's beats from the gate learnt on the
     training database's annotated rhythms (None: no rhythm notes to learn from)."""
@@ -199,30 +219,14 @@ def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
 
     from sktlft._afgate import af_probability, fit_af_gate
 
-    f = cache / "st_afgate.npz"
-    if not f.exists():
-        ds = _dataset(data_home(home), cache)
-        out = {}
-        for d in DIRECTIONS:
-            tr, te = split_databases(ds, d)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                gate = fit_af_gate(tr.rr, tr.rhythm)
-            out[d] = (np.full(len(te.target), np.nan) if gate is None
-                      else af_probability(te.rr, *gate))
-            out[f"{d}_record"] = te.record
-        np.savez(f, **out)
-    z = _same_beats(f, cache)
-    return {d: None if np.isnan(z[d]).all() else z[d] for d in DIRECTIONS}
+    def p_af(tr, te):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            gate = fit_af_gate(tr.rr, tr.rhythm)
+        return np.full(len(te.target), np.nan) if gate is None else af_probability(te.rr, *gate)
 
-
-def _same_beats(f: Path, cache: Path):
-    """The cached file ``f``, refused unless its beats are the cached runs' (same order)."""
-    z = np.load(f)
-    for d in DIRECTIONS:
-        if not np.array_equal(z[f"{d}_record"], np.load(cache / f"st_lda_{d}.npz")["record"]):
-            raise SystemExit(f"{f}: its beats are not those of the cached runs; delete it")
-    return z
+    z = _per_direction("st_afgate.npz", home, cache, p_af)
+    return {d: None if np.isnan(p).all() else p for d, p in z.items()}
 
 
 def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
@@ -230,17 +234,8 @@ def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
     learnt on the training database's N and S beats (session 29's amendment)."""
     from sktlft._premsplit import fit_prematurity_split, s_share
 
-    f = cache / "st_premsplit.npz"
-    if not f.exists():
-        ds = _dataset(data_home(home), cache)
-        out = {}
-        for d in DIRECTIONS:
-            tr, te = split_databases(ds, d)
-            out[d] = s_share(te.rr, *fit_prematurity_split(tr.rr, tr.target))
-            out[f"{d}_record"] = te.record
-        np.savez(f, **out)
-    z = _same_beats(f, cache)
-    return {d: z[d] for d in DIRECTIONS}
+    return _per_direction("st_premsplit.npz", home, cache, lambda tr, te: s_share(
+        te.rr, *fit_prematurity_split(tr.rr, tr.target)))
 
 
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
