@@ -369,14 +369,12 @@ def _inconsistency(obj: Any, where: str) -> str | None:
             return problem
     from ._vote import SoftVote
 
-    if isinstance(obj, SoftVote) and getattr(obj, "af_coef_", None) is not None and (
-            np.shape(obj.af_coef_) != (2,) or not np.isscalar(obj.af_intercept_)):
-        return (f"{where} (SoftVote) has an AF gate of shape {np.shape(obj.af_coef_)} "
-                "(2 coefficients and an intercept expected)")
-    if isinstance(obj, SoftVote) and getattr(obj, "split_coef_", None) is not None and (
-            np.shape(obj.split_coef_) != (4,) or not np.isscalar(obj.split_intercept_)):
-        return (f"{where} (SoftVote) has a prematurity split of shape "
-                f"{np.shape(obj.split_coef_)} (4 coefficients and an intercept expected)")
+    for what, part, n in (("an AF gate", "af", 2), ("a prematurity split", "split", 4)):
+        coef = getattr(obj, f"{part}_coef_", None) if isinstance(obj, SoftVote) else None
+        if coef is not None and (np.shape(coef) != (n,)
+                                 or not np.isscalar(getattr(obj, f"{part}_intercept_"))):
+            return (f"{where} (SoftVote) has {what} of shape {np.shape(coef)} "
+                    f"({n} coefficients and an intercept expected)")
     shapes = ({"coef_": "kn", "intercept_": "k", "means_": "cn", "priors_": "c",
                "covariance_": "nn", "xbar_": "n"} if isinstance(obj, LinearDiscriminantAnalysis)
               else {"mean_": "n", "var_": "n", "scale_": "n"}
