@@ -63,3 +63,15 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}"
     return str(v)
+
+
+def rst_grid(cols: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
+    """A reStructuredText simple table of ``cols`` and ``lines`` (cells as strings), as the
+    Results page includes the generated tables."""
+    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
+    rule = "  ".join("=" * w for w in widths)
+
+    def fmt(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, ""])

@@ -44,7 +44,7 @@ import numpy as np
 from false_alarms import _dataset, split_databases
 from select_transfer import CLASSES, DIRECTIONS, NSV, figures
 
-from _common import HERE, data_home, report
+from _common import HERE, data_home, report, rst_grid
 
 TABLE = HERE.parent / "docs" / "_explore_rhythm_table.rst"
 GATE_CHOSEN = ("nn_irregularity", "local_irregularity")
@@ -197,10 +197,7 @@ def rst_table(rows: list[dict[str, Any]]) -> str:
               f"{r['mitdb_S_Se']:.2f} / {r['mitdb_S_P']:.2f}",
               f"{r['svdb_S_Se']:.2f} / {r['svdb_S_P']:.2f}",
               r["ds1_to_svdb_a_r0_by_record"]["881"]) for r in rows]
-    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in widths)
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, ""])
+    return rst_grid(cols, lines)
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from _common import HERE, data_home, report
+from _common import HERE, data_home, report, rst_grid
 
 OUT = HERE / "results" / "false_alarms"
 TABLE = HERE.parent / "docs" / "_false_alarms_table.rst"
@@ -145,7 +145,8 @@ def figures(f: Path) -> dict[str, Any]:
 def summary(cache: Path) -> None:
     """Every run's figures, and the agreement between seeds of one variant."""
     rows, runs = [], {}
-    for f in sorted(cache.glob("*_s*.npz")):
+    # this script's runs only: the cache is shared with select_transfer.py and score_default.py
+    for f in sorted(f for v in VARIANTS for f in cache.glob(f"{v}_*_s*.npz")):
         fig = figures(f)
         OUT.mkdir(parents=True, exist_ok=True)
         (OUT / f"{f.stem}.json").write_text(json.dumps(fig, indent=1))
@@ -192,10 +193,7 @@ def rst_table(rows: list[dict[str, Any]], agreement: dict[str, list[float]]) -> 
                       f"{r['S_F1']:.2f}", f"{r['V_F1']:.2f}",
                       f"{r['macro_F1']:.3f} ({r['macro_F1_classes']})",
                       "" if not agree else f"{100 * min(agree):.1f}-{100 * max(agree):.1f}"))
-    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in widths)
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, ""])
+    return rst_grid(cols, lines)
 
 
 def main() -> None:

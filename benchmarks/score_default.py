@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from _common import HERE, data_home, hardware
+from _common import HERE, data_home, hardware, rst_grid
 
 OUT = HERE / "results" / "score_default"
 DOCS = HERE.parent / "docs"
@@ -188,11 +188,6 @@ def summary(cache: Path) -> None:
           "docs/_score_default_records.rst")
 
 
-def _rst(cols: tuple[str, ...], lines: list[tuple[str, ...]]) -> str:
-    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in widths)
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, ""])
 
 
 def rst_table(table: list[dict[str, Any]], agreement: dict[str, list[float]]) -> str:
@@ -211,7 +206,7 @@ def rst_table(table: list[dict[str, Any]], agreement: dict[str, list[float]]) ->
                           f"{100 * np.mean(agree):.1f}",
                           ", ".join(f"{100 * a:.1f}" for a in agree),
                           "≥ 97: " + ("met" if min(agree) >= 0.97 else "not met")))
-    return _rst(cols, lines)
+    return rst_grid(cols, lines)
 
 
 README_START = "<!-- score_default.py --summary writes this table -->"
@@ -265,7 +260,7 @@ def rst_records(runs: list[dict[str, Any]]) -> str:
             lines.append((db, rec, str(by_rec[rec][0]), *(
                 f"{100 * r['databases'][db]['N_called_other_by_record'][rec][1]:.1f}"
                 for r in product)))
-    return _rst(cols, lines)
+    return rst_grid(cols, lines)
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ from typing import Any
 import numpy as np
 from false_alarms import _dataset, split_databases  # the development data, cached
 
-from _common import HERE, data_home
+from _common import HERE, data_home, rst_grid
 
 OUT = HERE / "results" / "select_transfer"
 TABLE = HERE.parent / "docs" / "_select_transfer_table.rst"
@@ -361,10 +361,7 @@ def rst_table(table: list[dict[str, Any]], choice: str, noise: float) -> str:
               (" ".join(k for k, v in r["gates"].items() if not v) or "all passed")
               + ("" if r["all_runs"] else " (fails on the runs made: DS1 -> svdb-A only)"))
              for r in sorted(table, key=lambda r: -r["score"])]
-    widths = [max(len(c), *(len(x[i]) for x in lines)) for i, c in enumerate(cols)]
-    rule = "  ".join("=" * w for w in widths)
-    fmt = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([rule, fmt(cols), rule, *(fmt(x) for x in lines), rule, "",
+    return "\n".join([rst_grid(cols, lines),
                       f"Noise (mean difference between two replicates): {100 * noise:.1f} "
                       "points of macro F1. Gates failed are named.", ""])
 
