@@ -37,6 +37,8 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     t = time.perf_counter()
     if data is None:
         ds = load_mitbih_sample()
+        if records is not None:
+            ds = _sample_records(ds, records)
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
              f"{len(np.unique(ds.groups))} patients")
         return ds
@@ -52,6 +54,25 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
          f"({len(np.unique(ds.groups))} patients) read and verified in "
          f"{time.perf_counter() - t:.1f}s")
     return ds
+
+
+def _sample_records(ds: Any, records: str) -> Any:
+    """The bundled sample's beats of ``--records`` (all, DS1, DS2 or names): the sample
+    holds nine records, and one it lacks is refused rather than left out."""
+    from .datasets._mitdb import _resolve_records
+
+    held = list(ds.records)
+    try:
+        names = _resolve_records(records, exclude_paced=False)
+    except ValueError as exc:
+        raise CLIError(f"--records {records}: {str(exc).split(': ', 1)[-1]}") from None
+    if records.strip().lower() not in ("all", "ds1", "ds2"):
+        missing = [r for r in names if r not in held]
+        if missing:
+            raise CLIError(f"--records {records}: the bundled sample (used without --data) "
+                           f"holds records {', '.join(held)}, not {', '.join(missing)}; "
+                           "pass --data DIR to read the others")
+    return ds.subset(np.isin(ds.record, names))
 
 
 def load_databases(data: str | None, spec: str, include_paced: bool = False):
@@ -99,13 +120,30 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
     return params
 
 
+def check_split_options(args: argparse.Namespace) -> None:
+    """Refuse ``evaluate``'s --cv and --test-size where the protocol has no use for them
+    (they were silently ignored), then give them their defaults."""
+    folds = args.test or args.test_db or (not args.train and args.split != "cv")
+    if args.cv is not None and folds:
+        raise CLIError(f"--cv {args.cv}: folds are for --split cv (or --train without "
+                       "--test); this protocol has one fixed split")
+    if args.test_size is not None and (args.split != "random" or args.train or args.test_db):
+        raise CLIError(f"--test-size {args.test_size}: the test share is for --split random")
+    args.cv = 3 if args.cv is None else args.cv
+    args.test_size = 0.5 if args.test_size is None else args.test_size
+
+
 def check_run_options(args: argparse.Namespace) -> None:
     """The options of a training run that would otherwise fail only once work began."""
+    from ._presets import DEFAULT_MODEL
+
     if not 0 <= args.seed < 2**32:
         raise CLIError(f"--seed {args.seed}: expected 0 to {2**32 - 1}")
+    if getattr(args, "estimator", None) == "baseline" and getattr(args, "preset", None):
+        raise CLIError(f"--preset {args.preset}: --estimator baseline has no network")
+    if hasattr(args, "preset") and args.preset is None:
+        args.preset = DEFAULT_MODEL["preset"]
     if hasattr(args, "networks"):
-        from ._presets import DEFAULT_MODEL
-
         if args.networks is not None and args.estimator == "baseline":
             raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
         if args.networks is None:  # the default model's, or none for the baseline

@@ -111,11 +111,11 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="copies of the network, each trained with its own seed, whose "
                         "probabilities are averaged: one training's luck no longer decides "
                         f"the labels (default: {DEFAULT_MODEL['networks']})")
-    p.add_argument("--preset", default=DEFAULT_MODEL["preset"], choices=list(PRESETS),
+    p.add_argument("--preset", default=None, choices=list(PRESETS),
                    help="the network's preset: waveform (the 1-D CNN on the beat, rhythm, "
                         "prematurity and P wave, chosen on DS1 and svdb-A), default (the "
                         "ResNet-18 on Fourier images, chosen inside DS1), morphology, paper "
-                        "(default: %(default)s)")
+                        f"(default: {DEFAULT_MODEL['preset']})")
     p.add_argument("--set", action="append", default=[], metavar="STEP__PARAM=VALUE",
                    help="any pipeline parameter, repeatable, e.g. --set resnet__max_epochs=3")
     p.add_argument("--weights", default="auto",
@@ -160,9 +160,10 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument("--test-lead", type=int, default=0,
                    help="signal index of the --test-db lead (default: 0)")
     p.add_argument("--test-records", help="--test-db records, e.g. 800,801 (default: all)")
-    p.add_argument("--test-size", type=float, default=0.5,
+    p.add_argument("--test-size", type=float, default=None,
                    help="test share of --split random (default: 0.5)")
-    p.add_argument("--cv", type=int, default=3, help="folds for --split cv (default: 3)")
+    p.add_argument("--cv", type=int, default=None,
+                   help="folds for --split cv, or on --train without --test (default: 3)")
     p.add_argument("--records", help="records: all, DS1, DS2 or 101,106,...")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
@@ -294,7 +295,10 @@ def _add_compare(sub: Any) -> None:
     p.add_argument("--start", type=float, default=0.0,
                    help="leave out each record's first seconds (EC57: 300; default: 0, every "
                         "beat, as `sktlft evaluate`)")
-    p.add_argument("--json", help="also write the statistics to this JSON file")
+    p.add_argument("--json", metavar="FILE.json",
+                   help="also write the statistics to this JSON file (a new one, or one "
+                        "replaced with --force; its name ends in .json)")
+    p.add_argument("--force", action="store_true", help="replace an existing --json file")
 
 
 def _add_download(sub: Any) -> None:

@@ -44,6 +44,10 @@ MIN_BEAT_SIMILARITY = 0.5
 #: What each of ``annotate_record``'s ``times`` measures.
 _STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm features and "
            "typical beat", "inputs_s": "beat inputs", "model_s": "model", "write_s": "writing"}
+#: Extensions the annotation file cannot take: the other outputs' and a record's own files.
+_TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)",
+                     "hea": "a WFDB header", "dat": "a WFDB signal file",
+                     "edf": "an EDF recording"}
 #: Beats per forward pass when labelling (the model's training batch is left as it is).
 PREDICT_BATCH = 1024
 
@@ -122,7 +126,8 @@ def annotate_record(
     force : bool, default=False
         Overwrite existing outputs; otherwise they raise ``FileExistsError``.
     extension : str, default="tlft"
-        Annotator name, the annotation file's extension.
+        Annotator name, the annotation file's extension (letters and digits; not
+        ``csv``, ``png``, ``hea``, ``dat`` or ``edf``, the names of other files).
     trust_pickle : bool, default=False
         Also load a pickle/joblib model file (see :func:`~sktlft.persistence.load_model`).
     plot : bool, default=False
@@ -158,6 +163,10 @@ def annotate_record(
 
     if not isinstance(extension, str) or not extension.isalnum():
         raise ValueError(f"extension must be letters and digits, got {extension!r}")
+    if extension.lower() in _TAKEN_EXTENSIONS:
+        raise ValueError(f"{option('extension', '--extension')} {extension!r} is taken: "
+                         f"<record>.{extension.lower()} is "
+                         f"{_TAKEN_EXTENSIONS[extension.lower()]}; choose another (default: tlft)")
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")

@@ -26,6 +26,7 @@ from ._cliconfig import (
     CLIError,
     build_pipeline,
     check_record_options,
+    check_split_options,
     check_writable,
     load_data,
     load_databases,
@@ -177,6 +178,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .pipeline import find_network
     from .plotting import example_figures
 
+    check_split_options(args)
     check_folds(args.cv)
     if (args.train or args.test) and (args.test_db or args.records or args.split != "cv"):
         raise CLIError("--train/--test name the data and the split themselves; leave out "
@@ -267,14 +269,19 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if out.is_symlink():  # written by renaming: the link would be replaced, not its target
         raise CLIError(f"--out {out} is a symbolic link (to {os.readlink(out)}); name the "
                        "model file itself")
-    if out.is_dir():
-        raise CLIError(f"--out {out} is a folder; name the model file to write")
+    if out.is_dir() or args.out.endswith(("/", os.sep)):
+        raise CLIError(f"--out {args.out} is a folder; name the model file to write")
     if out.exists() and not args.force:
         raise CLIError(f"--out {out} exists; choose another name or pass --force")
     check_writable(out)
     if args.train and args.records:
         raise CLIError("--train and --records both name the training records; give one")
     pipe, _ = build_pipeline(args)
+    if args.estimator == "baseline":
+        warnings.warn("--estimator baseline: the rhythm baseline alone records no lead, rate "
+                      "or window, so `sktlft predict` cannot label a record with it; load it "
+                      "in Python (its predict reads BeatDataset.inputs()), or compare it in "
+                      "`sktlft evaluate`", UserWarning, stacklevel=1)
     if args.data is not None and not args.records:  # all the development data by default
         ds = load_databases(args.data, args.train or "mitdb:DS1,svdb:A", args.include_paced)
     elif args.train:
@@ -362,8 +369,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise CLIError(f"--window {args.window:g} must be positive and --start {args.start:g} "
                        "not negative (seconds)")
     if args.json:
+        json_path = Path(args.json)
+        if json_path.suffix.lower() != ".json":  # never an annotation or record file
+            raise CLIError(f"--json {args.json}: name a file ending in .json")
+        if json_path.exists() and not args.force:
+            raise CLIError(f"--json {args.json} exists; pass --force to replace it")
         try:
-            check_writable(Path(args.json))
+            check_writable(json_path)
         except CLIError as exc:
             raise CLIError(str(exc).replace("--out", "--json", 1)) from None
     result = compare_records(args.records, ref=args.ref, test=args.test, window=args.window,

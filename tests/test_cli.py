@@ -983,6 +983,17 @@ def test_predict_into_a_folder_it_cannot_write_is_refused_first(model_file, tmp_
     (["evaluate", "--data", ".", "--train", ""], "--train '' names no record"),
     (["info", "--records", ""], "--records '' names no record"),
     (["evaluate", "--cv", "1"], "--cv 1: at least 2 folds"),
+    # options the protocol has no use for were silently ignored (session 30's newcomer)
+    (["evaluate", "--split", "random", "--cv", "5"],
+     "--cv 5: folds are for --split cv (or --train without --test); this protocol has one "
+     "fixed split"),
+    (["evaluate", "--split", "inter-patient", "--cv", "4"], "--cv 4: folds are for"),
+    (["evaluate", "--test-size", "0.3"],
+     "--test-size 0.3: the test share is for --split random"),
+    (["evaluate", "--estimator", "baseline", "--preset", "default"],
+     "--preset default: --estimator baseline has no network"),
+    (["train", "--estimator", "baseline", "--preset", "paper"],
+     "--preset paper: --estimator baseline has no network"),
 ])
 def test_bad_settings_are_refused_before_any_data_is_read(argv, msg, tmp_path, capsys,
                                                          monkeypatch):
@@ -1216,3 +1227,65 @@ def test_a_user_warning_is_one_line_of_the_command_line(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "[sktlft] warning: the gate cannot be learnt" in err
     assert "UserWarning" not in err and "DeprecationWarning: old" in err
+
+
+@pytest.mark.parametrize("records,msg", [
+    ("101", "--records 101: the bundled sample (used without --data) holds records 100, "
+            "114, 124, 201, 208, 209, 213, 222, 232, not 101; pass --data DIR to read the "
+            "others"),
+    ("999", "--records 999: unknown MIT-BIH record(s) ['999']"),
+])
+def test_records_without_data_name_records_of_the_sample(records, msg, capsys):
+    # they were ignored: every command used all nine sample records
+    assert main(["info", "--records", records]) == 2
+    assert msg in capsys.readouterr().err.splitlines()[-1]
+    assert main(["info", "--records", "100,114"]) == 0
+    assert "2 records, 2 patients" in capsys.readouterr().out
+    assert main(["info", "--records", "DS2"]) == 0
+    assert "4 records, 4 patients" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extension", ["csv", "PNG", "hea"])
+def test_predict_refuses_an_extension_another_output_has(extension, tmp_path, capsys):
+    # --extension csv wrote the table over the annotations ("wrote 232.csv" twice)
+    out = tmp_path / "o"
+    assert main(["predict", str(SAMPLE / "232"), "--out", str(out), "--extension",
+                 extension]) == 2
+    assert f"--extension {extension!r} is taken: <record>.{extension.lower()} is" in (
+        capsys.readouterr().err.splitlines()[-1])
+    assert not out.exists()
+
+
+def test_compare_json_never_replaces_a_file_unasked_nor_an_annotation_file(tmp_path,
+                                                                           capsys):
+    # `compare --json rec/232.atr` replaced the reference annotations with JSON
+    for ext in ("hea", "dat", "atr"):
+        shutil.copyfile(SAMPLE / f"232.{ext}", tmp_path / f"232.{ext}")
+    atr = (tmp_path / "232.atr").read_bytes()
+    record = str(tmp_path / "232")
+    for force in ([], ["--force"]):
+        assert main(["compare", record, "--test", "atr", "--json", f"{record}.atr",
+                     *force]) == 2
+        assert capsys.readouterr().err.splitlines()[-1].endswith(
+            f"--json {record}.atr: name a file ending in .json")
+    assert (tmp_path / "232.atr").read_bytes() == atr
+    stats = tmp_path / "s.json"
+    stats.write_text("mine")
+    assert main(["compare", record, "--test", "atr", "--json", str(stats)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f"--json {stats} exists; pass --force to replace it")
+    assert stats.read_text() == "mine"
+    assert main(["compare", record, "--test", "atr", "--json", str(stats), "--force"]) == 0
+    assert json.loads(stats.read_text())["records"]["232"]
+
+
+def test_train_says_what_a_baseline_model_cannot_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--out", "m/"]) == 2  # a folder: the slash was dropped
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "--out m/ is a folder; name the model file to write")
+    assert main(["train", "--estimator", "baseline", "--out", "b.sktlft"]) == 0
+    assert "[sktlft] warning: --estimator baseline: the rhythm baseline alone records no " \
+           "lead, rate or window, so `sktlft predict` cannot label a record with it" in (
+               capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.sktlft"]
