@@ -51,15 +51,18 @@ def write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, labels
                    aux_note=note, fs=rec.fs_record, write_dir=str(tmp))
 
     def write_csv(tmp: Path) -> None:
+        from .datasets import SYMBOL_TO_AAMI
+
         with open(tmp / files["csv"].name, "w", newline="") as f:
-            w = csv.writer(f)
+            w = csv.writer(f, lineterminator="\n")
             w.writerow(["sample", "time_s", "label", *[f"p_{classes[j]}" for j in order],
-                        *(["reference"] if rec.symbols is not None else [])])
+                        *(["reference", "reference_class"] if rec.symbols is not None
+                          else [])])
             for i in range(len(peaks)):
                 row = [int(peaks[i]), f"{peaks[i] / rec.fs_record:.4f}", labels[i],
                        *[f"{proba[i, j]:.5f}" for j in order]]
-                if rec.symbols is not None:
-                    row.append(rec.symbols[i])
+                if rec.symbols is not None:  # the MIT-BIH symbol, and its AAMI class
+                    row += [rec.symbols[i], SYMBOL_TO_AAMI.get(str(rec.symbols[i]), "")]
                 w.writerow(row)
 
     writers = {files["ann"].name: write_ann, files["csv"].name: write_csv}

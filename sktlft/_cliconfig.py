@@ -42,8 +42,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
              f"{len(np.unique(ds.groups))} patients")
         return ds
-    if not Path(data).is_dir():
-        raise CLIError(f"--data {data}: no such folder (it must hold {db}/)")
+    check_data_folder(data, f" (it must hold {db}/)")
     kwargs: dict[str, Any] = {"records": records, "download_if_missing": False}
     if db == "mitdb":
         kwargs["exclude_paced"] = not include_paced
@@ -75,14 +74,21 @@ def _sample_records(ds: Any, records: str) -> Any:
     return ds.subset(np.isin(ds.record, names))
 
 
+def check_data_folder(data: str, what: str = "") -> None:
+    """Refuse a --data that is not a folder (a file is said to be one)."""
+    if not Path(data).is_dir():
+        raise CLIError(f"--data {data}: " + ("a file, not a folder" if Path(data).exists()
+                                             else "no such folder") + what)
+
+
 def load_databases(data: str | None, spec: str, include_paced: bool = False):
     """The beats of ``--train``/``--test`` (``mitdb:DS1,svdb:A``), at one rate."""
     from .datasets import fetch_databases, parse_databases
 
     if data is None:
-        raise CLIError(f"{spec}: naming databases needs --data, the folder holding them")
-    if not Path(data).is_dir():
-        raise CLIError(f"--data {data}: no such folder")
+        raise CLIError("--train/--test: naming databases needs --data, the folder holding "
+                       "them")
+    check_data_folder(data)
     t = time.perf_counter()
     try:
         parse_databases(spec)
@@ -333,8 +339,9 @@ def out_folder(out: str | None, prefix: str) -> Path:
             raise CLIError(f"--out {path} is a symbolic link (to {os.readlink(path)}); name "
                            "a new folder, sktlft makes the report folder itself")
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise CLIError(f"--out {path}: exists and is not an empty folder; name a new "
-                           "one, sktlft does not overwrite reports")
+            raise CLIError(f"--out {path}: " + ("a file" if not path.is_dir() else
+                                                "exists and is not an empty folder")
+                           + "; name a new folder, sktlft does not overwrite reports")
         check_writable(path)
         return path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

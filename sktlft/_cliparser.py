@@ -346,3 +346,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_download(sub)
     _add_info(sub)
     return parser
+
+
+def parse_command_line(argv: list[str]) -> argparse.Namespace:
+    """``build_parser().parse_args(argv)``, but an option the command does not know is
+    refused by the command's own parser (``sktlft evaluate: error: ...``, with the
+    nearest option it has), not by the top-level one."""
+    import difflib
+
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        command = sub.choices[args.command]
+        known = [s for a in command._actions for s in a.option_strings]
+        near = difflib.get_close_matches(extra[0].split("=", 1)[0], known, n=1)
+        command.error(f"unrecognized arguments: {' '.join(extra)}"
+                      + (f" (did you mean {near[0]}?)" if near else ""))
+    return args

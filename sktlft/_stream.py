@@ -29,9 +29,9 @@ from .datasets import _qrs, extract_beats, prematurity_features, rr_features
 from .datasets._beats import NORMAL_SIMILARITY, correlate, qrs_stretch, reference_beat
 from .datasets._reader import (
     DataIntegrityError,
-    DataNotFoundError,
     _check_name,
     beat_annotations,
+    check_header_file,
     check_leads,
     checked_header,
     record_bunch,
@@ -121,8 +121,7 @@ def open_record(path: Path, *, leads: Any, fs: float, beats: str, tmp: Path,
     name = path.name
     leads = check_leads(leads)
     _check_name(name)
-    if not path.with_suffix(".hea").is_file():
-        raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
+    check_header_file(path, name)
     has_atr = path.with_suffix(".atr").is_file()
     header, channels = checked_header(path, name, leads, fs)
     fs_record = float(header.fs)

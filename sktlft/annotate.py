@@ -45,9 +45,8 @@ MIN_BEAT_SIMILARITY = 0.5
 _STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm features and "
            "typical beat", "inputs_s": "beat inputs", "model_s": "model", "write_s": "writing"}
 #: Extensions the annotation file cannot take: the other outputs' and a record's own files.
-_TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)",
-                     "hea": "a WFDB header", "dat": "a WFDB signal file",
-                     "edf": "an EDF recording"}
+_TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)", "hea":
+                     "a WFDB header", "dat": "a WFDB signal file", "edf": "an EDF recording"}
 #: Beats per forward pass when labelling (the model's training batch is left as it is).
 PREDICT_BATCH = 1024
 
@@ -163,10 +162,9 @@ def annotate_record(
 
     if not isinstance(extension, str) or not extension.isalnum():
         raise ValueError(f"extension must be letters and digits, got {extension!r}")
-    if extension.lower() in _TAKEN_EXTENSIONS:
+    if (taken := _TAKEN_EXTENSIONS.get(extension.lower())) is not None:
         raise ValueError(f"{option('extension', '--extension')} {extension!r} is taken: "
-                         f"<record>.{extension.lower()} is "
-                         f"{_TAKEN_EXTENSIONS[extension.lower()]}; choose another (default: tlft)")
+                         f"<record>.{extension.lower()} is {taken}; choose another")
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
@@ -366,33 +364,38 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
         leads = (lead,)
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained)
-    _check_record_rate(path, seg)
+    written = _check_record_rate(path, seg)
     rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
                       tmp=tmp, progress=progress)
-    rec.lead_reason = ("chosen by its " + ("index" if isinstance(lead, Integral) else "name")
-                       if lead is not None else "the lead the model was trained on")
+    rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
+                       + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
+    if written is not None and seg.fs is not None and written != seg.fs:
+        logger.info("record %s: recorded at %g Hz, resampled to %g Hz (the model's rate)",
+                    path.name, written, seg.fs)
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
-        logger.warning("record %s: reading lead %r, the model was trained on %s: beats look "
-                       "different in other leads, so expect poorer labels", path.name,
-                       rec.leads[0], trained[0])
+        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: beats "
+                       "look different in other leads, so unless the model was trained on "
+                       "such a lead too (the built-in one was, on svdb's first signal), "
+                       "expect poorer labels", path.name, rec.leads[0], trained[0])
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
     return rec
 
 
-def _check_record_rate(path: Path, seg: Any) -> None:
+def _check_record_rate(path: Path, seg: Any) -> float | None:
     """Refuse, before the signal is read, a record whose rate the model cannot read
     (:func:`_check_rate_value`; the rate as the header writes it, ``header_rate``: wfdb
-    reads ``1e9`` as 1 Hz) or shorter than ``MIN_SECONDS``. A header that cannot be
-    read, or whose rate is not a positive number, is left to the reader's checks."""
+    reads ``1e9`` as 1 Hz) or shorter than ``MIN_SECONDS``; return that rate. A header
+    that cannot be read, or whose rate is not a positive number, is left to the reader's
+    checks (None)."""
     import wfdb
 
     try:
         header = wfdb.rdheader(str(path))
         written = header_rate(path)
     except Exception:
-        return
+        return None
     fs = float(header.fs) if written is None else written[0]
     _check_rate_value(path.name, fs, seg)
     n = getattr(header, "sig_len", None)
@@ -401,6 +404,7 @@ def _check_record_rate(path: Path, seg: Any) -> None:
             f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
             f"header); sktlft labels records of at least {MIN_SECONDS:g} s (a beat's rhythm "
             "is read from the beats around it)")
+    return fs if np.isfinite(fs) and fs > 0 else None
 
 
 def _check_rate_value(name: str, fs: float, seg: Any) -> None:

@@ -33,7 +33,7 @@ from ._cliconfig import (
     out_folder,
     say,
 )
-from ._cliparser import build_parser
+from ._cliparser import build_parser, parse_command_line  # noqa: F401 (build_parser: API)
 from ._hints import command_line
 from .datasets import AAMI_CLASSES
 
@@ -435,7 +435,7 @@ def _one_line_warning(message: Warning | str, category: type[Warning], filename:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sktlft`` command line; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser().parse_args(argv)
+    args = parse_command_line(argv)
     command = {"evaluate": _cmd_evaluate, "leakage": _cmd_leakage, "train": _cmd_train,
                "predict": _cmd_predict, "compare": _cmd_compare, "info": _cmd_info,
                "download": _cmd_download}

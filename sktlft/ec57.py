@@ -10,6 +10,7 @@ is a thin layer over :func:`compare_records`.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -300,6 +301,10 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                 f"record {path.name}: only {stats['qrs']['matched']} of its {int(rk.sum())} "
                 f"{ref} beats and {int(tk.sum())} {test} beats lie within {window * 1000:g} ms "
                 "of each other: the two files do not describe the same record")
+        if not rk.any() and len(rs):
+            warnings.warn(f"record {path.name}: no {ref} beat after start={start:g} s (its "
+                          f"last is at {rs[-1] / fs:.0f} s): it adds nothing to the statistics",
+                          UserWarning, stacklevel=2)
         per_record[path.name] = {"table": table.tolist(), "n_ref": int(rk.sum()),
                                  "n_test": int(tk.sum()), **stats}
     gross = table_statistics(sum(np.asarray(r["table"]) for r in per_record.values()), classes)

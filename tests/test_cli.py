@@ -168,6 +168,10 @@ def test_predict_with_atr_one_label_per_beat(model_file, tmp_path, capsys):
     assert len(rows) == len(beats)
     assert [r["label"] for r in rows] == ann.symbol
     assert {"p_N", "p_S", "p_V", "p_F", "reference", "time_s"} <= set(rows[0])
+    # the reference's AAMI class beside its MIT-BIH symbol (208: V beats, F beats)
+    assert {(r["reference"], r["reference_class"]) for r in rows} >= {("V", "V"), ("F", "F"),
+                                                                      ("N", "N")}
+    assert b"\r\n" not in (out / "208.csv").read_bytes()
     np.testing.assert_allclose([sum(float(r[f"p_{c}"]) for c in "NSVF") for r in rows], 1,
                                atol=1e-3)
     # an existing output is not overwritten without --force
@@ -684,7 +688,8 @@ def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
     assert "2 leads named 'ECG'" in capsys.readouterr().err
     assert main([*argv, "--out", str(tmp_path / "b"), "--lead", "0"]) == 0
     cap = capsys.readouterr()
-    assert "reading lead 'ECG', the model was trained on MLII" in cap.err
+    assert "reading lead 'ECG', not MLII, the lead the model reads" in cap.err
+    assert "lead ECG: chosen by its index 0" in cap.err
     counts = cap.out.split(": ", 1)[1]  # in AAMI order
     assert [part.split()[0] for part in counts.split(", ")] == ["N", "S", "V", "F"]
 
@@ -1289,3 +1294,33 @@ def test_train_says_what_a_baseline_model_cannot_do(tmp_path, capsys, monkeypatc
            "lead, rate or window, so `sktlft predict` cannot label a record with it" in (
                capsys.readouterr().err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.sktlft"]
+
+
+def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, monkeypatch):
+    # newcomer's run-through: "no such folder" for a file, "not an empty folder" for a
+    # file, "no header file .../mitdb_sample.hea" for a folder, the top-level parser's
+    # "unrecognized arguments" for a misspelt option of a command
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("x")
+    cases = [(["evaluate", "--data", "afile"], "--data afile: a file, not a folder"),
+             (["evaluate", "--out", "afile"], "--out afile: a file; name a new folder"),
+             (["evaluate", "--test", "mitdb:DS2"],
+              "--train/--test: naming databases needs --data"),
+             (["predict", str(SAMPLE), "--out", "o"],
+              f"record mitdb_sample: {SAMPLE} is a folder; name a record in it")]
+    for argv, msg in cases:
+        assert main(argv) == 2
+        assert msg in capsys.readouterr().err.splitlines()[-1], argv
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--netwroks", "2"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft evaluate: error: unrecognized arguments: --netwroks 2 (did you mean "
+        "--networks?)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_compare_says_a_start_past_the_end_of_a_record(tmp_path, capsys):
+    assert main(["compare", str(SAMPLE / "232"), "--test", "atr", "--start", "1000"]) == 0
+    assert ("[sktlft] warning: record 232: no atr beat after start=1000 s (its last is at "
+            "179 s): it adds nothing to the statistics") in capsys.readouterr().err

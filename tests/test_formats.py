@@ -107,6 +107,11 @@ def test_edf_lead_choice_is_said_and_a_file_without_ecg_refused(model_file, tmp_
     bad.write_text("not an edf file")
     assert main(["predict", str(bad), "--model", str(model_file), "--out", str(out)]) == 2
     assert "is not an EDF file" in capsys.readouterr().err and not out.exists()
+    # an EDF file cut inside its header: said so, not "not an EDF file ... starts with '0'"
+    bad.write_bytes(b"0       ")
+    assert main(["predict", str(bad), "--model", str(model_file), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        "bad.edf: its EDF header is cut short (8 bytes; the fixed part alone is 256)")
 
 
 def test_choose_ecg_lead_prefers_the_models_lead_then_lead_ii():

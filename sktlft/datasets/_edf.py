@@ -58,9 +58,12 @@ def read_edf_header(path: str | os.PathLike) -> Bunch:
     try:
         with open(path, "rb") as f:
             fixed = f.read(256)
-            if len(fixed) < 256 or fixed[:8].strip() != b"0":
+            if fixed[:8].strip() != b"0":
                 raise DataIntegrityError(f"{name} is not an EDF file (its first bytes are "
                                          f"{fixed[:8]!r}, EDF starts with '0')")
+            if len(fixed) < 256:
+                raise DataIntegrityError(f"{name}: its EDF header is cut short ({len(fixed)} "
+                                         "bytes; the fixed part alone is 256)")
             text = fixed.decode("latin-1")
             n_sig = int(text[252:256])
             rest = f.read(256 * n_sig).decode("latin-1")

@@ -39,6 +39,15 @@ class DataNotFoundError(FileNotFoundError, ValueError):
     """The database folder, or files in it, are missing and may not be downloaded."""
 
 
+def check_header_file(path: Path, name: str) -> None:
+    """Refuse a record whose header file is missing (a folder named: said so)."""
+    if path.is_dir():
+        raise DataNotFoundError(f"record {name}: {path} is a folder; name a record in it, "
+                                "without extension (e.g. data/mitdb/100)")
+    if not path.with_suffix(".hea").is_file():
+        raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -209,8 +218,7 @@ def read_record(
         raise ValueError(f"fs must be a positive sampling rate in Hz or None, got {fs!r}")
     leads = check_leads(leads)
     _check_name(name)
-    if not path.with_suffix(".hea").is_file():
-        raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
+    check_header_file(path, name)
     if sums is not None:
         verify_record(path.parent, name, sums)
     has_atr = path.with_suffix(".atr").is_file()

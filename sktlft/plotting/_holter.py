@@ -100,10 +100,10 @@ def plot_holter_summary(summary: dict[str, Any], *, title: str | None = None):
                        rotation=90 if len(hours) > 12 else 0, fontsize=8)
     ax.set_xlabel("clock time at the hour's start" if hours and hours[0]["clock"]
                   else "hour from the start")
-    ax.set_ylabel("beats per hour (log scale)")
+    ax.set_ylabel("beats (log scale)")
     ax.set_ylim(0.5, None)
     ax.legend(fontsize=8, ncol=len(classes), loc="lower center", bbox_to_anchor=(0.5, 1.0),
-              frameon=False, title="beats of each class per hour (all the recording's)",
+              frameon=False, title="beats of each class in each hour of the recording",
               title_fontsize=9)
     ax.grid(axis="y", alpha=0.3)
 
