@@ -16,7 +16,22 @@ from ._hints import option
 from ._output import ANNOTATION_MARK, unwritable, write_together
 from .metrics import aami_labels
 
-__all__ = ["check_out_folder", "write_outputs"]
+__all__ = ["check_extension", "check_out_folder", "write_outputs"]
+
+#: Extensions the annotation file cannot take: the other outputs' and a record's own files.
+_TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)", "hea":
+                     "a WFDB header", "dat": "a WFDB signal file", "edf": "an EDF recording"}
+
+
+def check_extension(extension: Any) -> None:
+    """Refuse an annotation file extension that is not letters and digits, or that another
+    output or a record's own file has (the csv table would replace the annotations)."""
+    flag = option("extension", "--extension")
+    if not isinstance(extension, str) or not extension.isalnum():
+        raise ValueError(f"{flag} must be letters and digits, got {extension!r}")
+    if (taken := _TAKEN_EXTENSIONS.get(extension.lower())) is not None:
+        raise ValueError(f"{flag} {extension!r} is taken: <record>.{extension.lower()} is "
+                         f"{taken}; choose another")
 
 
 def check_out_folder(out: Path) -> None:

@@ -61,16 +61,17 @@ def _sample_records(ds: Any, records: str) -> Any:
     from .datasets._mitdb import _resolve_records
 
     held = list(ds.records)
-    try:
-        names = _resolve_records(records, exclude_paced=False)
-    except ValueError as exc:
-        raise CLIError(f"--records {records}: {str(exc).split(': ', 1)[-1]}") from None
-    if records.strip().lower() not in ("all", "ds1", "ds2"):
+    if records.strip().upper() in ("ALL", "DS1", "DS2"):
+        names = _resolve_records(records.strip(), exclude_paced=False)
+    else:
+        names = [r.strip() for r in records.split(",") if r.strip()]
         missing = [r for r in names if r not in held]
         if missing:
             raise CLIError(f"--records {records}: the bundled sample (used without --data) "
                            f"holds records {', '.join(held)}, not {', '.join(missing)}; "
                            "pass --data DIR to read the others")
+        if len(set(names)) != len(names):
+            raise CLIError(f"--records {records}: a record is named twice")
     return ds.subset(np.isin(ds.record, names))
 
 
@@ -166,7 +167,7 @@ def check_run_options(args: argparse.Namespace) -> None:
     if getattr(args, "jobs", 1) == 0:
         raise CLIError("--jobs 0: give the number of fits run at once (1, 2, ...; -1: one "
                        "per CPU core)")
-    if not 0 < getattr(args, "test_size", 0.5) < 1:
+    if getattr(args, "test_size", None) is not None and not 0 < args.test_size < 1:
         raise CLIError(f"--test-size {args.test_size}: expected the share of beats to test "
                        "on, between 0 and 1")
     if args.device not in ("auto", "cpu"):
@@ -351,3 +352,82 @@ def out_folder(out: str | None, prefix: str) -> Path:
         path = Path(f"sktlft_{prefix}_{stamp}-{n}")
     check_writable(path)
     return path
+
+
+# -- what evaluate scores and predict labels with ---------------------------------------
+def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
+    """The data and the split the options describe: (dataset, cv, test set, its name)."""
+    from .model_selection import InterPatientSplit
+
+    if args.train or args.test:
+        train = args.train or "mitdb:DS1"
+        ds = load_databases(args.data, train, args.include_paced)
+        if args.test:
+            test = load_databases(args.data, args.test, args.include_paced)
+            return ds, None, test, f"{train} -> {args.test}"
+        n_patients = len(np.unique(ds.groups))
+        if args.cv > n_patients:
+            raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
+        return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"
+    records = args.records or (None if args.split == "cv" else "all")
+    if args.test_db:
+        records = args.records or "DS1"
+    ds = load_data(args.data, records, include_paced=args.include_paced)
+    if args.test_db:
+        test = load_data(args.test_data or args.data, args.test_records, db=args.test_db,
+                         lead=args.test_lead)
+        return ds, None, test, f"trained on mitdb {records}, tested on {args.test_db}"
+    if args.split == "inter-patient":
+        from .datasets import DS1
+
+        sides = [[r for r in ds.records if (r in DS1) == train] for train in (True, False)]
+        if not all(sides):
+            raise CLIError(f"--records {records}: --split inter-patient trains on DS1 records "
+                           "and tests on DS2 ones; name records of both")
+        if args.data is None:
+            say(f"--split inter-patient on the bundled sample: DS1 records {' '.join(sides[0])}"
+                f" train, DS2 records {' '.join(sides[1])} test")
+        return ds, list(InterPatientSplit().split(ds.data, groups=ds.record)), None, "DS1->DS2"
+    if args.split == "random":
+        from sklearn.model_selection import StratifiedShuffleSplit
+
+        say("beat-level random split: the same patients on both sides (leaky, for "
+            "comparison only)")
+        cv = list(StratifiedShuffleSplit(1, test_size=args.test_size, random_state=args.seed)
+                  .split(ds.data, ds.target))
+        return ds, cv, None, "random split"
+    n_patients = len(np.unique(ds.groups))
+    if args.cv > n_patients:
+        raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
+    return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
+
+
+def lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
+    """The model file's model, as ``--fast`` (its first network alone),
+    ``--no-af-gate`` (without its atrial fibrillation gate) and
+    ``--no-prematurity-split`` (without its prematurity split) ask."""
+    import copy
+
+    from .persistence import load_model
+    from .pipeline import SoftVote, find_network, first_network_alone
+
+    whole, info = load_model(model, trust_pickle=args.trust_pickle)
+    if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
+        raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
+    if args.no_prematurity_split and getattr(whole, "split_coef_", None) is None:
+        raise CLIError("--no-prematurity-split: this model has no prematurity split")
+    if args.fast:  # the vote's first network alone: the lighter model inside the file
+        if find_network(whole) is None:
+            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
+        alone = first_network_alone(whole)
+        say("--fast: " + ("the model has one network only, labelled as it is"
+                          if alone is whole else "labelling with the first of the model's "
+                          "networks alone (see the model card for what it costs)"))
+        whole = alone
+    if args.no_af_gate and isinstance(whole, SoftVote):
+        whole = copy.copy(whole).set_params(af_gate=False)
+        say("--no-af-gate: labelling without the model's atrial fibrillation gate")
+    if args.no_prematurity_split and isinstance(whole, SoftVote):
+        whole = copy.copy(whole).set_params(prematurity_split=None)
+        say("--no-prematurity-split: labelling without the model's prematurity split")
+    return whole, info

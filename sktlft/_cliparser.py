@@ -187,7 +187,8 @@ def _add_leakage(sub: Any) -> None:
                     "and (b) a patient-grouped K-fold, and (c) DS1 -> DS2 with --data; "
                     "prints the table and writes leakage.json and leakage.png.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (with --data)")
+    p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (of the bundled sample "
+                   "without --data)")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")

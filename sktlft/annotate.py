@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._annotation_files import check_out_folder, write_outputs
+from ._annotation_files import check_extension, check_out_folder, write_outputs
 from ._hints import option
 from ._output import foreign_annotation
 from ._stream import (
@@ -44,9 +44,6 @@ MIN_BEAT_SIMILARITY = 0.5
 #: What each of ``annotate_record``'s ``times`` measures.
 _STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm features and "
            "typical beat", "inputs_s": "beat inputs", "model_s": "model", "write_s": "writing"}
-#: Extensions the annotation file cannot take: the other outputs' and a record's own files.
-_TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)", "hea":
-                     "a WFDB header", "dat": "a WFDB signal file", "edf": "an EDF recording"}
 #: Beats per forward pass when labelling (the model's training batch is left as it is).
 PREDICT_BATCH = 1024
 
@@ -160,11 +157,7 @@ def annotate_record(
     >>> annotate_record("data/100", "model.sktlft", "out/")  # doctest: +SKIP
     """
 
-    if not isinstance(extension, str) or not extension.isalnum():
-        raise ValueError(f"extension must be letters and digits, got {extension!r}")
-    if (taken := _TAKEN_EXTENSIONS.get(extension.lower())) is not None:
-        raise ValueError(f"{option('extension', '--extension')} {extension!r} is taken: "
-                         f"<record>.{extension.lower()} is {taken}; choose another")
+    check_extension(extension)
     path = Path(record)
     if path.suffix in (".hea", ".dat", ".atr"):
         path = path.with_suffix("")
@@ -364,19 +357,15 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
         leads = (lead,)
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained)
-    written = _check_record_rate(path, seg)
+    _say_resampled(path.name, _check_record_rate(path, seg), seg)
     rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
                       tmp=tmp, progress=progress)
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
                        + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
-    if written is not None and seg.fs is not None and written != seg.fs:
-        logger.info("record %s: recorded at %g Hz, resampled to %g Hz (the model's rate)",
-                    path.name, written, seg.fs)
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
-        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: beats "
-                       "look different in other leads, so unless the model was trained on "
-                       "such a lead too (the built-in one was, on svdb's first signal), "
-                       "expect poorer labels", path.name, rec.leads[0], trained[0])
+        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: "
+                       "unless it was also trained on such a lead, expect poorer labels",
+                       path.name, rec.leads[0], trained[0])
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
@@ -407,6 +396,12 @@ def _check_record_rate(path: Path, seg: Any) -> float | None:
     return fs if np.isfinite(fs) and fs > 0 else None
 
 
+def _say_resampled(name: str, written: float | None, seg: Any) -> None:
+    if written is not None and seg.fs is not None and written != seg.fs:
+        logger.info("record %s: recorded at %g Hz, resampled to %g Hz (the model's rate)",
+                    name, written, seg.fs)
+
+
 def _check_rate_value(name: str, fs: float, seg: Any) -> None:
     """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz."""
     if not np.isfinite(fs) or fs <= 0:
@@ -429,6 +424,7 @@ def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> A
     except ValueError as exc:
         raise ValueError(f"{path.name}: {exc}") from None
     _check_rate_value(path.name, float(header.fs[index]), seg)
+    _say_resampled(path.name, float(header.fs[index]), seg)
     rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
     if lead is None:  # say why this lead, not "by its index"
         rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]

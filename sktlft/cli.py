@@ -28,6 +28,8 @@ from ._cliconfig import (
     check_record_options,
     check_split_options,
     check_writable,
+    evaluation_protocol,
+    lighter_model,
     load_data,
     load_databases,
     out_folder,
@@ -88,47 +90,6 @@ def _interrupt_in(exc: BaseException) -> Interrupted | None:
 
 
 # -- commands -----------------------------------------------------------------------------
-def _protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
-    """The data and the split the options describe: (dataset, cv, test set, its name)."""
-    from .model_selection import InterPatientSplit
-
-    if args.train or args.test:
-        train = args.train or "mitdb:DS1"
-        ds = load_databases(args.data, train, args.include_paced)
-        if args.test:
-            test = load_databases(args.data, args.test, args.include_paced)
-            return ds, None, test, f"{train} -> {args.test}"
-        n_patients = len(np.unique(ds.groups))
-        if args.cv > n_patients:
-            raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
-        return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"
-    records = args.records or (None if args.split == "cv" else "all")
-    if args.test_db:
-        records = args.records or "DS1"
-    ds = load_data(args.data, records, include_paced=args.include_paced)
-    if args.test_db:
-        test = load_data(args.test_data or args.data, args.test_records, db=args.test_db,
-                         lead=args.test_lead)
-        return ds, None, test, f"trained on mitdb {records}, tested on {args.test_db}"
-    if args.split == "inter-patient":
-        if args.data is None:
-            say("--split inter-patient on the bundled sample: DS1 records 114 124 201 208 "
-                "209 train, DS2 records 100 213 222 232 test")
-        return ds, list(InterPatientSplit().split(ds.data, groups=ds.record)), None, "DS1->DS2"
-    if args.split == "random":
-        from sklearn.model_selection import StratifiedShuffleSplit
-
-        say("beat-level random split: the same patients on both sides (leaky, for "
-            "comparison only)")
-        cv = list(StratifiedShuffleSplit(1, test_size=args.test_size, random_state=args.seed)
-                  .split(ds.data, ds.target))
-        return ds, cv, None, "random split"
-    n_patients = len(np.unique(ds.groups))
-    if args.cv > n_patients:
-        raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
-    return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
-
-
 def _print_report(report: Any, what: str, verbose: bool = False) -> None:
     """The pooled table, each database's, the folds' macro F1, each vote member's table,
     and with ``-v`` each record's, on stdout."""
@@ -178,11 +139,14 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .pipeline import find_network
     from .plotting import example_figures
 
-    check_split_options(args)
-    check_folds(args.cv)
     if (args.train or args.test) and (args.test_db or args.records or args.split != "cv"):
         raise CLIError("--train/--test name the data and the split themselves; leave out "
                        "--records, --split and --test-db")
+    if args.test_db and args.split != "cv":
+        raise CLIError(f"--split {args.split}: --test-db {args.test_db} names the test data "
+                       "itself; leave out --split")
+    check_split_options(args)
+    check_folds(args.cv)
     if args.test_db and args.data is None:
         raise CLIError(f"--test-db {args.test_db} needs --data, the folder holding mitdb/ "
                        f"(and {args.test_db}/, or give --test-data)")
@@ -193,7 +157,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         check_scheduler(args.scheduler)
     out = out_folder(args.out, "report")
     t_start = time.perf_counter()
-    ds, cv, test, what = _protocol(args)
+    ds, cv, test, what = evaluation_protocol(args)
     estimator = (args.estimator if args.estimator == "baseline" else
                  f"{args.estimator} ({_networks(args)}, preset {args.preset!r})")
     say(f"{what}, {estimator}, report in {out}/")
@@ -302,37 +266,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
-    """The model file's model, as ``--fast`` (its first network alone),
-    ``--no-af-gate`` (without its atrial fibrillation gate) and
-    ``--no-prematurity-split`` (without its prematurity split) ask."""
-    import copy
-
-    from .persistence import load_model
-    from .pipeline import SoftVote, find_network, first_network_alone
-
-    whole, info = load_model(model, trust_pickle=args.trust_pickle)
-    if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
-        raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
-    if args.no_prematurity_split and getattr(whole, "split_coef_", None) is None:
-        raise CLIError("--no-prematurity-split: this model has no prematurity split")
-    if args.fast:  # the vote's first network alone: the lighter model inside the file
-        if find_network(whole) is None:
-            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
-        alone = first_network_alone(whole)
-        say("--fast: " + ("the model has one network only, labelled as it is"
-                          if alone is whole else "labelling with the first of the model's "
-                          "networks alone (see the model card for what it costs)"))
-        whole = alone
-    if args.no_af_gate and isinstance(whole, SoftVote):
-        whole = copy.copy(whole).set_params(af_gate=False)
-        say("--no-af-gate: labelling without the model's atrial fibrillation gate")
-    if args.no_prematurity_split and isinstance(whole, SoftVote):
-        whole = copy.copy(whole).set_params(prematurity_split=None)
-        say("--no-prematurity-split: labelling without the model's prematurity split")
-    return whole, info
-
-
 def _cmd_predict(args: argparse.Namespace) -> int:
     from ._builtin import BUILTIN, describe_builtin, is_builtin
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
@@ -343,7 +276,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         say(describe_builtin())  # a missing model is said here, before any work
         model = BUILTIN
     if args.fast or args.no_af_gate or args.no_prematurity_split:
-        model = _lighter_model(args, model)
+        model = lighter_model(args, model)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,
                              trust_pickle=args.trust_pickle, plot=args.plot,

@@ -303,8 +303,10 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                 "of each other: the two files do not describe the same record")
         if not rk.any() and len(rs):
             warnings.warn(f"record {path.name}: no {ref} beat after start={start:g} s (its "
-                          f"last is at {rs[-1] / fs:.0f} s): it adds nothing to the statistics",
-                          UserWarning, stacklevel=2)
+                          f"last is at {rs[-1] / fs:.1f} s)" + (
+                              f": its {int(tk.sum())} {test} beats after it count as false "
+                              "positives" if tk.any() else ": it adds nothing to the "
+                              "statistics"), UserWarning, stacklevel=2)
         per_record[path.name] = {"table": table.tolist(), "n_ref": int(rk.sum()),
                                  "n_test": int(tk.sum()), **stats}
     gross = table_statistics(sum(np.asarray(r["table"]) for r in per_record.values()), classes)

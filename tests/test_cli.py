@@ -768,7 +768,7 @@ def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path,
         raise AssertionError("work began before --out was checked")
 
     for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
-                         (sktlft.cli, "_protocol"), (sktlft.annotate, "open_record"),
+                         (sktlft.cli, "evaluation_protocol"), (sktlft.annotate, "open_record"),
                          (sktlft.persistence, "load_model")]:
         monkeypatch.setattr(module, name, no_work)
     monkeypatch.chdir(tmp_path)
@@ -900,7 +900,7 @@ def _no_work(monkeypatch):
         raise AssertionError("work began before the arguments were checked")
 
     for module, name in [(sktlft.cli, "load_data"), (sktlft.cli, "load_databases"),
-                         (sktlft.cli, "_protocol"), (sktlft.annotate, "open_record"),
+                         (sktlft.cli, "evaluation_protocol"), (sktlft.annotate, "open_record"),
                          (sktlft.persistence, "load_model")]:
         monkeypatch.setattr(module, name, no_work)
 
@@ -999,6 +999,11 @@ def test_predict_into_a_folder_it_cannot_write_is_refused_first(model_file, tmp_
      "--preset default: --estimator baseline has no network"),
     (["train", "--estimator", "baseline", "--preset", "paper"],
      "--preset paper: --estimator baseline has no network"),
+    (["evaluate", "--data", ".", "--test-db", "svdb", "--cv", "4"], "--cv 4: folds are for"),
+    (["evaluate", "--data", ".", "--test-db", "svdb", "--split", "random"],
+     "--split random: --test-db svdb names the test data itself; leave out --split"),
+    (["evaluate", "--data", ".", "--train", "mitdb:DS1", "--test", "mitdb:DS2", "--cv", "4"],
+     "--cv 4: folds are for"),
 ])
 def test_bad_settings_are_refused_before_any_data_is_read(argv, msg, tmp_path, capsys,
                                                          monkeypatch):
@@ -1238,7 +1243,9 @@ def test_a_user_warning_is_one_line_of_the_command_line(monkeypatch, capsys):
     ("101", "--records 101: the bundled sample (used without --data) holds records 100, "
             "114, 124, 201, 208, 209, 213, 222, 232, not 101; pass --data DIR to read the "
             "others"),
-    ("999", "--records 999: unknown MIT-BIH record(s) ['999']"),
+    ("999", "--records 999: the bundled sample (used without --data) holds records 100, "
+            "114, 124, 201, 208, 209, 213, 222, 232, not 999"),
+    ("100,100", "--records 100,100: a record is named twice"),
 ])
 def test_records_without_data_name_records_of_the_sample(records, msg, capsys):
     # they were ignored: every command used all nine sample records
@@ -1323,4 +1330,52 @@ def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, mo
 def test_compare_says_a_start_past_the_end_of_a_record(tmp_path, capsys):
     assert main(["compare", str(SAMPLE / "232"), "--test", "atr", "--start", "1000"]) == 0
     assert ("[sktlft] warning: record 232: no atr beat after start=1000 s (its last is at "
-            "179 s): it adds nothing to the statistics") in capsys.readouterr().err
+            "179.4 s): it adds nothing to the statistics") in capsys.readouterr().err
+
+def test_random_split_and_inter_patient_on_records_of_the_sample(tmp_path, capsys):
+    # --test-size and --records reach the split: half the beats tested, by default
+    assert main(["evaluate", "--estimator", "baseline", "--split", "random", "--out",
+                 str(tmp_path / "r")]) == 0
+    assert json.loads((tmp_path / "r" / "metrics.json").read_text())["n_test_beats"] == 1042
+    assert main(["evaluate", "--estimator", "baseline", "--split", "random", "--test-size",
+                 "0.25", "--out", str(tmp_path / "q")]) == 0
+    assert json.loads((tmp_path / "q" / "metrics.json").read_text())["n_test_beats"] == 521
+    capsys.readouterr()
+    assert main(["evaluate", "--estimator", "baseline", "--split", "inter-patient",
+                 "--records", "114,232", "--out", str(tmp_path / "i")]) == 0
+    assert ("--split inter-patient on the bundled sample: DS1 records 114 train, DS2 "
+            "records 232 test") in capsys.readouterr().err
+    assert main(["evaluate", "--split", "inter-patient", "--records", "114,124"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "--records 114,124: --split inter-patient trains on DS1 records and tests on DS2 "
+        "ones; name records of both")
+
+
+def test_a_ctrl_c_while_the_command_line_is_imported_is_one_line(monkeypatch, capsys):
+    # CI under load: SIGINT at 0.5 s reached scipy's C extension as it initialised, and
+    # `ImportError: initialization failed` (from the KeyboardInterrupt) was a traceback
+    import types
+
+    import sktlft.__main__ as entry
+
+    class Interrupted(types.ModuleType):
+        def __getattr__(self, name):
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as exc:
+                raise ImportError("initialization failed") from exc
+
+    monkeypatch.setitem(sys.modules, "sktlft.cli", Interrupted("sktlft.cli"))
+    with pytest.raises(SystemExit) as exc:
+        entry.run()
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == (
+        "sktlft: interrupted (Ctrl-C) before it began; nothing was saved\n")
+
+    class Broken(types.ModuleType):  # any other import error is raised as it is
+        def __getattr__(self, name):
+            raise ImportError("a real one")
+
+    monkeypatch.setitem(sys.modules, "sktlft.cli", Broken("sktlft.cli"))
+    with pytest.raises(ImportError, match="a real one"):
+        entry.run()

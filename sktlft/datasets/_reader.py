@@ -41,11 +41,12 @@ class DataNotFoundError(FileNotFoundError, ValueError):
 
 def check_header_file(path: Path, name: str) -> None:
     """Refuse a record whose header file is missing (a folder named: said so)."""
+    if path.with_suffix(".hea").is_file():
+        return
     if path.is_dir():
         raise DataNotFoundError(f"record {name}: {path} is a folder; name a record in it, "
                                 "without extension (e.g. data/mitdb/100)")
-    if not path.with_suffix(".hea").is_file():
-        raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
+    raise DataNotFoundError(f"record {name}: no header file {path.with_suffix('.hea')}")
 
 
 def _sha256(path: Path) -> str:
