@@ -5,17 +5,7 @@ from __future__ import annotations
 
 import sys
 
-
-def _interrupted(exc: BaseException | None) -> bool:
-    """Whether ``exc`` is, or was caused by, a Ctrl-C (a C extension interrupted while it
-    initialises raises ``ImportError: initialization failed`` from the KeyboardInterrupt)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, KeyboardInterrupt):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
+from ._chain import in_chain
 
 
 def run() -> None:
@@ -23,7 +13,7 @@ def run() -> None:
     try:
         from .cli import main
     except BaseException as exc:
-        if not _interrupted(exc):
+        if in_chain(exc, KeyboardInterrupt) is None:  # also an ImportError from it
             raise
         print("sktlft: interrupted (Ctrl-C) before it began; nothing was saved",
               file=sys.stderr)

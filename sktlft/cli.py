@@ -78,14 +78,9 @@ def _signal_name(signum: int) -> str:
 def _interrupt_in(exc: BaseException) -> Interrupted | None:
     """The interrupt behind an error, if any: a signal that arrives while Python runs
     a class body (a library imported late) comes out as a RuntimeError around it."""
-    seen: set[int] = set()
-    cause: BaseException | None = exc
-    while cause is not None and id(cause) not in seen:
-        if isinstance(cause, Interrupted):
-            return cause
-        seen.add(id(cause))
-        cause = cause.__cause__ or cause.__context__
-    return None
+    from ._chain import in_chain
+
+    return in_chain(exc, Interrupted)
 
 
 
