@@ -105,6 +105,13 @@ def _print_report(report: Any, what: str, verbose: bool = False) -> None:
     sys.stdout.flush()
 
 
+def _warn_baseline_model(what: str) -> None:
+    warnings.warn(f"--estimator baseline: {what} is the rhythm baseline alone, which records "
+                  "no lead, rate or window, so `sktlft predict` cannot label a record with it "
+                  "(in Python its predict reads BeatDataset.inputs())", UserWarning,
+                  stacklevel=2)
+
+
 def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,
                  clock: Any) -> dict[str, Any]:
     """The model file to write with the report: a single split's model, or a refit."""
@@ -114,6 +121,8 @@ def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,
     single = bool(report.estimators) and len(report.estimators) == 1
     if not ((single and not args.no_model) or args.refit):
         return {}
+    if args.estimator == "baseline":
+        _warn_baseline_model("the report's model.sktlft")
     if single:
         final = report.estimators[0]
         say("model: saving the model trained on the training beats")
@@ -237,10 +246,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise CLIError("--train and --records both name the training records; give one")
     pipe, _ = build_pipeline(args)
     if args.estimator == "baseline":
-        warnings.warn("--estimator baseline: the rhythm baseline alone records no lead, rate "
-                      "or window, so `sktlft predict` cannot label a record with it; load it "
-                      "in Python (its predict reads BeatDataset.inputs()), or compare it in "
-                      "`sktlft evaluate`", UserWarning, stacklevel=1)
+        _warn_baseline_model("the model it writes")
     if args.data is not None and not args.records:  # all the development data by default
         ds = load_databases(args.data, args.train or "mitdb:DS1,svdb:A", args.include_paced)
     elif args.train:

@@ -1297,9 +1297,9 @@ def test_train_says_what_a_baseline_model_cannot_do(tmp_path, capsys, monkeypatc
     assert capsys.readouterr().err.splitlines()[-1].endswith(
         "--out m/ is a folder; name the model file to write")
     assert main(["train", "--estimator", "baseline", "--out", "b.sktlft"]) == 0
-    assert "[sktlft] warning: --estimator baseline: the rhythm baseline alone records no " \
-           "lead, rate or window, so `sktlft predict` cannot label a record with it" in (
-               capsys.readouterr().err)
+    assert "[sktlft] warning: --estimator baseline: the model it writes is the rhythm " \
+           "baseline alone, which records no lead, rate or window, so `sktlft predict` " \
+           "cannot label a record with it" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.sktlft"]
 
 
@@ -1336,6 +1336,8 @@ def test_random_split_and_inter_patient_on_records_of_the_sample(tmp_path, capsy
     # --test-size and --records reach the split: half the beats tested, by default
     assert main(["evaluate", "--estimator", "baseline", "--split", "random", "--out",
                  str(tmp_path / "r")]) == 0
+    assert ("--estimator baseline: the report's model.sktlft is the rhythm baseline alone"
+            in capsys.readouterr().err)
     assert json.loads((tmp_path / "r" / "metrics.json").read_text())["n_test_beats"] == 1042
     assert main(["evaluate", "--estimator", "baseline", "--split", "random", "--test-size",
                  "0.25", "--out", str(tmp_path / "q")]) == 0
