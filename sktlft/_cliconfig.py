@@ -128,15 +128,25 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
 
 
 def check_split_options(args: argparse.Namespace) -> None:
-    """Refuse ``evaluate``'s --cv and --test-size where the protocol has no use for them
-    (they were silently ignored), then give them their defaults."""
-    folds = args.test or args.test_db or (not args.train and args.split != "cv")
-    if args.cv is not None and folds:
+    """Refuse ``evaluate``'s options that the protocol has no use for (--cv, --test-size,
+    --refit, the --test-db ones: they were silently ignored), then give them their
+    defaults."""
+    fixed = args.test or args.test_db or (not args.train and args.split != "cv")
+    for dest in ("test_records", "test_lead", "test_data"):
+        if getattr(args, dest) is not None and not args.test_db:
+            raise CLIError(f"--{dest.replace('_', '-')} {getattr(args, dest)}: it is about "
+                           "the --test-db database; give --test-db svdb, or leave it out")
+    if args.refit and (fixed or args.no_model):
+        raise CLIError("--refit: " + ("--no-model asks for no model at all" if args.no_model
+                                      else "this protocol has one fixed split, whose model "
+                                      "is the one saved"))
+    if args.cv is not None and fixed:
         raise CLIError(f"--cv {args.cv}: folds are for --split cv (or --train without "
                        "--test); this protocol has one fixed split")
     if args.test_size is not None and (args.split != "random" or args.train or args.test_db):
         raise CLIError(f"--test-size {args.test_size}: the test share is for --split random")
     args.cv = 3 if args.cv is None else args.cv
+    args.test_lead = 0 if args.test_lead is None else args.test_lead
     args.test_size = 0.5 if args.test_size is None else args.test_size
 
 
@@ -190,6 +200,9 @@ def check_run_options(args: argparse.Namespace) -> None:
 def check_record_options(args: argparse.Namespace) -> None:
     """Refuse an empty --records, --test-records, --train or --test (taken for their
     default before: ``--records ""`` trained on all the default records)."""
+    if getattr(args, "include_paced", False) and getattr(args, "data", None) is None:
+        raise CLIError("--include-paced: the bundled sample (used without --data) holds no "
+                       "paced record; give --data DIR")
     for dest in ("records", "test_records", "train", "test"):
         value = getattr(args, dest, None)
         if value is not None and not value.replace(",", "").replace("+", "").strip():
@@ -246,6 +259,8 @@ def build_pipeline(args: argparse.Namespace):
     if args.estimator == "baseline":
         if params:
             raise CLIError("--set applies to the network; --estimator baseline has none")
+        if args.weights != "auto":
+            raise CLIError(f"--weights {args.weights}: --estimator baseline has no network")
         return make_baseline_pipeline(), {}
     params.setdefault("resnet__random_state", args.seed)
     params.setdefault("resnet__device", args.device)
@@ -424,10 +439,12 @@ def lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
                           if alone is whole else "labelling with the first of the model's "
                           "networks alone (see the model card for what it costs)"))
         whole = alone
-    if args.no_af_gate and isinstance(whole, SoftVote):
+    if args.fast and (args.no_af_gate or args.no_prematurity_split):
+        say("--fast: the first network alone has no AF gate or prematurity split already")
+    elif args.no_af_gate and isinstance(whole, SoftVote):
         whole = copy.copy(whole).set_params(af_gate=False)
         say("--no-af-gate: labelling without the model's atrial fibrillation gate")
-    if args.no_prematurity_split and isinstance(whole, SoftVote):
+    if args.no_prematurity_split and isinstance(whole, SoftVote) and not args.fast:
         whole = copy.copy(whole).set_params(prematurity_split=None)
         say("--no-prematurity-split: labelling without the model's prematurity split")
     return whole, info

@@ -80,6 +80,10 @@ def _common(command: str) -> argparse.ArgumentParser:
     return common
 
 
+#: what --records names without --data
+_SAMPLE_RECORDS = " (without --data: the bundled sample's, 100,114,124,201,208,209,213,222,232)"
+
+
 def _subparser(sub: Any, name: str, **kw: Any) -> argparse.ArgumentParser:
     """A command's parser, with the common options and the formatter."""
     return sub.add_parser(name, parents=[_common(name)], formatter_class=_HelpFormatter,
@@ -157,14 +161,14 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument("--test-db", choices=["svdb"],
                    help="train on mitdb (--records, default DS1) and test on this database")
     p.add_argument("--test-data", help="folder holding the --test-db database (default: --data)")
-    p.add_argument("--test-lead", type=int, default=0,
+    p.add_argument("--test-lead", type=int, default=None,
                    help="signal index of the --test-db lead (default: 0)")
     p.add_argument("--test-records", help="--test-db records, e.g. 800,801 (default: all)")
     p.add_argument("--test-size", type=float, default=None,
                    help="test share of --split random (default: 0.5)")
     p.add_argument("--cv", type=int, default=None,
                    help="folds for --split cv, or on --train without --test (default: 3)")
-    p.add_argument("--records", help="records: all, DS1, DS2 or 101,106,...")
+    p.add_argument("--records", help=f"records: all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")
@@ -187,8 +191,7 @@ def _add_leakage(sub: Any) -> None:
                     "and (b) a patient-grouped K-fold, and (c) DS1 -> DS2 with --data; "
                     "prints the table and writes leakage.json and leakage.png.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", help="all, DS1, DS2 or 101,106,... (of the bundled sample "
-                   "without --data)")
+    p.add_argument("--records", help=f"all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
     p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")
@@ -203,7 +206,8 @@ def _add_train(sub: Any) -> None:
                    description="Fit the pipeline on the given records and save it.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", default=None,
-                   help="mitdb records alone: DS1, DS2, all or 101,106,... (instead of --train)")
+                   help="mitdb records alone: DS1, DS2, all or 101,106,... (instead of "
+                        f"--train){_SAMPLE_RECORDS}")
     p.add_argument("--train", metavar="DB:RECORDS,...",
                    help="databases and records to train on (with --data; default: all the "
                         "development data, mitdb:DS1,svdb:A)")
@@ -326,7 +330,8 @@ def _add_info(sub: Any) -> None:
                                "its beats per AAMI class and patient, and the annotations "
                                "that were left out.")
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
-    p.add_argument("--records", default=None, help="all, DS1, DS2 or 101,106,...")
+    p.add_argument("--records", default=None,
+                   help=f"all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
 

@@ -179,8 +179,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         report = evaluate(pipe, ds, n_jobs=args.jobs, **kwargs)
     report.info.update({"command": "sktlft " + " ".join(args._argv), "protocol": what,
-                        "estimator": args.estimator, "networks": args.networks,
-                        "preset": args.preset,
+                        "estimator": args.estimator,
+                        # the rhythm baseline alone has no network, and so no preset
+                        "networks": None if args.estimator == "baseline" else args.networks,
+                        "preset": None if args.estimator == "baseline" else args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
     _print_report(report, what, verbose=getattr(args, "verbose", False))
     files = _final_model(args, report, pipe, ds, clock)
@@ -306,6 +308,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         json_path = Path(args.json)
         if json_path.suffix.lower() != ".json":  # never an annotation or record file
             raise CLIError(f"--json {args.json}: name a file ending in .json")
+        if json_path.is_dir():
+            raise CLIError(f"--json {args.json} is a folder; name a file to write")
         if json_path.exists() and not args.force:
             raise CLIError(f"--json {args.json} exists; pass --force to replace it")
         try:
@@ -398,6 +402,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sktlft {args.command}: interrupted ({_signal_name(exc.signum)}); nothing was "
               "saved", file=sys.stderr)
         return 128 + exc.signum
+    except BrokenPipeError:  # `sktlft info | head -1`: the reader has what it wanted
+        try:  # (Python's recipe) no second error when the interpreter flushes stdout
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         interrupt = _interrupt_in(exc)
         if interrupt is not None:

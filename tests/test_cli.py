@@ -1004,6 +1004,17 @@ def test_predict_into_a_folder_it_cannot_write_is_refused_first(model_file, tmp_
      "--split random: --test-db svdb names the test data itself; leave out --split"),
     (["evaluate", "--data", ".", "--train", "mitdb:DS1", "--test", "mitdb:DS2", "--cv", "4"],
      "--cv 4: folds are for"),
+    (["evaluate", "--test-records", "800"],
+     "--test-records 800: it is about the --test-db database; give --test-db svdb, or leave "
+     "it out"),
+    (["evaluate", "--test-lead", "1"], "--test-lead 1: it is about the --test-db database"),
+    (["evaluate", "--split", "inter-patient", "--refit"],
+     "--refit: this protocol has one fixed split, whose model is the one saved"),
+    (["evaluate", "--refit", "--no-model"], "--refit: --no-model asks for no model at all"),
+    (["evaluate", "--estimator", "baseline", "--weights", "none"],
+     "--weights none: --estimator baseline has no network"),
+    (["train", "--include-paced"],
+     "--include-paced: the bundled sample (used without --data) holds no paced record"),
 ])
 def test_bad_settings_are_refused_before_any_data_is_read(argv, msg, tmp_path, capsys,
                                                          monkeypatch):
@@ -1252,7 +1263,9 @@ def test_records_without_data_name_records_of_the_sample(records, msg, capsys):
     assert main(["info", "--records", records]) == 2
     assert msg in capsys.readouterr().err.splitlines()[-1]
     assert main(["info", "--records", "100,114"]) == 0
-    assert "2 records, 2 patients" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 records, 2 patients" in out  # and the dropped annotations are theirs alone
+    assert "dropped annotations: {'non_beat': 0, 'edge': 5}" in out
     assert main(["info", "--records", "DS2"]) == 0
     assert "4 records, 4 patients" in capsys.readouterr().out
 
@@ -1381,3 +1394,17 @@ def test_a_ctrl_c_while_the_command_line_is_imported_is_one_line(monkeypatch, ca
     monkeypatch.setitem(sys.modules, "sktlft.cli", Broken("sktlft.cli"))
     with pytest.raises(ImportError, match="a real one"):
         entry.run()
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(monkeypatch, capsys):
+    # `sktlft info | head -1` said "sktlft info: error: [Errno 32] Broken pipe", exit 2
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["info"]) == 141
+    assert "error" not in capsys.readouterr().err

@@ -83,6 +83,11 @@ class BeatDataset(Bunch):
         out["records"] = [r for r in self.records if r in present]
         if "databases" in self:
             out["databases"] = {r: db for r, db in self.databases.items() if r in present}
+        if "dropped_by_record" in self:  # the dropped annotations of the records present
+            by_record = {r: d for r, d in self.dropped_by_record.items() if r in present}
+            out["dropped_by_record"] = by_record
+            out["dropped"] = {k: sum(d.get(k, 0) for d in by_record.values())
+                              for k in self.get("dropped", {})}
         return out
 
     def learnable(self, keep_q: bool = False) -> BeatDataset:
