@@ -175,7 +175,8 @@ def _add_evaluate(sub: Any) -> None:
     p.add_argument("--jobs", type=int, default=1, help="folds in parallel (default: 1)")
     p.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
     p.add_argument("--no-model", action="store_true",
-                   help="do not save the model of a single split (DS1 -> DS2, --test-db)")
+                   help="do not save the model of a single split (DS1 -> DS2, --test-db, "
+                        "--split random)")
     p.add_argument("--refit", action="store_true",
                    help="after the folds of --split cv, fit on all beats and save that model "
                         "(`sktlft train` does the same)")
