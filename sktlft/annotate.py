@@ -357,7 +357,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
         leads = (lead,)
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained)
-    _say_resampled(path.name, _check_record_rate(path, seg), seg)
+    _check_record_rate(path, seg)
     rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
                       tmp=tmp, progress=progress)
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
@@ -372,19 +372,18 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
     return rec
 
 
-def _check_record_rate(path: Path, seg: Any) -> float | None:
+def _check_record_rate(path: Path, seg: Any) -> None:
     """Refuse, before the signal is read, a record whose rate the model cannot read
     (:func:`_check_rate_value`; the rate as the header writes it, ``header_rate``: wfdb
-    reads ``1e9`` as 1 Hz) or shorter than ``MIN_SECONDS``; return that rate. A header
-    that cannot be read, or whose rate is not a positive number, is left to the reader's
-    checks (None)."""
+    reads ``1e9`` as 1 Hz) or shorter than ``MIN_SECONDS``. A header that cannot be
+    read, or whose rate is not a positive number, is left to the reader's checks."""
     import wfdb
 
     try:
         header = wfdb.rdheader(str(path))
         written = header_rate(path)
     except Exception:
-        return None
+        return
     fs = float(header.fs) if written is None else written[0]
     _check_rate_value(path.name, fs, seg)
     n = getattr(header, "sig_len", None)
@@ -393,22 +392,19 @@ def _check_record_rate(path: Path, seg: Any) -> float | None:
             f"record {path.name} is {n / fs:.1f} s long ({n} samples at {fs:g} Hz, its "
             f"header); sktlft labels records of at least {MIN_SECONDS:g} s (a beat's rhythm "
             "is read from the beats around it)")
-    return fs if np.isfinite(fs) and fs > 0 else None
-
-
-def _say_resampled(name: str, written: float | None, seg: Any) -> None:
-    if written is not None and seg.fs is not None and written != seg.fs:
-        logger.info("record %s: recorded at %g Hz, resampled to %g Hz (the model's rate)",
-                    name, written, seg.fs)
 
 
 def _check_rate_value(name: str, fs: float, seg: Any) -> None:
-    """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz."""
+    """Refuse a rate (Hz) below twice the band the segmenter keeps, or above 10 kHz; say
+    when the record will be resampled to the model's rate."""
     if not np.isfinite(fs) or fs <= 0:
         return  # read_record says what is wrong with the header
     check_rate(fs, seg, f"record {name} is sampled at {fs:g} Hz (its header)",
                "check the header's rate, or record at a higher rate",
                "check the rate on the header's first line")
+    if seg.fs is not None and fs != seg.fs:
+        logger.info("record %s: recorded at %g Hz, resampled to %g Hz (the model's rate)",
+                    name, fs, seg.fs)
 
 
 def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> Any:
@@ -424,7 +420,6 @@ def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> A
     except ValueError as exc:
         raise ValueError(f"{path.name}: {exc}") from None
     _check_rate_value(path.name, float(header.fs[index]), seg)
-    _say_resampled(path.name, float(header.fs[index]), seg)
     rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
     if lead is None:  # say why this lead, not "by its index"
         rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]

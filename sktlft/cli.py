@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ._chain import in_chain
 from ._cliconfig import (
     CLIError,
     build_pipeline,
@@ -73,15 +74,6 @@ def _complete(args: argparse.Namespace, what: str) -> None:
 
 def _signal_name(signum: int) -> str:
     return "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
-
-
-def _interrupt_in(exc: BaseException) -> Interrupted | None:
-    """The interrupt behind an error, if any: a signal that arrives while Python runs
-    a class body (a library imported late) comes out as a RuntimeError around it."""
-    from ._chain import in_chain
-
-    return in_chain(exc, Interrupted)
-
 
 
 # -- commands -----------------------------------------------------------------------------
@@ -409,7 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
         return 128 + signal.SIGPIPE
     except Exception as exc:
-        interrupt = _interrupt_in(exc)
+        # a signal that arrives while Python runs a class body (a library imported late)
+        # comes out as a RuntimeError around it
+        interrupt = in_chain(exc, Interrupted)
         if interrupt is not None:
             print(f"sktlft {args.command}: interrupted ({_signal_name(interrupt.signum)}); "
                   "nothing was saved", file=sys.stderr)

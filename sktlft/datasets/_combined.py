@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ._dataset import PER_BEAT, BeatDataset
+from ._dataset import PER_BEAT, BeatDataset, dropped_total
 from ._shared import SharedRows
 
 __all__ = ["concat_datasets", "fetch_databases", "parse_databases"]
@@ -84,10 +84,10 @@ def concat_datasets(datasets: Sequence[BeatDataset]) -> BeatDataset:
         leads=first.leads if all(ds.leads == first.leads for ds in datasets) else tuple(
             "/".join(dict.fromkeys(str(ds.leads[i]) for ds in datasets))
             for i in range(len(first.leads))),
-        dropped={k: sum(ds.dropped[k] for ds in datasets) for k in first.dropped},
         dropped_by_record={r: d for ds in datasets for r, d in ds.dropped_by_record.items()},
         DESCR="\n\n".join(dict.fromkeys(ds.DESCR for ds in datasets)),
     )
+    out["dropped"] = dropped_total(out["dropped_by_record"])
     return out
 
 

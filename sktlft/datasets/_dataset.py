@@ -86,8 +86,7 @@ class BeatDataset(Bunch):
         if "dropped_by_record" in self:  # the dropped annotations of the records present
             by_record = {r: d for r, d in self.dropped_by_record.items() if r in present}
             out["dropped_by_record"] = by_record
-            out["dropped"] = {k: sum(d.get(k, 0) for d in by_record.values())
-                              for k in self.get("dropped", {})}
+            out["dropped"] = dropped_total(by_record)
         return out
 
     def learnable(self, keep_q: bool = False) -> BeatDataset:
@@ -172,6 +171,12 @@ def package_text(*parts: str) -> str:
     return resources.files(__package__).joinpath(*parts).read_text()
 
 
+def dropped_total(by_record: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The annotations left out, per reason (``non_beat``, ``edge``), summed over the
+    records of ``dropped_by_record``."""
+    return {k: sum(d.get(k, 0) for d in by_record.values()) for k in ("non_beat", "edge")}
+
+
 def load_records(
     directory: Path,
     records: Sequence[str],
@@ -235,10 +240,7 @@ def load_records(
         records=list(records),
         database=database,
         databases=dict.fromkeys(records, database),
-        dropped={
-            "non_beat": sum(d["non_beat"] for d in dropped_by_record.values()),
-            "edge": sum(d["edge"] for d in dropped_by_record.values()),
-        },
+        dropped=dropped_total(dropped_by_record),
         dropped_by_record=dropped_by_record,
         DESCR=descr,
     )
