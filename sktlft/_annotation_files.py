@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from ._hints import option
-from ._output import ANNOTATION_MARK, unwritable, write_together
+from ._output import ANNOTATION_MARK, foreign_annotation, unwritable, write_together
+from .datasets._reader import DataNotFoundError, check_header_file
 from .metrics import aami_labels
 
-__all__ = ["check_extension", "check_out_folder", "write_outputs"]
+__all__ = ["check_extension", "check_out_folder", "plan_outputs", "write_outputs"]
 
 #: Extensions the annotation file cannot take: the other outputs' and a record's own files.
 _TAKEN_EXTENSIONS = {"csv": "the table of labels", "png": "the strip plot (--plot)", "hea":
@@ -48,6 +49,39 @@ def check_out_folder(out: Path) -> None:
         raise ValueError(f"{flag} {out}: {why}; {flag} must be a folder (created if missing)")
     if why:
         raise ValueError(f"{flag} {out}: {why}")
+
+
+def plan_outputs(record: str | Path, out: str | Path, extension: str, plot: bool,
+                 force: bool) -> tuple[Path, str, Path, dict[str, Path]]:
+    """Check, before any work, the record (it must be there) and what ``predict`` would
+    write where: the extension, the output folder, a reference annotation file it would
+    replace (never) and files it would overwrite (only with ``force``). The record's path
+    (without its WFDB extension), its name, the folder and the files, by kind."""
+    check_extension(extension)
+    path = Path(record)
+    if path.suffix in (".hea", ".dat", ".atr"):
+        path = path.with_suffix("")
+    name = path.stem if path.suffix.lower() == ".edf" else path.name
+    if path.suffix.lower() != ".edf":
+        check_header_file(path, name)
+    elif not path.is_file():
+        raise DataNotFoundError(f"{record}: no such EDF file" if not path.is_dir() else
+                                f"{record} is a folder; name an EDF file")
+    out = Path(out)
+    check_out_folder(out)
+    files = {kind: out / f"{name}.{ext}" for kind, ext in
+             (("ann", extension), ("csv", "csv"), ("png", "png"), ("json", "summary.json"),
+              ("summary", "summary.png")) if plot or kind != "png"}
+    if foreign_annotation(files["ann"]):
+        raise FileExistsError(f"{files['ann']} exists and was not written by sktlft (a "
+                              "reference annotation file?): it is never replaced, not even "
+                              f"with {option('force=True', '--force')}; choose another "
+                              f"{option('extension', '--extension')} or {option('out', '--out')}")
+    existing = [f for f in files.values() if f.exists()]
+    if existing and not force:
+        raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
+                              "to overwrite")
+    return path, name, out, files
 
 
 def write_outputs(out: Path, files: dict[str, Path], name: str, rec: Any, labels: np.ndarray,

@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ._annotation_files import check_extension, check_out_folder, write_outputs
+from ._annotation_files import plan_outputs, write_outputs
 from ._hints import option
-from ._output import foreign_annotation
 from ._stream import (
     CHUNK_SIZE,
     MAX_RECORD_FS,
@@ -157,25 +156,7 @@ def annotate_record(
     >>> annotate_record("data/100", "model.sktlft", "out/")  # doctest: +SKIP
     """
 
-    check_extension(extension)
-    path = Path(record)
-    if path.suffix in (".hea", ".dat", ".atr"):
-        path = path.with_suffix("")
-    name = path.stem if path.suffix.lower() == ".edf" else path.name
-    out = Path(out)
-    check_out_folder(out)
-    files = {kind: out / f"{name}.{ext}" for kind, ext in
-             (("ann", extension), ("csv", "csv"), ("png", "png"), ("json", "summary.json"),
-              ("summary", "summary.png")) if plot or kind != "png"}
-    if foreign_annotation(files["ann"]):
-        raise FileExistsError(f"{files['ann']} exists and was not written by sktlft (a "
-                              "reference annotation file?): it is never replaced, not even "
-                              f"with {option('force=True', '--force')}; choose another "
-                              f"{option('extension', '--extension')} or {option('out', '--out')}")
-    existing = [f for f in files.values() if f.exists()]
-    if existing and not force:
-        raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
-                              "to overwrite")
+    path, name, out, files = plan_outputs(record, out, extension, plot, force)
     _check_chunk_size(chunk_size)
     pipe, seg = _network(model, trust_pickle)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:

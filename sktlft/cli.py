@@ -262,10 +262,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    from ._annotation_files import plan_outputs
     from ._builtin import BUILTIN, describe_builtin, is_builtin
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
 
     lead: Any = int(args.lead) if args.lead and args.lead.isdigit() else args.lead
+    plan_outputs(args.record, args.out, args.extension, args.plot, args.force)  # before the model
     model = args.model
     if model is None or is_builtin(model):  # the model that ships with sktlft
         say(describe_builtin())  # a missing model is said here, before any work

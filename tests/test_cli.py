@@ -1331,6 +1331,18 @@ def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, mo
     for argv, msg in cases:
         assert main(argv) == 2
         assert msg in capsys.readouterr().err.splitlines()[-1], argv
+    # predict refuses what it would write, or a record that is not there, before it says
+    # (or loads) the model it would use
+    (tmp_path / "folder.edf").mkdir()
+    for argv, msg in [(["predict", "missing.edf"], "missing.edf: no such EDF file"),
+                      (["predict", "folder.edf"], "folder.edf is a folder; name an EDF file"),
+                      (["predict", "missing"], "record missing: no header file missing.hea"),
+                      (["predict", str(SAMPLE / "100"), "--extension", "csv"],
+                       "--extension 'csv' is taken: <record>.csv is the table of labels; "
+                       "choose another")]:
+        assert main([*argv, "--out", "o"]) == 2
+        assert capsys.readouterr().err.splitlines() == [f"sktlft predict: error: {msg}"]
+    (tmp_path / "folder.edf").rmdir()
     with pytest.raises(SystemExit) as exc:
         main(["evaluate", "--netwroks", "2"])
     assert exc.value.code == 2
