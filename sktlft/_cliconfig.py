@@ -7,11 +7,9 @@ Everything here is checked before any data is read or anything is written;
 from __future__ import annotations
 
 import argparse
-import ast
 import logging
 import os
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -82,19 +80,18 @@ def check_data_folder(data: str, what: str = "") -> None:
                                              else "no such folder") + what)
 
 
-def load_databases(data: str | None, spec: str, include_paced: bool = False):
-    """The beats of ``--train``/``--test`` (``mitdb:DS1,svdb:A``), at one rate."""
-    from .datasets import fetch_databases, parse_databases
+def load_databases(data: str | None, spec: str, include_paced: bool = False,
+                   flag: str = "--train"):
+    """The beats of ``--train``/``--test`` (``mitdb:DS1,svdb:A``), at one rate; ``flag``:
+    the option that named them, for the messages."""
+    from .datasets import fetch_databases
 
     if data is None:
         raise CLIError("--train/--test: naming databases needs --data, the folder holding "
                        "them")
     check_data_folder(data)
     t = time.perf_counter()
-    try:
-        parse_databases(spec)
-    except ValueError as exc:
-        raise CLIError(str(exc)) from exc
+    check_databases(spec, include_paced, flag)
     ds = fetch_databases(spec, data, exclude_paced=not include_paced,
                          download_if_missing=False)
     say(f"data: {len(ds.target)} beats of {len(ds.records)} records of {ds.database} "
@@ -103,28 +100,20 @@ def load_databases(data: str | None, spec: str, include_paced: bool = False):
     return ds
 
 
-# -- pipeline parameters ---------------------------------------------------------------
-#: --set values as a shell user types them, beside Python's True, False and None
-_WORDS = {"true": True, "false": False, "none": None}
+def check_databases(spec: str, include_paced: bool, flag: str) -> None:
+    """Refuse, before any record is read, databases or records ``flag`` names wrongly."""
+    from .datasets import parse_databases
+    from .datasets._mitdb import _resolve_records, _resolve_svdb_records
 
-
-def parse_sets(items: Sequence[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise CLIError(f"--set {item!r}: expected step__param=value, "
-                           "e.g. --set resnet__max_epochs=3")
-        key, raw = item.split("=", 1)
-        word = raw.strip().lower()
-        if word in _WORDS:
-            value = _WORDS[word]
-        else:
-            try:
-                value = ast.literal_eval(raw)
-            except (ValueError, SyntaxError):
-                value = raw
-        params[key.strip()] = value
-    return params
+    try:
+        for db, records in parse_databases(spec):
+            if db == "mitdb":
+                _resolve_records(records, exclude_paced=not include_paced)
+            else:
+                _resolve_svdb_records(records)
+    except ValueError as exc:
+        why = str(exc).removeprefix("records: ").removeprefix("databases: ")
+        raise CLIError(f"{flag} {spec}: {why}") from exc
 
 
 def check_split_options(args: argparse.Namespace) -> None:
@@ -145,7 +134,7 @@ def check_split_options(args: argparse.Namespace) -> None:
                        "--test); this protocol has one fixed split")
     if args.test_size is not None and (args.split != "random" or args.train or args.test_db):
         raise CLIError(f"--test-size {args.test_size}: the test share is for --split random")
-    args.cv = 3 if args.cv is None else args.cv
+    args.cv_default, args.cv = args.cv is None, 3 if args.cv is None else args.cv
     args.test_lead = 0 if args.test_lead is None else args.test_lead
     args.test_size = 0.5 if args.test_size is None else args.test_size
 
@@ -241,6 +230,7 @@ def resolve_weights(choice: str) -> str | None:
 
 def build_pipeline(args: argparse.Namespace):
     """The estimator the options describe, checked as make_tlft_pipeline checks it."""
+    from ._cliparser import parse_sets
     from .pipeline import check_params, make_baseline_pipeline, make_tlft_pipeline
 
     check_run_options(args)
@@ -376,13 +366,13 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
 
     if args.train or args.test:
         train = args.train or "mitdb:DS1"
+        if args.test:
+            check_databases(args.test, args.include_paced, "--test")
         ds = load_databases(args.data, train, args.include_paced)
         if args.test:
-            test = load_databases(args.data, args.test, args.include_paced)
+            test = load_databases(args.data, args.test, args.include_paced, "--test")
             return ds, None, test, f"{train} -> {args.test}"
-        n_patients = len(np.unique(ds.groups))
-        if args.cv > n_patients:
-            raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
+        check_cv_patients(args, ds)
         return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"
     records = args.records or (None if args.split == "cv" else "all")
     if args.test_db:
@@ -411,10 +401,18 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
         cv = list(StratifiedShuffleSplit(1, test_size=args.test_size, random_state=args.seed)
                   .split(ds.data, ds.target))
         return ds, cv, None, "random split"
+    check_cv_patients(args, ds)
+    return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
+
+
+def check_cv_patients(args: argparse.Namespace, ds: Any) -> None:
+    """Refuse more patient-wise folds than the data has patients, saying when ``--cv``
+    was left at its default and what would do."""
     n_patients = len(np.unique(ds.groups))
     if args.cv > n_patients:
-        raise CLIError(f"--cv {args.cv}: only {n_patients} patients to split")
-    return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
+        default = " (the default)" if getattr(args, "cv_default", False) else ""
+        raise CLIError(f"--cv {args.cv}{default}: only {n_patients} patients to split; give "
+                       f"--cv {n_patients} or fewer, or more records")
 
 
 def lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:

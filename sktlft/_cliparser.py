@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
@@ -371,3 +373,28 @@ def parse_command_line(argv: list[str]) -> argparse.Namespace:
         command.error(f"unrecognized arguments: {' '.join(extra)}"
                       + (f" (did you mean {near[0]}?)" if near else ""))
     return args
+
+
+#: --set values as a shell user types them, beside Python's True, False and None
+_WORDS = {"true": True, "false": False, "none": None}
+
+
+def parse_sets(items: Sequence[str]) -> dict[str, Any]:
+    """The ``--set step__param=value`` options as parameters (Python literals, or the
+    words true, false and none; anything else is a string)."""
+    params: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected step__param=value, "
+                           "e.g. --set resnet__max_epochs=3")
+        key, raw = item.split("=", 1)
+        word = raw.strip().lower()
+        if word in _WORDS:
+            value = _WORDS[word]
+        else:
+            try:
+                value = ast.literal_eval(raw)
+            except (ValueError, SyntaxError):
+                value = raw
+        params[key.strip()] = value
+    return params

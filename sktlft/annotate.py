@@ -339,8 +339,14 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained)
     _check_record_rate(path, seg)
-    rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
-                      tmp=tmp, progress=progress)
+    try:
+        rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
+                          tmp=tmp, progress=progress)
+    except ValueError as exc:  # the reader's "leads: ..." in the words of the caller
+        if lead is None or not str(exc).startswith("leads: "):
+            raise
+        raise ValueError(f"{option(f'lead={lead!r}', f'--lead {lead}')}: "
+                         f"{str(exc).removeprefix('leads: ')}") from None
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
                        + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
     if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:

@@ -26,6 +26,7 @@ from ._chain import in_chain
 from ._cliconfig import (
     CLIError,
     build_pipeline,
+    check_cv_patients,
     check_record_options,
     check_split_options,
     check_writable,
@@ -198,8 +199,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     out = out_folder(args.out, "leakage")
     t_start = time.perf_counter()
     ds = load_data(args.data, args.records, include_paced=args.include_paced)
-    if args.cv > len(np.unique(ds.groups)):
-        raise CLIError(f"--cv {args.cv}: only {len(np.unique(ds.groups))} patients")
+    check_cv_patients(args, ds)
     table = compare_splits(pipe, ds, cv=args.cv, inter_patient=args.data is not None,
                            keep_q=args.keep_q, random_state=args.seed,
                            n_jobs=args.jobs, progress="bars" if sys.stderr.isatty() else True)

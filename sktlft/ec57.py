@@ -343,7 +343,9 @@ def _record_paths(records: Any, ref: str, test: str, test_dir: Any) -> list[Path
                                  "annotation file")
             paths.extend(found)
         else:
-            paths.append(p.with_suffix("") if p.suffix == ".hea" else p)
+            # a record's own file named (100.hea, 100.atr): the record
+            own = {".hea", ".dat", f".{ref}", f".{test}"}
+            paths.append(p.with_suffix("") if p.suffix in own else p)
     if not paths:
         raise ValueError("records: name at least one record or folder")
     return paths

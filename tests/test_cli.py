@@ -282,13 +282,25 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["leakage", "--jobs", "0"], "--jobs 0"),
         (["evaluate", "--split", "random", "--test-size", "2"], "--test-size 2.0"),
         (["evaluate", "--data", str(tmp_path), "--test-db", "svdb", "--test-records", "999"],
-         "unknown svdb record(s) ['999']"),
+         "unknown svdb record(s) 999"),
         (["train", "--device", "nonsense", "--out", "m.sktlft"], "--device nonsense"),
         # an --out that cannot be written: refused before any data is read
         (["train", "--out", "afile/m.sktlft"], "afile is a file, not a folder"),
         (["evaluate", "--out", "afile/report"], "afile is a file, not a folder"),
         (["evaluate", "--scheduler", "tcp://127.0.0.1:1"], "cannot reach the Dask scheduler"),
         (["evaluate", "--cv", "12"], "only 9 patients"),
+        (["evaluate", "--records", "100,114"], "--cv 3 (the default): only 2 patients to "
+         "split; give --cv 2 or fewer, or more records"),
+        # databases and records named wrongly: refused, in the option's words, before any
+        # record is read (tmp_path holds none)
+        (["evaluate", "--data", str(tmp_path), "--train", "mitdb:DS9"],
+         "--train mitdb:DS9: unknown MIT-BIH record(s) DS9; give all, DS1, DS2 or record "
+         "names: 100, 101,"),
+        (["evaluate", "--data", str(tmp_path), "--train", "mitdb:DS1", "--test", "svdb:C"],
+         "--test svdb:C: unknown svdb record(s) C; give all, A or B"),
+        (["train", "--data", str(tmp_path), "--train", "mitdb:102+104", "--out", "m.sktlft"],
+         "--train mitdb:102+104: 102, 104 are paced records, left out by default; include "
+         "them with --include-paced"),
         (["-v", "evaluate", "--cv", "1"], "at least 2 folds"),
         (["evaluate", "--set", "oops"], "expected step__param=value"),
         (["train", "--set", "resnet__module=cnn1d", "--weights", "imagenet", "--out",
@@ -337,6 +349,13 @@ def test_predict_missing_lead(model_file, tmp_path, capsys):
         assert main(["predict", str(d / "x"), "--model", str(model_file), "--out", str(out),
                      "--lead", lead]) == 0
         assert len(wfdb.rdann(str(out / "x"), "tlft").sample) > 200
+    # a lead the record lacks is said in the option's words
+    for lead, msg in (("1", "--lead 1: record x has no signal index 1 (its leads are 0: V5)"),
+                      ("V9", "--lead V9: record x has no lead 'V9' (its leads are 0: V5)")):
+        assert main(["predict", str(d / "x"), "--model", str(model_file), "--out",
+                     str(tmp_path / "o"), "--lead", lead]) == 2
+        assert msg in capsys.readouterr().err.splitlines()[-1]
+    assert not (tmp_path / "o").exists()
 
 
 def test_debug_before_or_after_the_command(capsys):
@@ -346,7 +365,7 @@ def test_debug_before_or_after_the_command(capsys):
 
 
 def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
-    from sktlft._cliconfig import parse_sets
+    from sktlft._cliparser import parse_sets
 
     assert parse_sets(["fourier__lazy=false", "resnet__activation_checkpointing=True",
                         "resnet__class_weight=none", "resnet__max_epochs=3",

@@ -413,7 +413,7 @@ def test_svdb_halves_and_datasets_of_several_databases(mitdb_home):
     assert len(SVDB_A) == len(SVDB_B) == 39 and set(SVDB_A) | set(SVDB_B) == set(SVDB_RECORDS)
     records = (mitdb_home / "svdb" / "RECORDS").read_text().split()
     assert tuple(records[0::2]) == SVDB_A
-    with pytest.raises(ValueError, match="A and B"):
+    with pytest.raises(ValueError, match="give all, A or B"):
         fetch_svdb(mitdb_home, records="C", download_if_missing=False)
     ds = fetch_databases("mitdb:100+101,svdb:800+802", mitdb_home, download_if_missing=False)
     assert ds.database == "mitdb+svdb" and ds.fs == 360.0

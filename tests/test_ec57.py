@@ -108,6 +108,9 @@ def test_compare_counts_beats_out_of_the_window(mitdb_home, tmp_path):
     r = compare_records(tmp_path / "100", test="late", test_dir=labels_dir)
     in_folder = compare_records(tmp_path, test="late", test_dir=labels_dir)
     assert in_folder["records"]["100"]["table"] == r["records"]["100"]["table"]
+    for named in ("100.hea", "100.atr"):  # the record named by one of its own files
+        by_file = compare_records(tmp_path / named, test="late", test_dir=labels_dir)
+        assert by_file["records"]["100"]["table"] == r["records"]["100"]["table"]
     far = int((np.arange(len(s)) % 10 == 0).sum())
     # the last 5 reference beats have no test beat at all: missed too
     assert r["gross"]["qrs"]["missed"] == far + 5 and r["gross"]["qrs"]["extra"] == far

@@ -84,15 +84,17 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
     unknown = [r for r in names if r not in ALL_RECORDS]
     if unknown:
         raise ValueError(
-            f"records: unknown MIT-BIH record(s) {unknown}; valid names are "
-            f"{', '.join(ALL_RECORDS)}"
+            f"records: unknown MIT-BIH record(s) {', '.join(unknown)}; give all, DS1, DS2 "
+            f"or record names: {', '.join(ALL_RECORDS)}"
         )
     if len(set(names)) != len(names):
-        raise ValueError(f"records: duplicate record names in {names}")
+        raise ValueError(f"records: duplicate record names in {', '.join(names)}")
     paced = [r for r in names if r in PACED_RECORDS]
     if paced and exclude_paced:
         raise ValueError(
-            f"records: {paced} are paced records, left out by default; include them with "
+            f"records: {', '.join(paced)} "
+            f"{'is a paced record' if len(paced) == 1 else 'are paced records'}, left out by "
+            "default; include them with "
             f"{option('exclude_paced=False', '--include-paced')}"
         )
     return names
@@ -109,8 +111,9 @@ def _resolve_svdb_records(records: Any) -> list[str]:
     unknown = [r for r in names if r not in SVDB_RECORDS]
     if unknown or not names:
         raise ValueError(
-            f"records: unknown svdb record(s) {unknown or names}; valid names are "
-            "800-812, 820-829 and 840-894, or A and B (the development and test halves)"
+            f"records: unknown svdb record(s) {', '.join(unknown or names) or repr(records)}; "
+            "give all, A or B (the development and test halves) or record names: 800-812, "
+            "820-829 and 840-894"
         )
     return names
 
