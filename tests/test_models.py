@@ -515,6 +515,13 @@ def test_decision_weights_move_the_decision_not_the_probabilities(images, fast_c
     shifted = clone(clf).set_params(decision_weights={"F": 1e6}).fit(X, y)
     np.testing.assert_allclose(shifted.predict_proba(X), proba)
     assert (shifted.predict(X) == "F").all() and (clf.decide(proba) == clf.predict(X)).all()
+    # set after the fit, the weights act at once, as in the ensemble and the baseline
+    # (they were read from decision_weights_ fixed at the fit: silently ignored)
+    labels = clf.predict(X)
+    assert (clf.set_params(decision_weights={"F": 1e6}).predict(X) == "F").all()
+    assert (clf.set_params(decision_weights=None).predict(X) == labels).all()
+    with pytest.raises(ValueError, match="decision_weights names the class 'Q'"):
+        clf.set_params(decision_weights={"Q": 2.0}).predict(X)
     with pytest.raises(ValueError, match="decision_weights names the class 'Q'"):
         fast_classifier(decision_weights={"Q": 2.0}).fit(X, y)
     with pytest.raises(ValueError, match="must be a positive number"):

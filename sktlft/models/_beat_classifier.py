@@ -124,7 +124,9 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
     feature_mean_, feature_std_ : ndarray or None
         Statistics of the features over the training beats.
     decision_weights_ : ndarray of shape (n_classes,)
-        ``decision_weights`` in the order of ``classes_``.
+        ``decision_weights`` at the fit, in the order of ``classes_``. The
+        decision reads the parameter itself: a ``set_params(decision_weights=...)``
+        after the fit acts at once (it weighs only the decision, not the training).
     device_ : str
         Device actually used.
     checkpoint_path_ : pathlib.Path or None
@@ -385,7 +387,7 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """The labels :meth:`predict` gives for these probabilities.
 
-        The class with the largest ``probability * decision_weights_``: the
+        The class with the largest ``probability * decision_weights``: the
         one decision rule, which :func:`~sktlft.evaluation.evaluate` and
         :func:`~sktlft.annotate.annotate_record` apply to the probabilities
         they have already computed.
@@ -404,8 +406,9 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         return self.classes_[self._decide_index(proba)]
 
     def _decide_index(self, proba: np.ndarray) -> np.ndarray:
-        weights = getattr(self, "decision_weights_", None)
-        return (proba if weights is None else proba * weights).argmax(axis=1)
+        # the parameter as it is now: set after the fit, it acts at once (as in the
+        # ensemble and the baseline, whose decisions are made the same way)
+        return (proba * decision_vector(self.decision_weights, self.classes_)).argmax(axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
         """The class of each beat: the most probable, after ``decision_weights``.
