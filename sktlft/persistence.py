@@ -208,6 +208,11 @@ def save_model(
     pathlib.Path
         The file written.
 
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        ``model``, or a step of it, is not fitted.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -226,7 +231,12 @@ def save_model(
     """
     import torch
     from safetensors.numpy import save
+    from sklearn.exceptions import NotFittedError
 
+    unfitted = _unfitted(model)
+    if unfitted:
+        raise NotFittedError(f"model: {unfitted} is not fitted; save_model saves a fitted "
+                             "model (call fit first)")
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder; name the model file to write")
@@ -333,11 +343,32 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
         raise ModelFileError(f"{path}: the model description is damaged ({type(exc).__name__}: "
                              f"{str(exc)[:100]})") from exc
     problem = _inconsistency(model, "model")
+    if _unfitted(model):
+        problem = f"{_unfitted(model)} is not fitted"
     if problem:
         raise ModelFileError(f"{path} was altered or is inconsistent: {problem}")
     info = {"format": fmt, **{k: description.get(k) for k in (
         "sktlft_version", "torch_version", "python", "created", "config")}}
     return model, info
+
+
+def _unfitted(model: Any) -> str | None:
+    """The step of a pipeline, or the model, that is not fitted (its class name), or None."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    steps = [e for _, e in model.steps] if isinstance(model, Pipeline) else [model]
+    for step in steps:
+        if step is None or step == "passthrough":
+            continue
+        try:
+            check_is_fitted(step)
+        except NotFittedError:
+            return type(step).__name__
+        except TypeError:  # not an estimator: the encoder says what it cannot save
+            return None
+    return None
 
 
 def _inconsistency(obj: Any, where: str) -> str | None:

@@ -222,3 +222,27 @@ def test_a_folder_is_named_as_a_folder(tmp_path):
         load_model(tmp_path / "three")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_model(tmp_path / "four")
+
+
+def test_an_unfitted_model_is_neither_saved_nor_loaded(data, tmp_path, monkeypatch):
+    # it was saved, and labelling with it failed on "BeatSegmenter has no attribute window_"
+    from sklearn.exceptions import NotFittedError
+
+    import sktlft.persistence
+
+    for model, step in ((make_tlft_pipeline(resnet__weights=None), "BeatSegmenter"),
+                        (make_baseline_pipeline(), "FeatureUnion")):
+        with pytest.raises(NotFittedError, match=f"^model: {step} is not fitted; save_model "
+                                                 "saves a fitted model"):
+            save_model(model, tmp_path / "u.sktlft")
+    assert not list(tmp_path.iterdir())
+    fitted = make_baseline_pipeline().fit(*data)  # fitted but for its first step
+    fitted.steps[0] = ("features", make_baseline_pipeline().steps[0][1])
+    with pytest.raises(NotFittedError, match="FeatureUnion is not fitted"):
+        save_model(fitted, tmp_path / "u.sktlft")
+    monkeypatch.setattr(sktlft.persistence, "_unfitted", lambda model: None)
+    save_model(make_baseline_pipeline(), tmp_path / "u.sktlft")  # as sktlft 0.3.0 did
+    monkeypatch.undo()
+    with pytest.raises(ModelFileError, match="u.sktlft was altered or is inconsistent: "
+                                             "FeatureUnion is not fitted"):
+        load_model(tmp_path / "u.sktlft")
