@@ -211,3 +211,12 @@ def test_the_shipped_model():
     unseen = ds.subset(np.isin(ds.record, DS2)).learnable()  # patients it never saw
     pred = model.predict(unseen.inputs())
     assert np.mean(pred[unseen.target == "N"] == "N") > 0.9
+    # a plain array, or beats of another window, is refused saying what the model needs
+    beats = np.asarray(unseen.inputs()["beats"][:20])
+    with pytest.raises(ValueError, match=r"fitted on .*: X lacks difference_waveform, p_wave, "
+                                         r"prematurity, rhythm; give it the inputs it was "
+                                         r"fitted on \(those BeatDataset\.inputs\(\) gives"):
+        model.predict(beats)
+    with pytest.raises(ValueError, match=r"X has beats of 300 samples, but BeatSegmenter was "
+                                         r"fitted on beats of 864 samples \(2\.4 s at 360 Hz"):
+        model.predict(beats[..., :300])

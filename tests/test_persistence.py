@@ -243,6 +243,6 @@ def test_an_unfitted_model_is_neither_saved_nor_loaded(data, tmp_path, monkeypat
     monkeypatch.setattr(sktlft.persistence, "_unfitted", lambda model: None)
     save_model(make_baseline_pipeline(), tmp_path / "u.sktlft")  # as sktlft 0.3.0 did
     monkeypatch.undo()
-    with pytest.raises(ModelFileError, match="u.sktlft was altered or is inconsistent: "
+    with pytest.raises(ModelFileError, match=r"u\.sktlft was altered or is inconsistent: "
                                              "FeatureUnion is not fitted"):
         load_model(tmp_path / "u.sktlft")

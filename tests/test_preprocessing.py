@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -78,7 +79,16 @@ def test_inputs_flow_through_segmenter_and_fourier(sample):
     out = seg.transform(X)
     assert list(out) == list(every) and seg.inputs_ == every
     np.testing.assert_array_equal(out["rhythm"], log_rhythm(sample.rr[:, :12]))
-    plain = BeatSegmenter(target_fs=120).fit(sample.data)
+    # a plain array of beats: the segmented beats, and a warning that the default
+    # inputs other than the image are not made (they were left out silently)
+    with pytest.warns(UserWarning, match=r"^X is a plain array of beats: the inputs "
+                      r"difference_image, rhythm need the rhythm features or the reference "
+                      r"beat, which it lacks, so only image is made .* or set "
+                      r"inputs=\('image',\)$"):
+        plain = BeatSegmenter(target_fs=120).fit(sample.data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BeatSegmenter(target_fs=120, inputs=("image",)).fit(sample.data)
     beats = plain.transform(sample.data)  # a plain array: the segmented beats
     np.testing.assert_array_equal(out["image"], beats)
     np.testing.assert_array_equal(out["waveform"], beats)

@@ -297,8 +297,13 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
                 described = {k: (names[k], shapes[k]) for k in names}
                 expected = {k: (self.input_names_[k], self.input_shapes_[k])
                             for k in self.input_names_}
+                lacks = sorted({n for ns in self.input_names_.values() for n in ns}
+                               - {n for ns in names.values() for n in ns})
                 raise ValueError(f"X holds {described}, but {type(self).__name__} was "
-                                 f"fitted on {expected}")
+                                 f"fitted on {expected}"
+                                 + (f": X lacks {', '.join(lacks)}" if lacks else "")
+                                 + "; give it the inputs it was fitted on (those "
+                                 "BeatDataset.inputs() gives, through the fitted pipeline)")
         if set(parts) == {"image"}:
             return parts["image"]
         from skorch.helper import SliceDict

@@ -91,8 +91,11 @@ def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X") 
                 f"on {estimator.n_features_in_}"
             )
         if X.shape[-1] != estimator.n_window_in_:
+            fs = getattr(estimator, "fs", None)
+            seconds = (f" ({estimator.n_window_in_ / fs:g} s at {fs:g} Hz: read the beats at "
+                       "that rate and window)") if isinstance(fs, (int, float)) and fs else ""
             raise ValueError(
                 f"{name} has beats of {X.shape[-1]} samples, but {type(estimator).__name__} "
-                f"was fitted on beats of {estimator.n_window_in_} samples"
+                f"was fitted on beats of {estimator.n_window_in_} samples{seconds}"
             )
     return X

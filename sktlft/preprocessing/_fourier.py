@@ -282,7 +282,9 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             self.fs_ = self._resolve_fs(raw)
         elif tuple(names) != self.image_inputs_:
             raise ValueError(f"X has the image inputs {names}, but {type(self).__name__} was "
-                             f"fitted on {list(self.image_inputs_)}")
+                             f"fitted on {list(self.image_inputs_)}: give it the inputs it "
+                             "was fitted on (BeatDataset.inputs(), or a plain array of beats "
+                             "for a model fitted on one)")
         parts = []
         for i, (name, part) in enumerate(zip(names, raw)):
             label = "X" if rest is None else f"X[{name!r}]"

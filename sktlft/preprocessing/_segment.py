@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -251,16 +252,25 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         return {k: getattr(self, k) for k in ("before", "after", "highpass", "lowpass",
                                               "filter_order", "target_fs", "normalize")}
 
-    def _chosen(self, fields: dict[str, Any] | None) -> tuple[str, ...]:
-        """The inputs to make: all chosen for a dict, the beat-only ones for an array."""
+    def _chosen(self, fields: dict[str, Any] | None, warn: bool = False) -> tuple[str, ...]:
+        """The inputs to make: all chosen for a dict, the beat-only ones for an array
+        (``warn``: say which are left out, as ``fit`` does)."""
         chosen = check_inputs(self.inputs, "inputs")
         if fields is None:
+            left = tuple(n for n in chosen if INPUTS[n].needs != ("beats",))
             chosen = tuple(n for n in chosen if INPUTS[n].needs == ("beats",))
             if not chosen:
                 raise ValueError(
                     f"inputs={tuple(self.inputs)!r}: a plain array of beats gives none of "
                     "them (they need rhythm features or the reference beat); feed "
                     "BeatDataset.inputs()")
+            if left and warn:
+                warnings.warn(
+                    f"X is a plain array of beats: the inputs {', '.join(left)} need the "
+                    "rhythm features or the reference beat, which it lacks, so only "
+                    f"{', '.join(chosen)} is made (and a model learns from it alone); feed "
+                    f"BeatDataset.inputs() for them, or set inputs={chosen!r}",
+                    UserWarning, stacklevel=3)
         else:
             needed = {f for n in chosen for f in INPUTS[n].needs} - {"beats"} - set(fields)
             if needed:
@@ -292,7 +302,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
                 f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
                 f"{beats.shape[1]}"
             )
-        self.inputs_ = self._chosen(rest)
+        self.inputs_ = self._chosen(rest, warn=True)
         start, stop = _crop(beats.shape[-1], self.fs, self.before, self.after)
         ratio = rate_ratio(self.fs, self.target_fs)
         self.output_fs_ = float(self.fs * ratio)
