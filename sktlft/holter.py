@@ -17,7 +17,7 @@ import numpy as np
 from ._output import json_text
 from .datasets import AAMI_CLASSES
 
-__all__ = ["holter_summary", "summary_writers"]
+__all__ = ["holter_summary"]
 
 #: The ectopic classes whose burden and runs are reported: ventricular and supraventricular.
 ECTOPIC = ("V", "S")
