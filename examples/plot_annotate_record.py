@@ -14,6 +14,7 @@ records whose leads are not named MLII).
 """
 
 # %%
+import shutil
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -58,3 +59,7 @@ ax.set_ylim(-2, 2.2)
 ax.set_xlabel("s")
 ax.set_ylabel(f"{rec.leads[0]} (mV)")
 ax.set_title("record 208: reference (top, MIT-BIH symbols) and sktlft (bottom, AAMI)")
+
+# %%
+# The temporary folder goes: an example leaves nothing behind.
+shutil.rmtree(work)

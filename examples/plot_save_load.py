@@ -20,6 +20,7 @@ rate, and which inputs its network takes, so that
 """
 
 # %%
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -60,3 +61,7 @@ print("leads", segment.leads, "| window", segment.window_, "s at", segment.fs, "
       "| beats resampled to", segment.output_fs_, "Hz")
 print("inputs", segment.inputs_, "| image channels", fourier.image_inputs_,
       "| shapes seen in fit", resnet.input_shapes_, "| classes", resnet.classes_)
+
+# %%
+# The temporary folder goes: an example leaves nothing behind.
+shutil.rmtree(work)
