@@ -169,16 +169,9 @@ def check_run_options(args: argparse.Namespace) -> None:
     if getattr(args, "test_size", None) is not None and not 0 < args.test_size < 1:
         raise CLIError(f"--test-size {args.test_size}: expected the share of beats to test "
                        "on, between 0 and 1")
-    if args.device not in ("auto", "cpu"):
-        import torch
+    from .models._data import resolve_device
 
-        try:
-            device = torch.device(args.device)
-        except RuntimeError as exc:
-            raise CLIError(f"--device {args.device}: expected auto, cpu or cuda") from exc
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise CLIError(f"--device {args.device}: torch sees no CUDA GPU here; use "
-                           "--device auto or cpu")
+    resolve_device(args.device)  # a device torch does not know, or CUDA without a GPU
     check_record_options(args)
     if getattr(args, "test_db", None) == "svdb":
         from .datasets._mitdb import _resolve_svdb_records

@@ -2,17 +2,70 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import re
+from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import validate_params as _validate_params
 
 from ._hints import option
 
 __all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
            "check_folds", "validate_params"]
+
+def validate_params(constraints: dict[str, Any], *,
+                    prefer_skip_nested_validation: bool) -> Callable:
+    """scikit-learn's ``validate_params``, whose message names a long wrong value by its
+    type and shape rather than its whole repr (a SliceDict of beats ran to many lines).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktlft._validation import validate_params
+    >>> @validate_params({"n": [int]}, prefer_skip_nested_validation=True)
+    ... def f(n):
+    ...     return n
+    >>> try:
+    ...     f(np.zeros((100, 864)))
+    ... except ValueError as exc:
+    ...     print(exc)
+    The 'n' parameter of f must be an instance of 'int'. Got a ndarray of shape (100, 864) instead.
+    """
+    def decorator(func: Callable) -> Callable:
+        checked = _validate_params(constraints,
+                                   prefer_skip_nested_validation=prefer_skip_nested_validation)(func)
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return checked(*args, **kwargs)
+            except InvalidParameterError as exc:
+                message = str(exc)
+                found = re.match(r"The '(\w+)' parameter of \w+ must be .*?\. Got ", message,
+                                 re.S)
+                if (len(message) < 300 and "\n" not in message) or found is None:
+                    raise
+                try:
+                    value = signature.bind(*args, **kwargs).arguments[found.group(1)]
+                except (TypeError, KeyError):
+                    raise exc from None
+                shape = getattr(value, "shape", None)
+                got = f"a {type(value).__name__}" + (f" of shape {tuple(shape)}"
+                                                      if shape is not None else "")
+                raise InvalidParameterError(f"{found.group(0)}{got} instead.") from None
+
+        return wrapper
+
+    return decorator
+
+
 
 #: A sampling rate in Hz.
 FS = [Interval(Real, 0, None, closed="neither")]

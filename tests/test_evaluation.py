@@ -223,6 +223,18 @@ def test_fewer_than_two_folds_one_message(sample, cv):
         evaluate(make_baseline_pipeline(), sample, cv=12)
 
 
+def test_a_dataset_of_the_wrong_kind_is_named_by_type_and_shape(sample):
+    # the message printed the whole SliceDict of beats
+    from sktlft.pipeline import make_baseline_pipeline
+
+    for wrong, got in ((sample.inputs(), r"a SliceDict of shape \(2083,\)"),
+                       (sample.data, r"a ndarray of shape \(2083, 1, 864\)")):
+        with pytest.raises(ValueError, match=rf"^The 'dataset' parameter of evaluate must be "
+                                             rf"an instance of .*BeatDataset'\. Got {got} "
+                                             r"instead\.$"):
+            evaluate(make_baseline_pipeline(), wrong)
+
+
 def test_json_is_strict(report, tmp_path):
     # metrics.json held bare NaN (an undefined +P), which strict parsers refuse
     text = report.to_json(tmp_path / "m.json")

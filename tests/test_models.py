@@ -194,6 +194,9 @@ def test_bad_input(images, fast_classifier):
         fast_classifier().fit(X.astype(object), y)
     with pytest.raises(ValueError, match="input_size"):
         fast_classifier(input_size=16).fit(X, y)
+    # a device torch does not know: named, not torch's RuntimeError
+    with pytest.raises(ValueError, match=r"^device='tpu': expected auto, cpu or cuda"):
+        fast_classifier(device="tpu").fit(X, y)
 
 
 # The classifier checked the way it is used: behind the two transformers, which take

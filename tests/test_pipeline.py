@@ -296,6 +296,21 @@ def test_bad_shapes_and_nans_give_short_messages_naming_the_shape(small, fast):
         assert len(str(err.value)) < 200, str(err.value)
 
 
+def test_nans_in_the_inputs_name_the_field_a_user_gave(small_inputs, fast):
+    # "Input X contains NaN." for X['beats']; X['rhythm'] (no such key) for X['rr']
+    from skorch.helper import SliceDict
+
+    X, y, _ = small_inputs
+    for field, match in (("beats", r"^Input X\['beats'\] contains NaN"),
+                         ("rr", r"^the input 'rhythm', made from X\['rr'\], holds NaN or "
+                                r"infinite values: check X\['rr'\]$")):
+        fields = dict(X.items())
+        fields[field] = np.array(X[field])
+        fields[field].flat[0] = np.nan
+        with pytest.raises(ValueError, match=match):
+            make_tlft_pipeline(**fast).fit(SliceDict(**fields), y)
+
+
 def test_paper_memory_savers_change_nothing_but_memory(small, fast):
     """Lazy images and activation checkpointing: the same model as eager images."""
     X, y, _ = small

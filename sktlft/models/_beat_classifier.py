@@ -83,12 +83,14 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
     amp : bool, default=True
         On CUDA, train and predict under bfloat16 autocast (mixed precision)
         where the GPU supports it; no effect on CPU.
-    device : {"auto", "cpu", "cuda"} or None, default="auto"
-        ``"auto"`` picks CUDA when available, else the CPU.
+    device : {"auto", "cpu", "cuda"}, another torch device, or None, default="auto"
+        ``"auto"`` picks CUDA when available, else the CPU; ``"cuda"`` where
+        torch sees no GPU is refused at ``fit``.
     lr : float, default=1e-3
         Learning rate.
     max_epochs : int, default=10
-        Epochs.
+        Epochs. 0 trains nothing: the network keeps its initial ``weights``
+        (as in skorch; the command line asks for at least 1).
     batch_size : int, default=64
         Batch size.
     optimizer : torch optimizer class, default=torch.optim.Adam

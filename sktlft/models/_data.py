@@ -11,6 +11,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, column_or_1d
 from skorch.dataset import Dataset as SkorchDataset
 
+from .._hints import option
 from ..datasets import AAMI_CLASSES
 from ..inputs import IMAGES, KINDS, field_kind
 from ..preprocessing import FourierImages
@@ -26,9 +27,22 @@ GPU_PREDICT_BATCH = 1024
 
 
 def resolve_device(device: str | None) -> str | None:
-    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; anything else as given."""
+    """``"auto"`` -> ``"cuda"`` when available, else ``"cpu"``; any other torch device
+    as given, once checked (a name torch does not know, or CUDA where torch sees no GPU,
+    is refused in the caller's words: ``device=...`` or ``--device ...``)."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if device is None or device == "cpu":
+        return device
+    flag = option(f"device={device!r}", f"--device {device}")
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"{flag}: expected auto, cpu or cuda (or cuda:N, a torch "
+                         "device)") from None
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        auto = option("device='auto'", "--device auto")
+        raise ValueError(f"{flag}: torch sees no CUDA GPU here; use {auto} or cpu")
     return device
 
 
@@ -145,7 +159,13 @@ def _check_kind(name: str, kind: str, x: Any) -> np.ndarray:
                          f"(n_beats, n_features), got shape {x.shape}; make its entry in "
                          "the registry return that")
     if not np.isfinite(x).all():
-        raise ValueError(f"X[{name!r}] holds NaN or infinite values")
+        from ..inputs import INPUTS
+
+        fields = ", ".join(f"X[{f!r}]" for f in getattr(INPUTS.get(name), "needs", ())
+                           if f != name)
+        raise ValueError(f"the input {name!r}, made from {fields}, holds NaN or infinite "
+                         f"values: check {fields}" if fields else
+                         f"X[{name!r}] holds NaN or infinite values")
     return x
 
 

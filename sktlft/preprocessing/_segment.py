@@ -296,7 +296,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         beats, rest = split_inputs(X)
-        beats = as_beats(self, beats, reset=True)
+        beats = as_beats(self, beats, reset=True, name="X" if rest is None else "X['beats']")
         if self.leads is not None and len(self.leads) != beats.shape[1]:
             raise ValueError(
                 f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
@@ -338,7 +338,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self)
         beats, rest = split_inputs(X)
-        fields = {"beats": self._segment(beats, "X")}
+        fields = {"beats": self._segment(beats, "X" if rest is None else "X['beats']")}
         chosen = self._chosen(rest)
         if rest is None and chosen == ("image",):
             return fields["beats"]
