@@ -194,7 +194,7 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
     >>> from sktlft import BeatSegmenter, FourierImageTransformer
     >>> from sktlft.datasets import load_mitbih_sample
     >>> ds = load_mitbih_sample()
-    >>> beats = BeatSegmenter(target_fs=120).fit_transform(ds.data[:10])
+    >>> beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(ds.data[:10])
     >>> images = FourierImageTransformer(image_size=32, fmax=40).fit_transform(beats)
     >>> images.shape, images.dtype, float(images.min()) >= 0, float(images.max()) <= 1
     ((10, 1, 32, 32), dtype('float32'), True, True)

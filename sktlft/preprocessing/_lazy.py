@@ -41,7 +41,7 @@ class FourierImages:
     >>> import numpy as np
     >>> from sktlft import BeatSegmenter, FourierImageTransformer
     >>> from sktlft.datasets import load_mitbih_sample
-    >>> beats = BeatSegmenter(target_fs=120).fit_transform(
+    >>> beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(
     ...     load_mitbih_sample().data[:100])
     >>> fourier = FourierImageTransformer(image_size=32, fmax=40).fit(beats)
     >>> lazy = fourier.set_params(lazy=True).transform(beats)

@@ -209,10 +209,12 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
     >>> from sktlft import BeatSegmenter
     >>> from sktlft.datasets import load_mitbih_sample
     >>> ds = load_mitbih_sample()
-    >>> seg = BeatSegmenter(before=0.5, after=0.5, target_fs=180)
-    >>> beats = seg.fit_transform(ds.data)
+    >>> seg = BeatSegmenter(before=0.5, after=0.5, target_fs=180, inputs=("image",))
+    >>> beats = seg.fit_transform(ds.data)  # a plain array of beats: the beats
     >>> beats.shape, beats.fs
     ((2083, 1, 180), 180.0)
+    >>> seg.set_params(inputs=("image", "difference_image", "rhythm"))  # the default
+    BeatSegmenter(...)
     >>> out = seg.fit_transform(ds.inputs())
     >>> list(out), out["difference_image"].shape, out["rhythm"].shape
     (['image', 'difference_image', 'rhythm'], (2083, 1, 180), (2083, 12))
