@@ -134,7 +134,7 @@ def check_split_options(args: argparse.Namespace) -> None:
                        "--test); this protocol has one fixed split")
     if args.test_size is not None and (args.split != "random" or args.train or args.test_db):
         raise CLIError(f"--test-size {args.test_size}: the test share is for --split random")
-    args.cv_default, args.cv = args.cv is None, 3 if args.cv is None else args.cv
+    fill_cv(args)
     args.test_lead = 0 if args.test_lead is None else args.test_lead
     args.test_size = 0.5 if args.test_size is None else args.test_size
 
@@ -398,6 +398,11 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     return ds, args.cv, None, f"{args.cv}-fold patient-wise CV"
 
 
+def fill_cv(args: argparse.Namespace) -> None:
+    """``--cv`` left out: 3 folds, noted so that a message can say it was the default."""
+    args.cv_default, args.cv = args.cv is None, 3 if args.cv is None else args.cv
+
+
 def check_cv_patients(args: argparse.Namespace, ds: Any) -> None:
     """Refuse more patient-wise folds than the data has patients, saying when ``--cv``
     was left at its default and what would do."""
@@ -405,7 +410,9 @@ def check_cv_patients(args: argparse.Namespace, ds: Any) -> None:
     if args.cv > n_patients:
         default = " (the default)" if getattr(args, "cv_default", False) else ""
         raise CLIError(f"--cv {args.cv}{default}: only {n_patients} patients to split; give "
-                       f"--cv {n_patients} or fewer, or more records")
+                       f"--cv {n_patients} or fewer, or more records" if n_patients > 1 else
+                       f"--cv {args.cv}{default}: only 1 patient; patient-wise folds need "
+                       "2 or more: give more records")
 
 
 def lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:

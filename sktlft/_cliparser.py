@@ -197,7 +197,7 @@ def _add_leakage(sub: Any) -> None:
     p.add_argument("--records", help=f"all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
                    help="also read the paced records 102, 104, 107, 217 (left out by default)")
-    p.add_argument("--cv", type=int, default=3, help="folds (default: 3)")
+    p.add_argument("--cv", type=int, default=None, help="folds (default: 3)")
     p.add_argument("--out", help="output folder (default: a new sktlft_leakage_<time>/)")
     p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
     _add_model_options(p)

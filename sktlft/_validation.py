@@ -17,7 +17,7 @@ from sklearn.utils._param_validation import validate_params as _validate_params
 from ._hints import option
 
 __all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
-           "check_folds", "validate_params"]
+           "check_folds", "unfitted_step", "validate_params"]
 
 def validate_params(constraints: dict[str, Any], *,
                     prefer_skip_nested_validation: bool) -> Callable:
@@ -32,10 +32,11 @@ def validate_params(constraints: dict[str, Any], *,
     ... def f(n):
     ...     return n
     >>> try:
-    ...     f(np.zeros((100, 864)))
+    ...     f(np.zeros((10, 864)))
     ... except ValueError as exc:
     ...     print(exc)
-    The 'n' parameter of f must be an instance of 'int'. Got a ndarray of shape (100, 864) instead.
+    The 'n' parameter of f must be an instance of 'int'. Got an object of type ndarray with
+    shape (10, 864) instead.
     """
     def decorator(func: Callable) -> Callable:
         checked = _validate_params(constraints,
@@ -50,15 +51,20 @@ def validate_params(constraints: dict[str, Any], *,
                 message = str(exc)
                 found = re.match(r"The '(\w+)' parameter of \w+ must be .*?\. Got ", message,
                                  re.S)
-                if (len(message) < 300 and "\n" not in message) or found is None:
+                # (an estimator's own error, renamed by scikit-learn, comes with a cause:
+                # the value is not this function's argument)
+                if exc.__cause__ is not None or found is None:
+                    raise
+                shown = message[found.end():]
+                if len(shown) < 200 and "\n" not in shown:
                     raise
                 try:
                     value = signature.bind(*args, **kwargs).arguments[found.group(1)]
                 except (TypeError, KeyError):
                     raise exc from None
                 shape = getattr(value, "shape", None)
-                got = f"a {type(value).__name__}" + (f" of shape {tuple(shape)}"
-                                                      if shape is not None else "")
+                got = (f"an object of type {type(value).__name__}"
+                       + (f" with shape {tuple(shape)}" if shape is not None else ""))
                 raise InvalidParameterError(f"{found.group(0)}{got} instead.") from None
 
         return wrapper
@@ -109,3 +115,22 @@ def check_folds(cv: Any) -> None:
     """
     if isinstance(cv, (Integral, np.integer)) and cv < 2:
         raise ValueError(f"{option(f'cv={cv}', f'--cv {cv}')}: at least 2 folds")
+
+
+def unfitted_step(model: Any) -> str | None:
+    """The step of a pipeline, or the model, that is not fitted (its class name), or None."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
+
+    steps = [e for _, e in model.steps] if isinstance(model, Pipeline) else [model]
+    for step in steps:
+        if step is None or step == "passthrough":
+            continue
+        try:
+            check_is_fitted(step)
+        except NotFittedError:
+            return type(step).__name__
+        except TypeError:  # not an estimator: the encoder says what it cannot save
+            return None
+    return None

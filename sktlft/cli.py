@@ -31,6 +31,7 @@ from ._cliconfig import (
     check_split_options,
     check_writable,
     evaluation_protocol,
+    fill_cv,
     lighter_model,
     load_data,
     load_databases,
@@ -194,6 +195,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
     from .model_selection import compare_splits
     from .plotting import plot_leakage
 
+    fill_cv(args)
     check_folds(args.cv)
     pipe, _ = build_pipeline(args)
     out = out_folder(args.out, "leakage")

@@ -40,7 +40,7 @@ from ._model_classes import (
 )
 from ._model_classes import class_name as _name
 from ._output import json_text, write_file
-from ._validation import PATH, validate_params
+from ._validation import PATH, unfitted_step, validate_params
 
 __all__ = ["FORMAT", "RENAMED", "ModelFileError", "load_model", "save_model"]
 
@@ -233,7 +233,7 @@ def save_model(
     from safetensors.numpy import save
     from sklearn.exceptions import NotFittedError
 
-    unfitted = _unfitted(model)
+    unfitted = unfitted_step(model)
     if unfitted:
         raise NotFittedError(f"model: {unfitted} is not fitted; save_model saves a fitted "
                              "model (call fit first)")
@@ -342,33 +342,13 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     except Exception as exc:
         raise ModelFileError(f"{path}: the model description is damaged ({type(exc).__name__}: "
                              f"{str(exc)[:100]})") from exc
-    problem = _inconsistency(model, "model")
-    if _unfitted(model):
-        problem = f"{_unfitted(model)} is not fitted"
+    unfitted = unfitted_step(model)
+    problem = f"{unfitted} is not fitted" if unfitted else _inconsistency(model, "model")
     if problem:
         raise ModelFileError(f"{path} was altered or is inconsistent: {problem}")
     info = {"format": fmt, **{k: description.get(k) for k in (
         "sktlft_version", "torch_version", "python", "created", "config")}}
     return model, info
-
-
-def _unfitted(model: Any) -> str | None:
-    """The step of a pipeline, or the model, that is not fitted (its class name), or None."""
-    from sklearn.exceptions import NotFittedError
-    from sklearn.pipeline import Pipeline
-    from sklearn.utils.validation import check_is_fitted
-
-    steps = [e for _, e in model.steps] if isinstance(model, Pipeline) else [model]
-    for step in steps:
-        if step is None or step == "passthrough":
-            continue
-        try:
-            check_is_fitted(step)
-        except NotFittedError:
-            return type(step).__name__
-        except TypeError:  # not an estimator: the encoder says what it cannot save
-            return None
-    return None
 
 
 def _inconsistency(obj: Any, where: str) -> str | None:

@@ -291,6 +291,9 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--cv", "12"], "only 9 patients"),
         (["evaluate", "--records", "100,114"], "--cv 3 (the default): only 2 patients to "
          "split; give --cv 2 or fewer, or more records"),
+        (["leakage", "--records", "100,114"], "--cv 3 (the default): only 2 patients"),
+        (["evaluate", "--records", "100"], "--cv 3 (the default): only 1 patient; "
+         "patient-wise folds need 2 or more: give more records"),
         # databases and records named wrongly: refused, in the option's words, before any
         # record is read (tmp_path holds none)
         (["evaluate", "--data", str(tmp_path), "--train", "mitdb:DS9"],

@@ -227,12 +227,20 @@ def test_a_dataset_of_the_wrong_kind_is_named_by_type_and_shape(sample):
     # the message printed the whole SliceDict of beats
     from sktlft.pipeline import make_baseline_pipeline
 
-    for wrong, got in ((sample.inputs(), r"a SliceDict of shape \(2083,\)"),
-                       (sample.data, r"a ndarray of shape \(2083, 1, 864\)")):
+    for wrong, got in ((sample.inputs(), r"an object of type SliceDict with shape \(2083,\)"),
+                       (sample.data, r"an object of type ndarray with shape \(2083, 1, 864\)")):
         with pytest.raises(ValueError, match=rf"^The 'dataset' parameter of evaluate must be "
                                              rf"an instance of .*BeatDataset'\. Got {got} "
                                              r"instead\.$"):
             evaluate(make_baseline_pipeline(), wrong)
+    # an estimator's own error (renamed by scikit-learn) is left as it is: the user's
+    # random_state=0 is not blamed for the estimator's
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(ValueError, match=r"Got array\(") as err:
+        evaluate(LogisticRegression(random_state=np.zeros((50, 50))), sample, cv=2,
+                 random_state=0)
+    assert "object of type" not in str(err.value)
 
 
 def test_json_is_strict(report, tmp_path):

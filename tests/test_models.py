@@ -22,7 +22,7 @@ def images(sample):
     """32 x 32 Fourier images of 400 real beats, with labels and patients."""
     rng = np.random.default_rng(0)
     idx = np.sort(rng.choice(len(sample.target), 400, replace=False))
-    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[idx])
+    beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(sample.data[idx])
     X = FourierImageTransformer(n_fft=64, fmax=40, image_size=32).fit_transform(beats)
     return X, sample.target[idx], sample.groups[idx]
 
@@ -219,7 +219,8 @@ def _pipeline_for_checks():
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None),
+        BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None,
+                      inputs=("image",)),  # (tabular arrays: the image alone)
         FourierImageTransformer(fs=100.0, n_fft=16, hop_length=1, fmax=None, image_size=32),
         # built at collection, where fixtures (fast_classifier) are not available
         ResNet18Classifier(weights=None, input_size=32, max_epochs=1, batch_size=32,
@@ -292,7 +293,7 @@ def test_activation_checkpointing_same_gradients_and_batchnorm_stats():
 def test_lazy_fourier_images_train_like_eager_ones(sample, fast_classifier):
     from sktlft.preprocessing import FourierImages
 
-    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:160])
+    beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(sample.data[:160])
     y = sample.target[:160]
     ft = FourierImageTransformer(n_fft=64, fmax=40, image_size=32, lazy=True)
     lazy = ft.fit_transform(beats)
@@ -328,7 +329,7 @@ def test_loader_settings_chosen_and_overridden(sample, caplog, fast_classifier):
     images (and so the two trainings) are equal, not only within float reordering, which
     one epoch of Adam on three batches amplifies to about 5e-3 in the probabilities.
     """
-    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:96])
+    beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(sample.data[:96])
     y = sample.target[:96]
     lazy = FourierImageTransformer(n_fft=64, fmax=40, image_size=32, lazy=True).fit_transform(
         beats)

@@ -240,7 +240,7 @@ def test_an_unfitted_model_is_neither_saved_nor_loaded(data, tmp_path, monkeypat
     fitted.steps[0] = ("features", make_baseline_pipeline().steps[0][1])
     with pytest.raises(NotFittedError, match="FeatureUnion is not fitted"):
         save_model(fitted, tmp_path / "u.sktlft")
-    monkeypatch.setattr(sktlft.persistence, "_unfitted", lambda model: None)
+    monkeypatch.setattr(sktlft.persistence, "unfitted_step", lambda model: None)
     save_model(make_baseline_pipeline(), tmp_path / "u.sktlft")  # as sktlft 0.3.0 did
     monkeypatch.undo()
     with pytest.raises(ModelFileError, match=r"u\.sktlft was altered or is inconsistent: "

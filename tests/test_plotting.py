@@ -36,7 +36,7 @@ def fourier_images(balanced):
     from sktlft import BeatSegmenter, FourierImageTransformer
 
     sub = balanced(5)
-    beats = BeatSegmenter(target_fs=120.0).fit_transform(sub.data)
+    beats = BeatSegmenter(target_fs=120.0, inputs=("image",)).fit_transform(sub.data)
     fourier = FourierImageTransformer(fs=120.0, n_fft=64, fmax=40.0, image_size=32).fit(beats)
     return fourier.transform(beats), sub.target, fourier
 

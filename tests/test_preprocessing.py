@@ -26,7 +26,8 @@ _ONE_LEAD = {check: "n_features_in_ counts leads: 2-D input is one lead"
 # filter and crop are tested on real beats below.
 @parametrize_with_checks(
     [
-        BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None),
+        BeatSegmenter(fs=100.0, before=None, after=None, highpass=None, lowpass=None,
+                      inputs=("image",)),  # (tabular arrays: the image alone)
         FourierImageTransformer(fs=100.0, n_fft=16, hop_length=1, fmax=None, image_size=32),
         MorphologyFeatures(fs=10.0, before=0.1, after=0.1, n_points=2, highpass=None,
                            lowpass=None),
@@ -44,7 +45,7 @@ def test_sklearn_compatible(estimator, check):
 
 def test_one_meaning_of_n_features_in_for_2d_and_3d_input(sample):
     # bug 5: fitted on 2-D input (one lead), the segmenter takes 3-D one-lead input
-    seg = BeatSegmenter(target_fs=120).fit(sample.data[:5, 0])
+    seg = BeatSegmenter(target_fs=120, inputs=("image",)).fit(sample.data[:5, 0])
     assert seg.n_features_in_ == 1 and seg.n_window_in_ == 864
     np.testing.assert_array_equal(seg.transform(sample.data[:5]),
                                   seg.transform(sample.data[:5, 0]))
@@ -55,7 +56,7 @@ def test_one_meaning_of_n_features_in_for_2d_and_3d_input(sample):
 
 def test_fourier_takes_its_rate_from_the_segmenter(sample):
     # bug 2: a segmenter at 240 Hz feeds the Fourier step 240 Hz beats
-    beats = BeatSegmenter(target_fs=240).fit_transform(sample.data[:20])
+    beats = BeatSegmenter(target_fs=240, inputs=("image",)).fit_transform(sample.data[:20])
     assert beats.fs == 240.0
     ft = FourierImageTransformer(fmax=None, image_size=32).fit(beats)
     assert ft.fs_ == 240.0 and ft.frequencies_[-1] > 100  # up to the 120 Hz Nyquist rate
@@ -205,7 +206,7 @@ def test_segment_errors(sample):
         BeatSegmenter(lowpass=200).fit(sample.data[:5])
     with pytest.raises(ValueError, match="before"):
         BeatSegmenter(before=-1).fit(sample.data[:5])
-    seg = BeatSegmenter().fit(sample.data[:5])
+    seg = BeatSegmenter(inputs=("image",)).fit(sample.data[:5])
     with pytest.raises(ValueError, match="fitted on beats of 864 samples"):
         seg.transform(sample.data[:5, :, :800])
 
@@ -225,7 +226,7 @@ def test_fourier_peak_at_tone_frequency():
 
 
 def test_fourier_range_dtype_and_scaling(sample):
-    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:200])
+    beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(sample.data[:200])
     ft = FourierImageTransformer(fs=120, n_fft=64, fmax=40, image_size=48)
     img = ft.fit_transform(beats)
     assert img.shape == (200, 1, 48, 48) and img.dtype == np.float32
@@ -245,7 +246,7 @@ def test_fourier_range_dtype_and_scaling(sample):
 
 
 def test_fourier_errors(sample):
-    beats = BeatSegmenter().fit_transform(sample.data[:5])
+    beats = BeatSegmenter(inputs=("image",)).fit_transform(sample.data[:5])
     with pytest.raises(ValueError, match="image_size"):
         FourierImageTransformer(image_size=16).fit(beats)
     with pytest.raises(ValueError, match="fmax=500"):
@@ -256,7 +257,8 @@ def test_fourier_errors(sample):
         FourierImageTransformer(n_fft=8, fmax=20).fit(beats)
 
 
-@pytest.mark.parametrize("est", [BeatSegmenter(target_fs=120), FourierImageTransformer(fs=360)])
+@pytest.mark.parametrize("est", [BeatSegmenter(target_fs=120, inputs=("image",)),
+                                 FourierImageTransformer(fs=360)])
 def test_transform_leaves_input_and_estimator_alone_and_pickles(sample, est):
     X = sample.data[:64].copy()
     est.fit(X)
@@ -272,7 +274,8 @@ def test_transform_leaves_input_and_estimator_alone_and_pickles(sample, est):
 def test_uint8_output_never_holds_float_images(sample):
     import tracemalloc
 
-    beats = BeatSegmenter(highpass=0.25, lowpass=None).fit_transform(sample.data[:400])
+    beats = BeatSegmenter(highpass=0.25, lowpass=None, inputs=("image",)).fit_transform(
+        sample.data[:400])
     ft = FourierImageTransformer(n_fft=512, hop_length=4, fmax=None, freq_scale="log",
                                  image_size=224, dtype="uint8", batch_size=64).fit(beats)
     tracemalloc.start()
@@ -288,7 +291,7 @@ def test_uint8_output_never_holds_float_images(sample):
 def test_lazy_images_are_the_eager_images_made_on_access(sample):
     from sktlft.preprocessing import FourierImages
 
-    beats = BeatSegmenter(target_fs=120).fit_transform(sample.data[:300])
+    beats = BeatSegmenter(target_fs=120, inputs=("image",)).fit_transform(sample.data[:300])
     ft = FourierImageTransformer(fs=120, n_fft=64, fmax=40, image_size=32,
                                  scaling="standard").fit(beats)
     eager = ft.transform(beats)
@@ -314,7 +317,8 @@ def test_lazy_images_are_the_eager_images_made_on_access(sample):
 def test_lazy_images_hold_the_beats_not_the_images(sample):
     import tracemalloc
 
-    beats = BeatSegmenter(highpass=0.25, lowpass=None).fit_transform(sample.data[:400])
+    beats = BeatSegmenter(highpass=0.25, lowpass=None, inputs=("image",)).fit_transform(
+        sample.data[:400])
     ft = FourierImageTransformer(n_fft=512, hop_length=4, fmax=None, freq_scale="log",
                                  image_size=224, dtype="uint8", lazy=True).fit(beats)
     tracemalloc.start()
@@ -355,7 +359,7 @@ def test_image_size_has_a_bound(sample):
 
     from sktlft.preprocessing import fourier_images
 
-    beats = BeatSegmenter().fit_transform(sample.data[:4])
+    beats = BeatSegmenter(inputs=("image",)).fit_transform(sample.data[:4])
     for bad in (2000, 513, 31):
         with pytest.raises(InvalidParameterError, match=r"'image_size' parameter of "
                                                         r"FourierImageTransformer must be an "

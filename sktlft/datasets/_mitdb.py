@@ -94,7 +94,7 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
         raise ValueError(
             f"records: {', '.join(paced)} "
             f"{'is a paced record' if len(paced) == 1 else 'are paced records'}, left out by "
-            "default; include them with "
+            f"default; include {'it' if len(paced) == 1 else 'them'} with "
             f"{option('exclude_paced=False', '--include-paced')}"
         )
     return names
@@ -108,10 +108,14 @@ def _resolve_svdb_records(records: Any) -> list[str]:
     if isinstance(records, str):
         records = [r.strip() for r in records.split(",") if r.strip()]
     names = [str(r) for r in records]
+    if not names:
+        raise ValueError("records is empty: name at least one record")
+    if len(set(names)) != len(names):
+        raise ValueError(f"records: duplicate record names in {', '.join(names)}")
     unknown = [r for r in names if r not in SVDB_RECORDS]
-    if unknown or not names:
+    if unknown:
         raise ValueError(
-            f"records: unknown svdb record(s) {', '.join(unknown or names) or repr(records)}; "
+            f"records: unknown svdb record(s) {', '.join(unknown)}; "
             "give all, A or B (the development and test halves) or record names: 800-812, "
             "820-829 and 840-894"
         )

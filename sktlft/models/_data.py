@@ -41,8 +41,8 @@ def resolve_device(device: str | None) -> str | None:
         raise ValueError(f"{flag}: expected auto, cpu or cuda (or cuda:N, a torch "
                          "device)") from None
     if parsed.type == "cuda" and not torch.cuda.is_available():
-        auto = option("device='auto'", "--device auto")
-        raise ValueError(f"{flag}: torch sees no CUDA GPU here; use {auto} or cpu")
+        other = option("device='auto' or 'cpu'", "--device auto or cpu")
+        raise ValueError(f"{flag}: torch sees no CUDA GPU here; use {other}")
     return device
 
 

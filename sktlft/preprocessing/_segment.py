@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 from scipy import signal as sps
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._validation import validate_params
 from ..datasets import SharedRows
 from ..datasets._resample import rate_ratio, resample
 from ..inputs import DEFAULT_INPUTS, INPUTS, check_inputs, make_inputs
@@ -272,7 +273,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
                     "rhythm features or the reference beat, which it lacks, so only "
                     f"{', '.join(chosen)} is made (and a model learns from it alone); feed "
                     f"BeatDataset.inputs() for them, or set inputs={chosen!r}",
-                    UserWarning, stacklevel=3)
+                    UserWarning, stacklevel=4)
         else:
             needed = {f for n in chosen for f in INPUTS[n].needs} - {"beats"} - set(fields)
             if needed:
