@@ -7,6 +7,7 @@ the csv of labels and probabilities, the Holter summary and the optional ECG str
 from __future__ import annotations
 
 import csv
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,11 @@ def plan_outputs(record: str | Path, out: str | Path, extension: str, plot: bool
     if existing and not force:
         raise FileExistsError(f"{existing[0]} exists; pass {option('force=True', '--force')} "
                               "to overwrite")
+    strip = out / f"{name}.png"
+    if existing and not plot and strip.is_file():  # not deleted: it may be the user's
+        warnings.warn(f"{strip} is left from an earlier run with "
+                      f"{option('plot=True', '--plot')}: it does not show the new labels",
+                      UserWarning, stacklevel=3)
     return path, name, out, files
 
 

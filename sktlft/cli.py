@@ -269,7 +269,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     from .annotate import MIN_BEAT_SIMILARITY, annotate_record
 
     lead: Any = int(args.lead) if args.lead and args.lead.isdigit() else args.lead
-    plan_outputs(args.record, args.out, args.extension, args.plot, args.force)  # before the model
+    with warnings.catch_warnings():  # checked before the model; warned when labelling
+        warnings.simplefilter("ignore")
+        plan_outputs(args.record, args.out, args.extension, args.plot, args.force)
     model = args.model
     if model is None or is_builtin(model):  # the model that ships with sktlft
         say(describe_builtin())  # a missing model is said here, before any work

@@ -220,6 +220,14 @@ def test_predict_plot_draws_labelled_strips(model_file, tmp_path, capsys):
 
     assert mpimg.imread(out / "208.png").shape[0] > 200 * len(labels)
     assert "208.png" in capsys.readouterr().err
+    # run again without --plot: the earlier strip is kept (it could be the user's file)
+    # and said once to be stale
+    assert main(["predict", str(SAMPLE / "208"), "--model", str(model_file), "--out", str(out),
+                 "--force"]) == 0
+    stale = [line for line in capsys.readouterr().err.splitlines() if "is left" in line]
+    assert stale == [f"[sktlft] warning: {out / '208.png'} is left from an earlier run with "
+                     "--plot: it does not show the new labels"]
+    assert (out / "208.png").is_file()
 
 
 def test_predict_without_atr_detects_beats(model_file, tmp_path):
