@@ -82,8 +82,7 @@ def check_data_folder(data: str, what: str = "") -> None:
 
 def load_databases(data: str | None, spec: str, include_paced: bool = False,
                    flag: str = "--train"):
-    """The beats of ``--train``/``--test`` (``mitdb:DS1,svdb:A``), at one rate; ``flag``:
-    the option that named them, for the messages."""
+    """The beats of ``--train``/``--test`` (``flag``): ``mitdb:DS1,svdb:A``, at one rate."""
     from .datasets import fetch_databases
 
     if data is None:
@@ -364,6 +363,9 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
         ds = load_databases(args.data, train, args.include_paced)
         if args.test:
             test = load_databases(args.data, args.test, args.include_paced, "--test")
+            if (shared := np.intersect1d(ds.groups, test.groups)).size:
+                raise CLIError(f"--train {train} and --test {args.test} share patient(s) "
+                               f"{', '.join(map(str, shared))}: leave them out of one side")
             return ds, None, test, f"{train} -> {args.test}"
         check_cv_patients(args, ds)
         return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"

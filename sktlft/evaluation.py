@@ -329,7 +329,8 @@ def evaluate(
         given as lists of indices refer to the whole ``dataset``; beats left out
         (Q) are then removed from them.
     test : BeatDataset, default=None
-        An external test set: fit on all of ``dataset``, score on ``test``.
+        An external test set: fit on all of ``dataset``, score on ``test``. It
+        must share no patient (``groups``) with ``dataset``.
     keep_q : bool, default=False
         Keep Q beats (left out by default, as in the literature).
     n_jobs : int or None, default=None
@@ -372,6 +373,11 @@ def evaluate(
         keep = dataset.target != "Q"
         new = np.cumsum(keep) - 1
         cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
+    if test is not None and (shared := np.intersect1d(dataset.groups, test.groups)).size:
+        raise ValueError(
+            f"test shares {shared.size} patient(s) with dataset ({', '.join(map(str, shared))}"
+            "): a test of patients the model has seen is the leakage a patient-wise "
+            "evaluation avoids; leave them out of one side")
     dataset = dataset.learnable(keep_q)
     test = None if test is None else test.learnable(keep_q)
     X, y, groups = dataset.inputs(), dataset.target, dataset.groups
