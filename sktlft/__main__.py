@@ -3,6 +3,7 @@ Ctrl-C while it is still being imported ends it in one line, like one during its
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from ._chain import in_chain
@@ -18,7 +19,13 @@ def run() -> None:
         print("sktlft: interrupted (Ctrl-C) before it began; nothing was saved",
               file=sys.stderr)
         sys.exit(130)
-    sys.exit(main())
+    status = main()
+    # the outputs are complete (or the command has failed and said so): a Ctrl-C while
+    # the interpreter shuts down (torch's and matplotlib's clean-up take a moment) no
+    # longer turns the status into a silent death by SIGINT
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ def _on_signal(args: argparse.Namespace, signum: int) -> None:
     if getattr(args, "_complete", None):
         args._late_signal = signum
         return
+    args._interrupted = signum  # said as such even if a library turns it into its own error
     raise Interrupted(signum)
 
 
@@ -178,12 +179,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                         "networks": None if args.estimator == "baseline" else args.networks,
                         "preset": None if args.estimator == "baseline" else args.preset,
                         "set": {k: repr(v) for k, v in params.items()}})
-    _print_report(report, what, verbose=getattr(args, "verbose", False))
     files = _final_model(args, report, pipe, ds, clock)
     figures = example_figures(find_network(pipe), ds, random_state=args.seed)
     report.info["wall_time_s"] = time.perf_counter() - t_start
     report.save(out, figures=figures, files=files)
     _complete(args, f"the report was written to {out}/ (it is complete)")
+    # printed once saved: an interrupted run leaves no table that looks finished
+    _print_report(report, what, verbose=getattr(args, "verbose", False))
     written = sorted(p.name for p in out.iterdir())
     say(f"report written to {out}/ ({', '.join(written)}) in "
         f"{report.info['wall_time_s']:.0f}s")
@@ -410,10 +412,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a signal that arrives while Python runs a class body (a library imported late)
         # comes out as a RuntimeError around it
         interrupt = in_chain(exc, Interrupted)
-        if interrupt is not None:
-            print(f"sktlft {args.command}: interrupted ({_signal_name(interrupt.signum)}); "
+        signum = interrupt.signum if interrupt is not None else getattr(args, "_interrupted",
+                                                                          None)
+        if signum is not None:
+            print(f"sktlft {args.command}: interrupted ({_signal_name(signum)}); "
                   "nothing was saved", file=sys.stderr)
-            return 128 + interrupt.signum
+            return 128 + signum
         if debug:
             raise
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

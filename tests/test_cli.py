@@ -919,6 +919,53 @@ def test_an_interrupt_after_the_report_is_written_says_it_is_complete(tmp_path, 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_an_interrupt_a_library_turns_into_its_own_error_is_said_as_one(tmp_path, capsys,
+                                                                         monkeypatch):
+    # a Ctrl-C while the figures were drawn once came out as "error: Invalid bounding
+    # box" (exit 2): matplotlib lost the interrupt and failed on its own. And the AAMI
+    # table was printed before the report was saved, so an interrupted run left a
+    # finished-looking table on stdout.
+    import signal
+
+    import sktlft.plotting
+
+    def figures_then_lost_interrupt(*args, **kwargs):
+        try:
+            signal.getsignal(signal.SIGINT)(signal.SIGINT, None)
+        except BaseException:
+            pass
+        raise ValueError("Invalid bounding box")
+
+    monkeypatch.setattr(sktlft.plotting, "example_figures", figures_then_lost_interrupt)
+    out = tmp_path / "r"
+    rc = main(["evaluate", "--estimator", "baseline", "--cv", "2", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 130 and captured.out == "" and not out.exists()
+    assert captured.err.splitlines()[-1] == (
+        "sktlft evaluate: interrupted (Ctrl-C); nothing was saved")
+
+
+def test_the_command_ignores_a_ctrl_c_once_main_has_returned(monkeypatch):
+    # a Ctrl-C while the interpreter shut down after a complete run ended it silently
+    # by SIGINT (exit 130, no word): the status is main's
+    import signal
+
+    import sktlft.__main__
+    import sktlft.cli
+
+    monkeypatch.setattr(sktlft.cli, "main", lambda: 0)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as exc:
+            sktlft.__main__.run()
+        assert exc.value.code == 0
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
 # -- bad input a new user trips on (issue 25, part 5) ---------------------------------------
 def _no_work(monkeypatch):
     """Make every data read, model load and record read fail the test."""
