@@ -349,10 +349,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
                          f"{str(exc).removeprefix('leads: ')}") from None
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
                        + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
-    if len(trained) == 1 and isinstance(trained[0], str) and rec.leads[0] != trained[0]:
-        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: "
-                       "unless it was also trained on such a lead, expect poorer labels",
-                       path.name, rec.leads[0], trained[0])
+    _warn_other_lead(path.name, rec.leads[0], trained)
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
@@ -410,11 +407,24 @@ def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> A
     rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
     if lead is None:  # say why this lead, not "by its index"
         rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]
+    _warn_other_lead(path.name, rec.leads[0], trained)
     if len(rec.peaks) < 2:
         raise ValueError(f"{path.name}: {len(rec.peaks)} beat(s) found in lead "
                          f"'{rec.leads[0]}'; the signal may be noise, or not an ECG lead "
                          f"(try another {option('lead', '--lead')})")
     return rec
+
+
+def _warn_other_lead(name: str, read: Any, trained: tuple) -> None:
+    """Warn when a one-lead model reads a lead other than the one it was trained on (lead
+    II and its Holter cousins, ``II``, ``ML2``..., count as MIT-BIH's MLII)."""
+    from .datasets._edf import _LEAD_II
+
+    cousin = trained == ("MLII",) and bool(_LEAD_II.search(str(read).strip()))
+    if len(trained) == 1 and isinstance(trained[0], str) and read != trained[0] and not cousin:
+        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: "
+                       "unless it was also trained on such a lead, expect poorer labels",
+                       name, read, trained[0])
 
 
 def _warn_paced(rec: Any, name: str) -> int:

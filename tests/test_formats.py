@@ -89,10 +89,18 @@ def test_edf_lead_choice_is_said_and_a_file_without_ecg_refused(model_file, tmp_
     edf = _to_edf(rec)
     out = tmp_path / "out"
     assert main(["predict", str(edf), "--model", str(model_file), "--out", str(out)]) == 0
-    assert "lead ECG1: the first of 2 ECG-like channels ('ECG1', mV)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "lead ECG1: the first of 2 ECG-like channels ('ECG1', mV)" in err
+    # as for a WFDB record, a lead that is not the model's is warned about
+    assert "record 208.edf: reading lead 'ECG1', not MLII, the lead the model reads" in err
     assert main(["predict", str(edf), "--model", str(model_file), "--out",
                  str(tmp_path / "b"), "--lead", "ecg2"]) == 0
     assert "lead ECG2: chosen by its label 'ECG2'" in capsys.readouterr().err
+    # lead II (or a Holter cousin of it) is MIT-BIH's MLII: no warning
+    cousin = _to_edf(_excerpt(tmp_path / "in3", seconds=30, names=["ECG II", "V5"]))
+    assert main(["predict", str(cousin), "--model", str(model_file), "--out",
+                 str(tmp_path / "c")]) == 0
+    assert "reading lead" not in capsys.readouterr().err
     # no ECG-like channel: one line naming the channels, nothing written
     rec = _excerpt(tmp_path / "in2", seconds=30, names=["EEG Fpz-Cz", "Resp"],
                    units=["uV", "mV"])
