@@ -353,7 +353,9 @@ def test_predict_missing_lead(model_file, tmp_path, capsys):
                 fmt=["16"], write_dir=str(d))
     assert main(["predict", str(d / "x"), "--model", str(model_file), "--out",
                  str(tmp_path / "o")]) == 2
-    assert "has no lead 'MLII' (its leads are 0: V5)" in capsys.readouterr().err
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft predict: error: record x has no lead 'MLII', the lead the model reads (its "
+        "leads are 0: V5): choose one with --lead (a name, or an index such as --lead 0)")
     # --lead picks another lead by name or index
     for lead in ("V5", "0"):
         out = tmp_path / f"o{lead}"
