@@ -393,6 +393,10 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
 
         say("beat-level random split: the same patients on both sides (leaky, for "
             "comparison only)")
+        classes, counts = np.unique(ds.learnable(args.keep_q).target, return_counts=True)
+        if (counts < 2).any():  # (scikit-learn's "least populated class" message)
+            raise CLIError(f"--split random: a stratified split needs 2 beats of each class; "
+                           f"these records have 1 {classes[counts < 2][0]} beat: name more")
         cv = list(StratifiedShuffleSplit(1, test_size=args.test_size, random_state=args.seed)
                   .split(ds.data, ds.target))
         return ds, cv, None, "random split"
@@ -415,36 +419,3 @@ def check_cv_patients(args: argparse.Namespace, ds: Any) -> None:
                        f"--cv {n_patients} or fewer, or more records" if n_patients > 1 else
                        f"--cv {args.cv}{default}: only 1 patient; patient-wise folds need "
                        "2 or more: give more records")
-
-
-def lighter_model(args: argparse.Namespace, model: Any) -> tuple[Any, dict]:
-    """The model file's model, as ``--fast`` (its first network alone),
-    ``--no-af-gate`` (without its atrial fibrillation gate) and
-    ``--no-prematurity-split`` (without its prematurity split) ask."""
-    import copy
-
-    from .persistence import load_model
-    from .pipeline import SoftVote, find_network, first_network_alone
-
-    whole, info = load_model(model, trust_pickle=args.trust_pickle)
-    if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
-        raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
-    if args.no_prematurity_split and getattr(whole, "split_coef_", None) is None:
-        raise CLIError("--no-prematurity-split: this model has no prematurity split")
-    if args.fast:  # the vote's first network alone: the lighter model inside the file
-        if find_network(whole) is None:
-            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
-        alone = first_network_alone(whole)
-        say("--fast: " + ("the model has one network only, labelled as it is"
-                          if alone is whole else "labelling with the first of the model's "
-                          "networks alone (see the model card for what it costs)"))
-        whole = alone
-    if args.fast and (args.no_af_gate or args.no_prematurity_split):
-        say("--fast: the first network alone has no AF gate or prematurity split already")
-    elif args.no_af_gate and isinstance(whole, SoftVote):
-        whole = copy.copy(whole).set_params(af_gate=False)
-        say("--no-af-gate: labelling without the model's atrial fibrillation gate")
-    if args.no_prematurity_split and isinstance(whole, SoftVote) and not args.fast:
-        whole = copy.copy(whole).set_params(prematurity_split=None)
-        say("--no-prematurity-split: labelling without the model's prematurity split")
-    return whole, info

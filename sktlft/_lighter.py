@@ -1,4 +1,5 @@
-"""The lighter model inside a vote: its first network alone (``sktlft predict --fast``)."""
+"""The lighter model inside a vote: its first network alone (``sktlft predict --fast``),
+or the vote without its AF gate or prematurity split (``--no-af-gate``, ...)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,36 @@ def first_network_alone(model: Any) -> Any:
         alone.af_gate = False
         alone.prematurity_split = None
     return alone
+
+
+def lighter_model(args: Any, model: Any) -> tuple[Any, dict]:
+    """The model file's model, as ``--fast`` (its first network alone),
+    ``--no-af-gate`` (without its atrial fibrillation gate) and
+    ``--no-prematurity-split`` (without its prematurity split) ask, with ``args`` the
+    command line's options."""
+    from ._cliconfig import CLIError, say
+    from .persistence import load_model
+    from .pipeline import SoftVote, find_network
+
+    whole, info = load_model(model, trust_pickle=args.trust_pickle)
+    if args.no_af_gate and getattr(whole, "af_coef_", None) is None:
+        raise CLIError("--no-af-gate: this model has no atrial fibrillation gate")
+    if args.no_prematurity_split and getattr(whole, "split_coef_", None) is None:
+        raise CLIError("--no-prematurity-split: this model has no prematurity split")
+    if args.fast:  # the vote's first network alone: the lighter model inside the file
+        if find_network(whole) is None:
+            raise CLIError("--fast: this model has no network (the rhythm baseline alone)")
+        alone = first_network_alone(whole)
+        say("--fast: " + ("the model has one network only, labelled as it is"
+                          if alone is whole else "labelling with the first of the model's "
+                          "networks alone (see the model card for what it costs)"))
+        whole = alone
+    if args.fast and (args.no_af_gate or args.no_prematurity_split):
+        say("--fast: the first network alone has no AF gate or prematurity split already")
+    elif args.no_af_gate and isinstance(whole, SoftVote):
+        whole = copy.copy(whole).set_params(af_gate=False)
+        say("--no-af-gate: labelling without the model's atrial fibrillation gate")
+    if args.no_prematurity_split and isinstance(whole, SoftVote) and not args.fast:
+        whole = copy.copy(whole).set_params(prematurity_split=None)
+        say("--no-prematurity-split: labelling without the model's prematurity split")
+    return whole, info

@@ -32,7 +32,6 @@ from ._cliconfig import (
     check_writable,
     evaluation_protocol,
     fill_cv,
-    lighter_model,
     load_data,
     load_databases,
     out_folder,
@@ -279,6 +278,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         say(describe_builtin())  # a missing model is said here, before any work
         model = BUILTIN
     if args.fast or args.no_af_gate or args.no_prematurity_split:
+        from ._lighter import lighter_model
+
         model = lighter_model(args, model)
     result = annotate_record(args.record, model, args.out, detect=args.detect,
                              force=args.force, extension=args.extension, lead=lead,

@@ -300,6 +300,8 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--records", "100,114"], "--cv 3 (the default): only 2 patients to "
          "split; give --cv 2 or fewer, or more records"),
         (["leakage", "--records", "100,114"], "--cv 3 (the default): only 2 patients"),
+        (["evaluate", "--split", "random", "--records", "100,114"], "--split random: a "
+         "stratified split needs 2 beats of each class; these records have 1 F beat"),
         (["evaluate", "--records", "100"], "--cv 3 (the default): only 1 patient; "
          "patient-wise folds need 2 or more: give more records"),
         # databases and records named wrongly: refused, in the option's words, before any
