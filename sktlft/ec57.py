@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ._hints import option
 from .datasets import AAMI_CLASSES, SYMBOL_TO_AAMI
 
 __all__ = ["compare_records", "ec57_table", "format_ec57", "match_beats", "read_beats"]
@@ -307,8 +308,17 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                               f": its {int(tk.sum())} {test} beats after it count as false "
                               "positives" if tk.any() else ": it adds nothing to the "
                               "statistics"), UserWarning, stacklevel=2)
+        if rk.any() and tk.any() and stats["qrs"]["matched"] < _MIN_AGREEMENT * rk.sum():
+            warnings.warn(f"record {path.name}: only {stats['qrs']['matched']} of its "
+                          f"{int(rk.sum())} {ref} beats have a {test} beat (the {test} file "
+                          f"runs to {ts[-1] / fs:.0f} s, the {ref} file to {rs[-1] / fs:.0f} "
+                          f"s): does the {test} file cover the whole record?", UserWarning,
+                          stacklevel=2)
         per_record[path.name] = {"table": table.tolist(), "n_ref": int(rk.sum()),
                                  "n_test": int(tk.sum()), **stats}
+    if not any(r["n_ref"] for r in per_record.values()):
+        where = f"after {option(f'start={start:g}', f'--start {start:g}')} " if start else ""
+        raise ValueError(f"no {ref} beat {where}in any record: nothing to compare")
     gross = table_statistics(sum(np.asarray(r["table"]) for r in per_record.values()), classes)
     return {"records": per_record, "gross": gross, "average": _average(per_record, classes),
             "classes": classes, "window": window, "start": start, "ref": ref, "test": test}

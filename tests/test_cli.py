@@ -1434,9 +1434,33 @@ def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, mo
 
 
 def test_compare_says_a_start_past_the_end_of_a_record(tmp_path, capsys):
-    assert main(["compare", str(SAMPLE / "232"), "--test", "atr", "--start", "1000"]) == 0
-    assert ("[sktlft] warning: record 232: no atr beat after start=1000 s (its last is at "
-            "179.4 s): it adds nothing to the statistics") in capsys.readouterr().err
+    # a table of dashes and exit 0 when no record had a beat after --start
+    assert main(["compare", str(SAMPLE / "232"), "--test", "atr", "--start", "1000"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["[sktlft] warning: record 232: no atr beat after start=1000 s (its last is "
+                   "at 179.4 s): it adds nothing to the statistics",
+                   "sktlft compare: error: no atr beat after --start 1000 in any record: "
+                   "nothing to compare"]
+    assert main(["compare", str(SAMPLE / "232"), "--window", "150"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "sktlft compare: error: --window 150: the match window in seconds, above 0 and at "
+        "most 1 (EC57's is 0.15)"]
+
+
+def test_compare_says_when_the_test_file_covers_part_of_the_record(mitdb_home, tmp_path,
+                                                                  capsys):
+    # labels of the 3-minute excerpt against the full record: QRS Se 9.8 %, no word
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    from sktlft.ec57 import read_beats
+
+    s, symbols, fs = read_beats(SAMPLE / "232", "atr")
+    wfdb.wrann("232", "tlft", s, symbol=symbols.tolist(), fs=fs, write_dir=str(labels))
+    assert main(["compare", str(mitdb_home / "mitdb" / "232"), "--test-dir",
+                 str(labels)]) == 0
+    assert ("[sktlft] warning: record 232: only 175 of its 1780 atr beats have a tlft beat "
+            "(the tlft file runs to 179 s, the atr file to 1804 s): does the tlft file cover "
+            "the whole record?") in capsys.readouterr().err
 
 def test_random_split_and_inter_patient_on_records_of_the_sample(tmp_path, capsys):
     # --test-size and --records reach the split: half the beats tested, by default
