@@ -29,14 +29,17 @@ def say(msg: str) -> None:
 
 # -- data ------------------------------------------------------------------------------
 def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: Any = None,
-          include_paced: bool = False):
+              include_paced: bool = False, flag: str = "--records"):
+    """The beats of ``--records`` (``flag``) of ``db`` in ``--data``, or of the bundled
+    sample without ``--data``; records named wrongly are refused before any is read."""
     from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
 
     t = time.perf_counter()
     if data is None:
+        names = None if records is None else _sample_records(records)
         ds = load_mitbih_sample()
-        if records is not None:
-            ds = _sample_records(ds, records)
+        if names is not None:
+            ds = ds.subset(np.isin(ds.record, names))
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
              f"{len(np.unique(ds.groups))} patients")
         return ds
@@ -46,31 +49,36 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
         kwargs["exclude_paced"] = not include_paced
     if lead is not None:
         kwargs["leads"] = (lead,)
-    ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
+    try:
+        ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
+    except ValueError as exc:  # the loader's "records: ..." in the option's words
+        if not str(exc).startswith("records"):
+            raise
+        raise CLIError(f"{flag} {records}: {str(exc).removeprefix('records: ')}") from exc
     say(f"data: {len(ds.target)} beats of {len(ds.records)} {db} records "
          f"({len(np.unique(ds.groups))} patients) read and verified in "
          f"{time.perf_counter() - t:.1f}s")
     return ds
 
 
-def _sample_records(ds: Any, records: str) -> Any:
-    """The bundled sample's beats of ``--records`` (all, DS1, DS2 or names): the sample
-    holds nine records, and one it lacks is refused rather than left out."""
-    from .datasets._mitdb import _resolve_records
+def _sample_records(records: str) -> list[str]:
+    """The bundled sample's records that ``--records`` names (all, DS1, DS2 or names),
+    before it is read: the sample holds nine records, and one it lacks is refused rather
+    than left out."""
+    from .datasets._mitdb import _resolve_records, sample_path
 
-    held = list(ds.records)
-    if records.strip().upper() in ("ALL", "DS1", "DS2"):
+    held = sample_path("RECORDS").read_text().split()
+    try:
         names = _resolve_records(records.strip(), exclude_paced=False)
-    else:
-        names = [r.strip() for r in records.split(",") if r.strip()]
-        missing = [r for r in names if r not in held]
-        if missing:
-            raise CLIError(f"--records {records}: the bundled sample (used without --data) "
-                           f"holds records {', '.join(held)}, not {', '.join(missing)}; "
-                           "pass --data DIR to read the others")
-        if len(set(names)) != len(names):
-            raise CLIError(f"--records {records}: a record is named twice")
-    return ds.subset(np.isin(ds.record, names))
+    except ValueError as exc:
+        raise CLIError(f"--records {records}: {str(exc).removeprefix('records: ')}") from exc
+    if records.strip().upper() in ("ALL", "DS1", "DS2"):
+        return [r for r in names if r in held]
+    if missing := [r for r in names if r not in held]:
+        raise CLIError(f"--records {records}: the bundled sample (used without --data) "
+                       f"holds records {', '.join(held)}, not {', '.join(missing)}; "
+                       "pass --data DIR to read the others")
+    return names
 
 
 def check_data_folder(data: str, what: str = "") -> None:
@@ -175,7 +183,11 @@ def check_run_options(args: argparse.Namespace) -> None:
     if getattr(args, "test_db", None) == "svdb":
         from .datasets._mitdb import _resolve_svdb_records
 
-        _resolve_svdb_records(args.test_records)
+        try:
+            _resolve_svdb_records(args.test_records)
+        except ValueError as exc:
+            raise CLIError(f"--test-records {args.test_records}: "
+                           f"{str(exc).removeprefix('records: ')}") from exc
 
 
 def check_record_options(args: argparse.Namespace) -> None:
@@ -375,6 +387,7 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     ds = load_data(args.data, records, include_paced=args.include_paced)
     if args.test_db:
         test = load_data(args.test_data or args.data, args.test_records, db=args.test_db,
+                         flag="--test-records",
                          lead=args.test_lead)
         return ds, None, test, f"trained on mitdb {records}, tested on {args.test_db}"
     if args.split == "inter-patient":

@@ -290,7 +290,7 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["leakage", "--jobs", "0"], "--jobs 0"),
         (["evaluate", "--split", "random", "--test-size", "2"], "--test-size 2.0"),
         (["evaluate", "--data", str(tmp_path), "--test-db", "svdb", "--test-records", "999"],
-         "unknown svdb record(s) 999"),
+         "--test-records 999: unknown svdb record(s) 999"),
         (["train", "--device", "nonsense", "--out", "m.sktlft"], "--device nonsense"),
         # an --out that cannot be written: refused before any data is read
         (["train", "--out", "afile/m.sktlft"], "afile is a file, not a folder"),
@@ -601,7 +601,8 @@ def test_errors_name_what_the_reader_can_type(model_file, tmp_path, capsys):
 
 def test_results_come_before_what_follows_them_when_redirected(tmp_path):
     # stdout and stderr into one file, as `sktlft evaluate > log 2>&1` does: the table
-    # comes before the refit and "report written", and no joblib chatter leaks in
+    # comes once the report is saved (after the refit: an interrupted run leaves no
+    # finished-looking table), before "report written", and no joblib chatter leaks in
     import os
     import subprocess
     import sys
@@ -617,7 +618,7 @@ def test_results_come_before_what_follows_them_when_redirected(tmp_path):
     assert rc == 0, text
     table, refit, written = (text.index(s) for s in ("AAMI report", "refitting on all",
                                                       "report written"))
-    assert text.index("fold 2/2") < table < refit < written
+    assert text.index("fold 2/2") < refit < table < written
     assert "[Parallel(" not in text and "Traceback" not in text
 
 
@@ -1335,14 +1336,25 @@ def test_a_user_warning_is_one_line_of_the_command_line(monkeypatch, capsys):
     ("101", "--records 101: the bundled sample (used without --data) holds records 100, "
             "114, 124, 201, 208, 209, 213, 222, 232, not 101; pass --data DIR to read the "
             "others"),
-    ("999", "--records 999: the bundled sample (used without --data) holds records 100, "
-            "114, 124, 201, 208, 209, 213, 222, 232, not 999"),
-    ("100,100", "--records 100,100: a record is named twice"),
+    # a name that is no MIT-BIH record is said to be none (not "pass --data")
+    ("999", "--records 999: unknown MIT-BIH record(s) 999; give all, DS1, DS2 or record "
+            "names: 100, 101,"),
+    ("DS9", "--records DS9: unknown MIT-BIH record(s) DS9"),
+    ("100,100", "--records 100,100: duplicate record names in 100, 100"),
 ])
-def test_records_without_data_name_records_of_the_sample(records, msg, capsys):
-    # they were ignored: every command used all nine sample records
-    assert main(["info", "--records", records]) == 2
-    assert msg in capsys.readouterr().err.splitlines()[-1]
+def test_records_without_data_name_records_of_the_sample(records, msg, capsys, monkeypatch):
+    # they were ignored: every command used all nine sample records. They are checked
+    # before the sample is read.
+    import sktlft.datasets
+
+    def no_read():
+        raise AssertionError("the sample was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(sktlft.datasets, "load_mitbih_sample", no_read)
+        assert main(["info", "--records", records]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and msg in err[-1]
     assert main(["info", "--records", "100,114"]) == 0
     out = capsys.readouterr().out
     assert "2 records, 2 patients" in out  # and the dropped annotations are theirs alone
