@@ -23,6 +23,11 @@ class CLIError(ValueError):
     """An error the user can act on: printed as one line, exit status 2."""
 
 
+def count(n: int, noun: str) -> str:
+    """``"1 patient"``, ``"2 patients"``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def say(msg: str) -> None:
     logger.info(msg)
 
@@ -41,7 +46,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
         if names is not None:
             ds = ds.subset(np.isin(ds.record, names))
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
-             f"{len(np.unique(ds.groups))} patients")
+             f"{count(len(np.unique(ds.groups)), 'patient')}")
         return ds
     check_data_folder(data, f" (it must hold {db}/)")
     kwargs: dict[str, Any] = {"records": records, "download_if_missing": False}
@@ -55,8 +60,8 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
         if not str(exc).startswith("records"):
             raise
         raise CLIError(f"{flag} {records}: {str(exc).removeprefix('records: ')}") from exc
-    say(f"data: {len(ds.target)} beats of {len(ds.records)} {db} records "
-         f"({len(np.unique(ds.groups))} patients) read and verified in "
+    say(f"data: {len(ds.target)} beats of {count(len(ds.records), db + ' record')} "
+         f"({count(len(np.unique(ds.groups)), 'patient')}) read and verified in "
          f"{time.perf_counter() - t:.1f}s")
     return ds
 
@@ -101,8 +106,8 @@ def load_databases(data: str | None, spec: str, include_paced: bool = False,
     check_databases(spec, include_paced, flag)
     ds = fetch_databases(spec, data, exclude_paced=not include_paced,
                          download_if_missing=False)
-    say(f"data: {len(ds.target)} beats of {len(ds.records)} records of {ds.database} "
-        f"({len(np.unique(ds.groups))} patients) read and verified in "
+    say(f"data: {len(ds.target)} beats of {count(len(ds.records), 'record')} of "
+        f"{ds.database} ({count(len(np.unique(ds.groups)), 'patient')}) read and verified in "
         f"{time.perf_counter() - t:.1f}s")
     return ds
 

@@ -364,14 +364,27 @@ def parse_command_line(argv: list[str]) -> argparse.Namespace:
     import difflib
 
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        command = sub.choices[args.command]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+    def refuse(command: argparse.ArgumentParser, extra: list[str]) -> None:
         known = [s for a in command._actions for s in a.option_strings]
-        near = difflib.get_close_matches(extra[0].split("=", 1)[0], known, n=1)
+        near = difflib.get_close_matches(extra[0].split("=", 1)[0], known, n=1, cutoff=0.7)
         command.error(f"unrecognized arguments: {' '.join(extra)}"
                       + (f" (did you mean {near[0]}?)" if near else ""))
+
+    # a misspelt option is said before a missing one (`predict R --outt x` said only
+    # "the following arguments are required: --out")
+    name = next((a for a in argv if a in sub.choices), None)
+    if name is not None:
+        command = sub.choices[name]
+        known = [s for a in command._actions for s in a.option_strings]
+        unknown = [a for a in argv[argv.index(name) + 1:] if a.startswith("--")
+                   and not any(k.startswith(a.split("=", 1)[0]) for k in known)]
+        if unknown:
+            refuse(command, unknown)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        refuse(sub.choices[args.command], extra)
     return args
 
 

@@ -30,6 +30,7 @@ from ._cliconfig import (
     check_record_options,
     check_split_options,
     check_writable,
+    count,
     evaluation_protocol,
     fill_cv,
     load_data,
@@ -334,8 +335,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     check_record_options(args)
     ds = load_data(args.data, args.records, include_paced=args.include_paced)
     classes = list(ds.target_names)
-    print(f"{len(ds.target)} beats, {len(ds.records)} records, "
-          f"{len(np.unique(ds.groups))} patients, leads {', '.join(map(str, ds.leads))}, "
+    print(f"{len(ds.target)} beats, {count(len(ds.records), 'record')}, "
+          f"{count(len(np.unique(ds.groups)), 'patient')}, leads "
+          f"{', '.join(map(str, ds.leads))}, "
           f"{ds.fs:g} Hz")
     print("patient " + "".join(f"{c:>7}" for c in classes) + "   total")
     for g in np.unique(ds.groups):

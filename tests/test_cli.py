@@ -1440,8 +1440,21 @@ def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, mo
         main(["evaluate", "--netwroks", "2"])
     assert exc.value.code == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "sktlft evaluate: error: unrecognized arguments: --netwroks 2 (did you mean "
+        "sktlft evaluate: error: unrecognized arguments: --netwroks (did you mean "
         "--networks?)")
+    # said before a required option is missed; abbreviations still work; no guess when
+    # nothing is near
+    for argv, said in ((["predict", "x", "--outt", "o"], "predict: error: unrecognized "
+                        "arguments: --outt (did you mean --out?)"),
+                       (["leakage", "--split", "random"], "leakage: error: unrecognized "
+                        "arguments: --split"),
+                       (["predict", "x"], "predict: error: the following arguments are "
+                        "required: --out")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert capsys.readouterr().err.splitlines()[-1] == f"sktlft {said}"
+    assert main(["info", "--rec", "100"]) == 0  # an abbreviation; one record, one patient
+    assert capsys.readouterr().out.startswith("220 beats, 1 record, 1 patient, leads MLII")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
