@@ -181,7 +181,7 @@ def test_segment_shapes_and_crop(sample):
 def test_segment_filter_removes_baseline(sample):
     x = sample.data[:50].astype(np.float64)
     drift = 2.0 + np.linspace(-1, 1, x.shape[-1])  # offset and slow ramp, in mV
-    seg = BeatSegmenter(highpass=0.5, lowpass=40, normalize="none").fit(x)
+    seg = BeatSegmenter(highpass=0.5, lowpass=40, normalize="none", inputs=("image",)).fit(x)
     clean = seg.transform(x)
     dirty = seg.transform(x + drift)
     centre = slice(200, 664)  # away from the window's edges

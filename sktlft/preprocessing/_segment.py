@@ -305,11 +305,11 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
                 f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
                 f"{beats.shape[1]}"
             )
-        self.inputs_ = self._chosen(rest, warn=True)
         start, stop = _crop(beats.shape[-1], self.fs, self.before, self.after)
         ratio = rate_ratio(self.fs, self.target_fs)
         self.output_fs_ = float(self.fs * ratio)
         _sos(self.output_fs_, self.highpass, self.lowpass, self.filter_order)
+        self.inputs_ = self._chosen(rest, warn=True)  # (warned once the settings are valid)
         self.window_ = self.n_window_in_ / self.fs
         self.n_beat_ = int(-(-(stop - start) * ratio.numerator // ratio.denominator))
         return self
