@@ -37,11 +37,12 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
               include_paced: bool = False, flag: str = "--records"):
     """The beats of ``--records`` (``flag``) of ``db`` in ``--data``, or of the bundled
     sample without ``--data``; records named wrongly are refused before any is read."""
+    from ._clirecords import sample_records
     from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
 
     t = time.perf_counter()
     if data is None:
-        names = None if records is None else _sample_records(records)
+        names = None if records is None else sample_records(records)
         ds = load_mitbih_sample()
         if names is not None:
             ds = ds.subset(np.isin(ds.record, names))
@@ -66,26 +67,6 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     return ds
 
 
-def _sample_records(records: str) -> list[str]:
-    """The bundled sample's records that ``--records`` names (all, DS1, DS2 or names),
-    before it is read: the sample holds nine records, and one it lacks is refused rather
-    than left out."""
-    from .datasets._mitdb import _resolve_records, sample_path
-
-    held = sample_path("RECORDS").read_text().split()
-    try:
-        names = _resolve_records(records.strip(), exclude_paced=False)
-    except ValueError as exc:
-        raise CLIError(f"--records {records}: {str(exc).removeprefix('records: ')}") from exc
-    if records.strip().upper() in ("ALL", "DS1", "DS2"):
-        return [r for r in names if r in held]
-    if missing := [r for r in names if r not in held]:
-        raise CLIError(f"--records {records}: the bundled sample (used without --data) "
-                       f"holds records {', '.join(held)}, not {', '.join(missing)}; "
-                       "pass --data DIR to read the others")
-    return names
-
-
 def check_data_folder(data: str, what: str = "") -> None:
     """Refuse a --data that is not a folder (a file is said to be one)."""
     if not Path(data).is_dir():
@@ -96,6 +77,7 @@ def check_data_folder(data: str, what: str = "") -> None:
 def load_databases(data: str | None, spec: str, include_paced: bool = False,
                    flag: str = "--train"):
     """The beats of ``--train``/``--test`` (``flag``): ``mitdb:DS1,svdb:A``, at one rate."""
+    from ._clirecords import check_databases
     from .datasets import fetch_databases
 
     if data is None:
@@ -110,22 +92,6 @@ def load_databases(data: str | None, spec: str, include_paced: bool = False,
         f"{ds.database} ({count(len(np.unique(ds.groups)), 'patient')}) read and verified in "
         f"{time.perf_counter() - t:.1f}s")
     return ds
-
-
-def check_databases(spec: str, include_paced: bool, flag: str) -> None:
-    """Refuse, before any record is read, databases or records ``flag`` names wrongly."""
-    from .datasets import parse_databases
-    from .datasets._mitdb import _resolve_records, _resolve_svdb_records
-
-    try:
-        for db, records in parse_databases(spec):
-            if db == "mitdb":
-                _resolve_records(records, exclude_paced=not include_paced)
-            else:
-                _resolve_svdb_records(records)
-    except ValueError as exc:
-        why = str(exc).removeprefix("records: ").removeprefix("databases: ")
-        raise CLIError(f"{flag} {spec}: {why}") from exc
 
 
 def check_split_options(args: argparse.Namespace) -> None:
@@ -201,6 +167,10 @@ def check_record_options(args: argparse.Namespace) -> None:
     if getattr(args, "include_paced", False) and getattr(args, "data", None) is None:
         raise CLIError("--include-paced: the bundled sample (used without --data) holds no "
                        "paced record; give --data DIR")
+    if getattr(args, "include_paced", False):
+        from ._clirecords import check_paced
+
+        check_paced(args)
     for dest in ("records", "test_records", "train", "test"):
         value = getattr(args, dest, None)
         if value is not None and not value.replace(",", "").replace("+", "").strip():
@@ -376,6 +346,8 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     if args.train or args.test:
         train = args.train or "mitdb:DS1"
         if args.test:
+            from ._clirecords import check_databases
+
             check_databases(args.test, args.include_paced, "--test")
         ds = load_databases(args.data, train, args.include_paced)
         if args.test:

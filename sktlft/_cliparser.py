@@ -172,7 +172,8 @@ def _add_evaluate(sub: Any) -> None:
                    help="folds for --split cv, or on --train without --test (default: 3)")
     p.add_argument("--records", help=f"records: all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
-                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
+                   help="also read the paced records named (left out by default): 107 and "
+                        "217; 102 and 104 have no MLII lead")
     p.add_argument("--out", help="report folder (default: a new sktlft_report_<time>/)")
     p.add_argument("--jobs", type=int, default=1, help="folds in parallel (default: 1)")
     p.add_argument("--scheduler", help="address of a Dask scheduler to run the folds on")
@@ -196,7 +197,8 @@ def _add_leakage(sub: Any) -> None:
     p.add_argument("--data", help="folder holding mitdb/ (default: the bundled sample)")
     p.add_argument("--records", help=f"all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
-                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
+                   help="also read the paced records named (left out by default): 107 and "
+                        "217; 102 and 104 have no MLII lead")
     p.add_argument("--cv", type=int, default=None, help="folds (default: 3)")
     p.add_argument("--out", help="output folder (default: a new sktlft_leakage_<time>/)")
     p.add_argument("--jobs", type=int, default=1, help="fits in parallel (default: 1)")
@@ -215,7 +217,8 @@ def _add_train(sub: Any) -> None:
                    help="databases and records to train on (with --data; default: all the "
                         "development data, mitdb:DS1,svdb:A)")
     p.add_argument("--include-paced", action="store_true",
-                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
+                   help="also read the paced records named (left out by default): 107 and "
+                        "217; 102 and 104 have no MLII lead")
     p.add_argument("--out", required=True,
                    help="model file to write (.sktlft: JSON + safetensors, loads without "
                         "running code)")
@@ -336,7 +339,8 @@ def _add_info(sub: Any) -> None:
     p.add_argument("--records", default=None,
                    help=f"all, DS1, DS2 or 101,106,...{_SAMPLE_RECORDS}")
     p.add_argument("--include-paced", action="store_true",
-                   help="also read the paced records 102, 104, 107, 217 (left out by default)")
+                   help="also read the paced records named (left out by default): 107 and "
+                        "217; 102 and 104 have no MLII lead")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -300,6 +300,13 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
         (["evaluate", "--records", "100,114"], "--cv 3 (the default): only 2 patients to "
          "split; give --cv 2 or fewer, or more records"),
         (["leakage", "--records", "100,114"], "--cv 3 (the default): only 2 patients"),
+        # --include-paced where it reads no paced record, or 102 and 104, which lack MLII
+        (["info", "--data", str(tmp_path), "--include-paced", "--records", "100,101"],
+         "--include-paced: the records named hold no paced record (102, 104, 107, 217)"),
+        (["train", "--data", str(tmp_path), "--include-paced", "--out", "m.sktlft"],
+         "--include-paced: the records named hold no paced record"),
+        (["info", "--data", str(tmp_path), "--include-paced"], "--include-paced: the paced "
+         "record(s) 102, 104 have no MLII lead, which sktlft reads (V5 and V2 instead)"),
         (["evaluate", "--split", "random", "--records", "100,114"], "--split random: a "
          "stratified split needs 2 beats of each class; these records have 1 F beat"),
         (["evaluate", "--records", "100"], "--cv 3 (the default): only 1 patient; "

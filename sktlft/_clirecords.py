@@ -1,0 +1,70 @@
+"""The records the command line's options name (``--records``, ``--train``/``--test``,
+``--include-paced``), checked before any record is read."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._cliconfig import CLIError
+
+__all__ = ["check_databases", "check_paced", "sample_records"]
+
+
+def check_databases(spec: str, include_paced: bool, flag: str) -> None:
+    """Refuse, before any record is read, databases or records ``flag`` names wrongly."""
+    from .datasets import parse_databases
+    from .datasets._mitdb import _resolve_records, _resolve_svdb_records
+
+    try:
+        for db, records in parse_databases(spec):
+            if db == "mitdb":
+                _resolve_records(records, exclude_paced=not include_paced)
+            else:
+                _resolve_svdb_records(records)
+    except ValueError as exc:
+        why = str(exc).removeprefix("records: ").removeprefix("databases: ")
+        raise CLIError(f"{flag} {spec}: {why}") from exc
+
+
+def sample_records(records: str) -> list[str]:
+    """The bundled sample's records that ``--records`` names (all, DS1, DS2 or names),
+    before it is read: the sample holds nine records, and one it lacks is refused rather
+    than left out."""
+    from .datasets._mitdb import _resolve_records, sample_path
+
+    held = sample_path("RECORDS").read_text().split()
+    try:
+        names = _resolve_records(records.strip(), exclude_paced=False)
+    except ValueError as exc:
+        raise CLIError(f"--records {records}: {str(exc).removeprefix('records: ')}") from exc
+    if records.strip().upper() in ("ALL", "DS1", "DS2"):
+        return [r for r in names if r in held]
+    if missing := [r for r in names if r not in held]:
+        raise CLIError(f"--records {records}: the bundled sample (used without --data) "
+                       f"holds records {', '.join(held)}, not {', '.join(missing)}; "
+                       "pass --data DIR to read the others")
+    return names
+
+
+def check_paced(args: argparse.Namespace) -> None:
+    """Refuse --include-paced where it reads no paced record, or where it would read 102
+    or 104: they have no MLII lead (surgical dressings; V5 and V2 instead)."""
+    from .datasets import PACED_RECORDS, parse_databases
+    from .datasets._mitdb import _resolve_records
+
+    specs = [getattr(args, d, None) for d in ("train", "test")]
+    if args.command == "train" and not any(specs):
+        specs = ["mitdb:DS1,svdb:A"]
+    try:  # (records named wrongly are said by the checks that read them)
+        named = {r for m in [args.records or (None if any(specs) else "all")]
+                 + [r for spec in specs if spec for db, r in parse_databases(spec)
+                    if db == "mitdb"] if m for r in _resolve_records(m, exclude_paced=False)}
+    except ValueError:
+        return
+    if not named & set(PACED_RECORDS):
+        raise CLIError("--include-paced: the records named hold no paced record (102, 104, "
+                       "107, 217); leave it out")
+    if lacking := sorted(named & {"102", "104"}):
+        raise CLIError(f"--include-paced: the paced record(s) {', '.join(lacking)} have no "
+                       "MLII lead, which sktlft reads (V5 and V2 instead); name the records "
+                       "to read without them (107 and 217 are the paced records that have it)")
