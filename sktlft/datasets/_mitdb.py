@@ -259,7 +259,8 @@ def fetch_mitbih(
     fs : float or None, default=None
         Resample the records to this rate in Hz (``None``: 360 Hz as recorded).
     exclude_paced : bool, default=True
-        Leave out the paced records 102, 104, 107 and 217.
+        Leave out the paced records 102, 104, 107 and 217. (102 and 104 have no
+        MLII lead, only V5 and V2: read them with ``leads=("V5",)`` or by index.)
     download_if_missing : bool, default=True
         Download missing files from PhysioNet.
     return_X_y : bool, default=False
