@@ -58,7 +58,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     try:
         ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
     except ValueError as exc:  # the loader's "records: ..." in the option's words
-        if not str(exc).startswith("records"):
+        if not str(exc).startswith("records: "):
             raise
         raise CLIError(f"{flag} {records}: {str(exc).removeprefix('records: ')}") from exc
     say(f"data: {len(ds.target)} beats of {count(len(ds.records), db + ' record')} "
@@ -352,8 +352,8 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
         ds = load_databases(args.data, train, args.include_paced)
         if args.test:
             test = load_databases(args.data, args.test, args.include_paced, "--test")
-            if (shared := np.intersect1d(ds.groups, test.groups)).size:
-                raise CLIError(f"--train {train} and --test {args.test} share patient(s) "
+            if (shared := np.intersect1d(ds.record, test.record)).size:
+                raise CLIError(f"--train {train} and --test {args.test} share record(s) "
                                f"{', '.join(map(str, shared))}: leave them out of one side")
             return ds, None, test, f"{train} -> {args.test}"
         check_cv_patients(args, ds)

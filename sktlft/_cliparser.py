@@ -382,7 +382,9 @@ def parse_command_line(argv: list[str]) -> argparse.Namespace:
     if name is not None:
         command = sub.choices[name]
         known = [s for a in command._actions for s in a.option_strings]
-        unknown = [a for a in argv[argv.index(name) + 1:] if a.startswith("--")
+        rest = argv[argv.index(name) + 1:]
+        rest = rest[:rest.index("--")] if "--" in rest else rest  # ("--": no options after)
+        unknown = [a for a in rest if a.startswith("--")
                    and not any(k.startswith(a.split("=", 1)[0]) for k in known)]
         if unknown:
             refuse(command, unknown)

@@ -56,7 +56,8 @@ def check_paced(args: argparse.Namespace) -> None:
     if args.command == "train" and not any(specs):
         specs = ["mitdb:DS1,svdb:A"]
     try:  # (records named wrongly are said by the checks that read them)
-        named = {r for m in [args.records or (None if any(specs) else "all")]
+        default = "DS1" if getattr(args, "test_db", None) else "all"  # as evaluate reads
+        named = {r for m in [args.records or (None if any(specs) else default)]
                  + [r for spec in specs if spec for db, r in parse_databases(spec)
                     if db == "mitdb"] if m for r in _resolve_records(m, exclude_paced=False)}
     except ValueError:
@@ -65,6 +66,7 @@ def check_paced(args: argparse.Namespace) -> None:
         raise CLIError("--include-paced: the records named hold no paced record (102, 104, "
                        "107, 217); leave it out")
     if lacking := sorted(named & {"102", "104"}):
-        raise CLIError(f"--include-paced: the paced record(s) {', '.join(lacking)} have no "
-                       "MLII lead, which sktlft reads (V5 and V2 instead); name the records "
-                       "to read without them (107 and 217 are the paced records that have it)")
+        raise CLIError(f"--include-paced: {' and '.join(lacking)} "
+                       f"{'has' if len(lacking) == 1 else 'have'} no MLII lead, which the "
+                       "command line reads (V5 and V2 instead); name the records to read "
+                       "without them (107 and 217 are the paced records that have it)")

@@ -330,7 +330,9 @@ def evaluate(
         (Q) are then removed from them.
     test : BeatDataset, default=None
         An external test set: fit on all of ``dataset``, score on ``test``. It
-        must share no patient (``groups``) with ``dataset``.
+        must share no record with ``dataset``. (Records of one patient may lie on
+        both sides: the literature's DS1 -> DS2 puts 201 in DS1 and 202, the same
+        patient, in DS2.)
     keep_q : bool, default=False
         Keep Q beats (left out by default, as in the literature).
     n_jobs : int or None, default=None
@@ -373,10 +375,10 @@ def evaluate(
         keep = dataset.target != "Q"
         new = np.cumsum(keep) - 1
         cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
-    if test is not None and (shared := np.intersect1d(dataset.groups, test.groups)).size:
+    if test is not None and (shared := np.intersect1d(dataset.record, test.record)).size:
         raise ValueError(
-            f"test shares {shared.size} patient(s) with dataset ({', '.join(map(str, shared))}"
-            "): a test of patients the model has seen is the leakage a patient-wise "
+            f"test shares {shared.size} record(s) with dataset ({', '.join(map(str, shared))}"
+            "): a test of beats the model has learnt from is the leakage a patient-wise "
             "evaluation avoids; leave them out of one side")
     dataset = dataset.learnable(keep_q)
     test = None if test is None else test.learnable(keep_q)

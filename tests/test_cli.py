@@ -305,8 +305,14 @@ def test_errors_are_one_line(tmp_path, capsys, model_file, monkeypatch):
          "--include-paced: the records named hold no paced record (102, 104, 107, 217)"),
         (["train", "--data", str(tmp_path), "--include-paced", "--out", "m.sktlft"],
          "--include-paced: the records named hold no paced record"),
-        (["info", "--data", str(tmp_path), "--include-paced"], "--include-paced: the paced "
-         "record(s) 102, 104 have no MLII lead, which sktlft reads (V5 and V2 instead)"),
+        (["info", "--data", str(tmp_path), "--include-paced"], "--include-paced: 102 and "
+         "104 have no MLII lead, which the command line reads (V5 and V2 instead)"),
+        # evaluate --test-db trains on DS1 by default: no paced record there
+        (["evaluate", "--data", str(tmp_path), "--test-db", "svdb", "--include-paced"],
+         "--include-paced: the records named hold no paced record"),
+        (["info", "--data", str(tmp_path), "--records", "104"], "--records 104: 104 is a "
+         "paced record, left out by default; include it with --include-paced (104 has no "
+         "MLII lead, only V5 and V2: the command line cannot read it)"),
         (["evaluate", "--split", "random", "--records", "100,114"], "--split random: a "
          "stratified split needs 2 beats of each class; these records have 1 F beat"),
         (["evaluate", "--records", "100"], "--cv 3 (the default): only 1 patient; "
@@ -972,7 +978,6 @@ def test_the_command_ignores_a_ctrl_c_once_main_has_returned(monkeypatch):
             sktlft.__main__.run()
         assert exc.value.code == 0
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
@@ -1557,3 +1562,9 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(monkeypatch, capsy
     monkeypatch.setattr(sys, "stdout", ClosedPipe())
     assert main(["info"]) == 141
     assert "error" not in capsys.readouterr().err
+
+
+def test_include_paced_reads_the_paced_records_that_have_mlii(mitdb_home, capsys):
+    assert main(["info", "--data", str(mitdb_home), "--include-paced", "--records",
+                 "100,107,217"]) == 0
+    assert capsys.readouterr().out.startswith("6609 beats, 3 records, 3 patients")

@@ -248,24 +248,26 @@ def test_a_test_set_sharing_patients_with_the_training_set_is_refused(sample):
 
     train = sample.subset(np.isin(sample.record, ["100", "114", "208"]))
     test = sample.subset(np.isin(sample.record, ["208", "232"]))
-    with pytest.raises(ValueError, match=r"^test shares 1 patient\(s\) with dataset \(208\): "
-                                         r"a test of patients the model has seen"):
+    with pytest.raises(ValueError, match=r"^test shares 1 record\(s\) with dataset \(208\): "
+                                         r"a test of beats the model has learnt from"):
         evaluate(make_baseline_pipeline(), train, test=test)
     ok = evaluate(make_baseline_pipeline(), train, test=sample.subset(sample.record == "232"))
     assert ok.folds[0]["test_patients"] == [232]
 
 
-def test_the_command_line_names_the_patients_train_and_test_share(mitdb_home, tmp_path,
-                                                                  capsys):
+def test_the_command_line_names_the_records_train_and_test_share(mitdb_home, tmp_path,
+                                                                 capsys):
     from sktlft.cli import main
 
-    # records 201 and 202 are one patient's
-    assert main(["evaluate", "--data", str(mitdb_home), "--train", "mitdb:201", "--test",
-                 "mitdb:202", "--estimator", "baseline", "--out", str(tmp_path / "r")]) == 2
+    assert main(["evaluate", "--data", str(mitdb_home), "--train", "mitdb:100+101", "--test",
+                 "mitdb:101", "--estimator", "baseline", "--out", str(tmp_path / "r")]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "sktlft evaluate: error: --train mitdb:201 and --test mitdb:202 share patient(s) 201: "
-        "leave them out of one side")
+        "sktlft evaluate: error: --train mitdb:100+101 and --test mitdb:101 share record(s) "
+        "101: leave them out of one side")
     assert not (tmp_path / "r").exists()
+    # records 201 (DS1) and 202 (DS2) are one patient's, as the literature's protocol has it
+    assert main(["evaluate", "--data", str(mitdb_home), "--train", "mitdb:201", "--test",
+                 "mitdb:202", "--estimator", "baseline", "--out", str(tmp_path / "q")]) == 0
 
 
 def test_json_is_strict(report, tmp_path):

@@ -91,11 +91,16 @@ def _resolve_records(records: Any, exclude_paced: bool) -> list[str]:
         raise ValueError(f"records: duplicate record names in {', '.join(names)}")
     paced = [r for r in names if r in PACED_RECORDS]
     if paced and exclude_paced:
+        lacking = [r for r in paced if r in ("102", "104")]
         raise ValueError(
             f"records: {', '.join(paced)} "
             f"{'is a paced record' if len(paced) == 1 else 'are paced records'}, left out by "
             f"default; include {'it' if len(paced) == 1 else 'them'} with "
-            f"{option('exclude_paced=False', '--include-paced')}"
+            f"{option('exclude_paced=False', '--include-paced')}" + (
+                f" ({' and '.join(lacking)} {'has' if len(lacking) == 1 else 'have'} no MLII "
+                "lead, only V5 and V2: " + option("read with leads=('V5',))",
+                                                  "the command line cannot read it)")
+                if lacking else "")
         )
     return names
 
