@@ -37,7 +37,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
               include_paced: bool = False, flag: str = "--records"):
     """The beats of ``--records`` (``flag``) of ``db`` in ``--data``, or of the bundled
     sample without ``--data``; records named wrongly are refused before any is read."""
-    from ._clirecords import sample_records
+    from ._clirecords import option_error, sample_records
     from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
 
     t = time.perf_counter()
@@ -60,7 +60,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     except ValueError as exc:  # the loader's "records: ..." in the option's words
         if not str(exc).startswith("records: "):
             raise
-        raise CLIError(f"{flag} {records}: {str(exc).removeprefix('records: ')}") from exc
+        raise option_error(flag, records, exc) from exc
     say(f"data: {len(ds.target)} beats of {count(len(ds.records), db + ' record')} "
          f"({count(len(np.unique(ds.groups)), 'patient')}) read and verified in "
          f"{time.perf_counter() - t:.1f}s")
@@ -152,13 +152,13 @@ def check_run_options(args: argparse.Namespace) -> None:
     resolve_device(args.device)  # a device torch does not know, or CUDA without a GPU
     check_record_options(args)
     if getattr(args, "test_db", None) == "svdb":
+        from ._clirecords import option_error
         from .datasets._mitdb import _resolve_svdb_records
 
         try:
             _resolve_svdb_records(args.test_records)
         except ValueError as exc:
-            raise CLIError(f"--test-records {args.test_records}: "
-                           f"{str(exc).removeprefix('records: ')}") from exc
+            raise option_error("--test-records", args.test_records, exc) from exc
 
 
 def check_record_options(args: argparse.Namespace) -> None:
@@ -352,9 +352,6 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
         ds = load_databases(args.data, train, args.include_paced)
         if args.test:
             test = load_databases(args.data, args.test, args.include_paced, "--test")
-            if (shared := np.intersect1d(ds.record, test.record)).size:
-                raise CLIError(f"--train {train} and --test {args.test} share record(s) "
-                               f"{', '.join(map(str, shared))}: leave them out of one side")
             return ds, None, test, f"{train} -> {args.test}"
         check_cv_patients(args, ds)
         return ds, args.cv, None, f"{args.cv}-fold patient-wise CV on {train}"

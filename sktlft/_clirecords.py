@@ -7,7 +7,14 @@ import argparse
 
 from ._cliconfig import CLIError
 
-__all__ = ["check_databases", "check_paced", "sample_records"]
+__all__ = ["check_databases", "check_paced", "option_error", "sample_records"]
+
+
+def option_error(flag: str, value: object, exc: Exception) -> CLIError:
+    """A loader's ``records: ...`` (or ``databases: ...``) message in the words of the
+    option that named them: ``--records DS9: unknown MIT-BIH record(s) DS9; ...``."""
+    why = str(exc).removeprefix("records: ").removeprefix("databases: ")
+    return CLIError(f"{flag} {value}: {why}")
 
 
 def check_databases(spec: str, include_paced: bool, flag: str) -> None:
@@ -22,8 +29,7 @@ def check_databases(spec: str, include_paced: bool, flag: str) -> None:
             else:
                 _resolve_svdb_records(records)
     except ValueError as exc:
-        why = str(exc).removeprefix("records: ").removeprefix("databases: ")
-        raise CLIError(f"{flag} {spec}: {why}") from exc
+        raise option_error(flag, spec, exc) from exc
 
 
 def sample_records(records: str) -> list[str]:
@@ -36,7 +42,7 @@ def sample_records(records: str) -> list[str]:
     try:
         names = _resolve_records(records.strip(), exclude_paced=False)
     except ValueError as exc:
-        raise CLIError(f"--records {records}: {str(exc).removeprefix('records: ')}") from exc
+        raise option_error("--records", records, exc) from exc
     if records.strip().upper() in ("ALL", "DS1", "DS2"):
         return [r for r in names if r in held]
     if missing := [r for r in names if r not in held]:

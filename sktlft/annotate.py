@@ -28,6 +28,7 @@ from ._stream import (
 )
 from ._validation import PATH, validate_params
 from .datasets._header import header_rate
+from .datasets._reader import MissingLeadError
 from .metrics import aami_labels
 
 __all__ = ["MAX_RECORD_FS", "MIN_SECONDS", "annotate_record", "annotate_signal"]
@@ -343,17 +344,15 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
         rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
                           tmp=tmp, progress=progress)
     except ValueError as exc:  # the reader's "leads: ..." in the words of the caller
-        if not str(exc).startswith("leads: "):
+        if isinstance(exc, MissingLeadError) and lead is None:  # the model's own lead
+            raise ValueError(f"record {exc.record} has no lead {exc.lead!r}, the lead the "
+                             f"model reads (its leads are {exc.listing}): choose one with "
+                             f"{option('lead', '--lead')} (a name, or an index such as "
+                             f"{option('lead=0', '--lead 0')})") from None
+        if lead is None or not str(exc).startswith("leads: "):
             raise
-        why = str(exc).removeprefix("leads: ")
-        missing = re.match(r"(record .+ has no lead '[^']+') (\(its leads are .*?\))", why)
-        if lead is None and missing:  # the model's lead: say how to choose another
-            raise ValueError(f"{missing[1]}, the lead the model reads {missing[2]}: choose "
-                             f"one with {option('lead', '--lead')} (a name, or an index such "
-                             f"as {option('lead=0', '--lead 0')})") from None
-        if lead is None:
-            raise
-        raise ValueError(f"{option(f'lead={lead!r}', f'--lead {lead}')}: {why}") from None
+        raise ValueError(f"{option(f'lead={lead!r}', f'--lead {lead}')}: "
+                         f"{str(exc).removeprefix('leads: ')}") from None
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
                        + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
     _warn_other_lead(path.name, rec.leads[0], trained)

@@ -377,9 +377,10 @@ def evaluate(
         cv = [(new[np.asarray(a)[keep[a]]], new[np.asarray(b)[keep[b]]]) for a, b in cv]
     if test is not None and (shared := np.intersect1d(dataset.record, test.record)).size:
         raise ValueError(
-            f"test shares {shared.size} record(s) with dataset ({', '.join(map(str, shared))}"
-            "): a test of beats the model has learnt from is the leakage a patient-wise "
-            "evaluation avoids; leave them out of one side")
+            f"{option('test', '--test')} shares {shared.size} record(s) with "
+            f"{option('dataset', '--train')} ({', '.join(map(str, shared))}): a test of beats "
+            "the model has learnt from is the leakage a patient-wise evaluation avoids; leave "
+            "them out of one side")
     dataset = dataset.learnable(keep_q)
     test = None if test is None else test.learnable(keep_q)
     X, y, groups = dataset.inputs(), dataset.target, dataset.groups

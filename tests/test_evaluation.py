@@ -262,8 +262,9 @@ def test_the_command_line_names_the_records_train_and_test_share(mitdb_home, tmp
     assert main(["evaluate", "--data", str(mitdb_home), "--train", "mitdb:100+101", "--test",
                  "mitdb:101", "--estimator", "baseline", "--out", str(tmp_path / "r")]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "sktlft evaluate: error: --train mitdb:100+101 and --test mitdb:101 share record(s) "
-        "101: leave them out of one side")
+        "sktlft evaluate: error: --test shares 1 record(s) with --train (101): a test of beats "
+        "the model has learnt from is the leakage a patient-wise evaluation avoids; leave "
+        "them out of one side")
     assert not (tmp_path / "r").exists()
     # records 201 (DS1) and 202 (DS2) are one patient's, as the literature's protocol has it
     assert main(["evaluate", "--data", str(mitdb_home), "--train", "mitdb:201", "--test",

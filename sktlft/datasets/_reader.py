@@ -99,16 +99,23 @@ def check_leads(leads: Any) -> tuple[str | int, ...]:
     return leads
 
 
+class MissingLeadError(ValueError):
+    """A record without the lead asked for by name: ``record``, ``lead`` and ``listing``
+    (its leads, ``"0: MLII, 1: V5"``) let a caller say it in its own words."""
+
+    def __init__(self, record: str, lead: str, listing: str) -> None:
+        super().__init__(f"leads: record {record} has no lead {lead!r} (its leads are "
+                         f"{listing}); choose a lead by name or by index")
+        self.record, self.lead, self.listing = record, lead, listing
+
+
 def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) -> list[int]:
     channels = []
     listing = ", ".join(f"{i}: {name}" for i, name in enumerate(sig_name))
     for lead in leads:
         if isinstance(lead, str):
             if lead not in sig_name:
-                raise ValueError(
-                    f"leads: record {record} has no lead {lead!r} (its leads are {listing}); "
-                    "choose a lead by name or by index"
-                )
+                raise MissingLeadError(record, lead, listing)
             if sig_name.count(lead) > 1:
                 raise ValueError(
                     f"leads: record {record} has {sig_name.count(lead)} leads named {lead!r} "
