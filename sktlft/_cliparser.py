@@ -405,7 +405,7 @@ def parse_sets(items: Sequence[str]) -> dict[str, Any]:
     for item in items or []:
         if "=" not in item:
             raise ValueError(f"--set {item!r}: expected step__param=value, "
-                           "e.g. --set resnet__max_epochs=3")
+                             "e.g. --set resnet__max_epochs=3")
         key, raw = item.split("=", 1)
         word = raw.strip().lower()
         if word in _WORDS:

@@ -19,6 +19,7 @@ from ._hints import option
 __all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
            "check_folds", "unfitted_step", "validate_params"]
 
+
 def validate_params(constraints: dict[str, Any], *,
                     prefer_skip_nested_validation: bool) -> Callable:
     """scikit-learn's ``validate_params``, whose message names a long wrong value by its
@@ -70,7 +71,6 @@ def validate_params(constraints: dict[str, Any], *,
         return wrapper
 
     return decorator
-
 
 
 #: A sampling rate in Hz.
@@ -132,5 +132,5 @@ def unfitted_step(model: Any) -> str | None:
         except NotFittedError:
             return type(step).__name__
         except TypeError:  # not an estimator: the encoder says what it cannot save
-            return None
+            continue
     return None

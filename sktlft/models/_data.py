@@ -13,7 +13,7 @@ from skorch.dataset import Dataset as SkorchDataset
 
 from .._hints import option
 from ..datasets import AAMI_CLASSES
-from ..inputs import IMAGES, KINDS, field_kind
+from ..inputs import IMAGES, INPUTS, KINDS, field_kind
 from ..preprocessing import FourierImages
 
 __all__ = ["ClassCapSampler", "LazyImageDataset", "check_targets", "epoch_size",
@@ -159,8 +159,6 @@ def _check_kind(name: str, kind: str, x: Any) -> np.ndarray:
                          f"(n_beats, n_features), got shape {x.shape}; make its entry in "
                          "the registry return that")
     if not np.isfinite(x).all():
-        from ..inputs import INPUTS
-
         fields = ", ".join(f"X[{f!r}]" for f in getattr(INPUTS.get(name), "needs", ())
                            if f != name)
         raise ValueError(f"the input {name!r}, made from {fields}, holds NaN or infinite "
