@@ -80,6 +80,23 @@ the AF gate, then the decision weight. It needs no rhythm note, so it is learnt 
 directions. Gates, score and winner rule as above; each ranks one step more complex
 than ``+af``.
 
+Added in session 32, after the choice above and before any run of these (issue 24's
+items 2 and 3; the cardiologist's cue for an atrial premature beat: early, and with a P
+wave unlike the patient's sinus P wave, or none visible). Candidates ``+prem-p`` and
+``+prem-p-rate``, each on ``cnn1d-e3x3+lda+af`` with S weights 1, 2 and 3: the
+prematurity split of ``+prem`` (the mean of the vote's own share and q_r, then the AF
+gate, then the decision weight) whose logistic regression also reads the beat's own P-wave
+evidence (:func:`sktlft.inputs.p_wave_evidence` of the beat against the patient's typical
+beat, every lead: the correlation, and the log ratio of spreads clipped to [-3, 3]), and
+for ``+prem-p-rate`` also the log of ``pre_rr_norm`` (the interval over the record's
+mean RR). ``+prem-p`` ranks one step more complex than ``+prem``, ``+prem-p-rate`` two.
+Gates (N Se >= 0.95 unchanged), score, noise and winner rule as above, over every
+candidate. Said before the run: session 30's ``explore_rhythm.py`` (not a selection)
+has measured ``pre_rr_norm`` in the split without the P wave (S weight 2: 77.7, lowest N
+Se 0.953), so ``+prem-p-rate`` is partly informed by the development figures; none of
+the P-wave candidates has been run, and the rule's N Se gate is not changed after a test
+scoring (session 30 asked whether it should keep a margin; no answer came).
+
 Usage (one training at a time)::
 
     python benchmarks/select_transfer.py --member cnn1d-e3 --train mitdb --seed 0 1 2 3 4 5
@@ -126,6 +143,11 @@ GATED = [("cnn1d-e3x3", "+lda+af", w) for w in S_WEIGHTS]
 #: session 29's amendment: the supraventricular mass split anew by a rhythm model
 PREM = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem", "+prem-only")
         for w in S_WEIGHTS]
+#: session 32's amendment: the split reads the beat's own P wave too (and the rate)
+PREM_P = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem-p", "+prem-p-rate")
+          for w in S_WEIGHTS]
+#: rhythm models' extra steps of complexity beyond their count of "+"
+EXTRA_STEPS = {"+prem-p": 1, "+prem-p-rate": 2}
 DIRECTIONS = ("mitdb", "svdb")
 
 
@@ -238,6 +260,41 @@ def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
         te.rr, *fit_prematurity_split(tr.rr, tr.target)))
 
 
+def p_wave_columns(sub, fs: float, center: int) -> np.ndarray:
+    """The beat's own P-wave evidence: correlations, and log spread ratios clipped to
+    [-3, 3] (session 32's amendment)."""
+    from sktlft.inputs import p_wave_evidence
+    from sktlft.preprocessing import BeatArray
+
+    p = p_wave_evidence(BeatArray(sub.data, fs=fs, r_index=center), sub.reference)
+    n = p.shape[1] // 2
+    return np.concatenate([p[:, :n], np.clip(p[:, n:], -3, 3)], axis=1).astype(np.float64)
+
+
+def prem_p_shares(home: str | None, cache: Path, rate: bool) -> dict[str, np.ndarray]:
+    """Per direction, q_r of the labelled database's beats from the prematurity split
+    with the beat's own P wave (and ``pre_rr_norm``), learnt on the training database's
+    N and S beats (session 32's amendment)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from sktlft._afgate import log_columns
+    from sktlft._premsplit import PREMATURITY_SPLIT_FEATURES
+
+    names = (*PREMATURITY_SPLIT_FEATURES, *(("pre_rr_norm",) if rate else ()))
+    ds = _dataset(data_home(home), cache)
+
+    def q_r(tr, te):
+        def x(sub):
+            return np.concatenate([log_columns(sub.rr, names),
+                                   p_wave_columns(sub, ds.fs, ds.center)], axis=1)
+        keep = np.isin(tr.target, ("N", "S"))
+        lr = LogisticRegression(class_weight="balanced").fit(x(tr)[keep],
+                                                             tr.target[keep] == "S")
+        return lr.predict_proba(x(te))[:, 1]
+
+    return _per_direction(f"st_premsplit_p{'_rate' if rate else ''}.npz", home, cache, q_r)
+
+
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
                    home: str | None = None):
     """The candidate's predictions: {(direction, replicate): (y, pred, record)}."""
@@ -247,8 +304,11 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
     member, rep0, rep1, _ = NETWORKS[network]
     runs = {}
     gates = af_gates(home, cache) if "+af" in rhythm else {}
-    split = {"+prem": "mean", "+prem-only": "replace"}.get(rhythm.rsplit("+af", 1)[-1])
-    shares = prem_shares(home, cache) if split else {}
+    tail = rhythm.rsplit("+af", 1)[-1]
+    split = {"+prem": "mean", "+prem-only": "replace", "+prem-p": "mean",
+             "+prem-p-rate": "mean"}.get(tail)
+    shares = ({} if not split else prem_p_shares(home, cache, tail.endswith("-rate"))
+              if tail.startswith("+prem-p") else prem_shares(home, cache))
     for d in DIRECTIONS:
         lda = np.load(cache / f"st_lda_{d}.npz")
         for i, seeds in enumerate((rep0, rep1)):
@@ -272,13 +332,14 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
 
 
 def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
-    return (NETWORKS[network][3], rhythm.count("+"), int(w != 1))
+    extra = EXTRA_STEPS.get(rhythm.rsplit("+af", 1)[-1], 0)
+    return (NETWORKS[network][3], rhythm.count("+") + extra, int(w != 1))
 
 
 def summary(cache: Path, home: str | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
-    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM]:
+    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM, *PREM_P]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
         runs = candidate_runs(cache, network, rhythm, w, home)
         if runs is None:
@@ -328,7 +389,7 @@ def summary(cache: Path, home: str | None = None) -> None:
     undecided = [r["candidate"] for r in table if not r["all_runs"]
                  and r["gates_passed"] >= winner["gates_passed"]]
     complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
-                + len(PREM)
+                + len(PREM) + len(PREM_P)
                 and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:
