@@ -284,7 +284,18 @@ class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
         self.decision_weights = decision_weights
 
     def fit(self, X: Any, y: Any) -> _EqualPriorLDA:
-        super().fit(X, y)
+        import warnings
+
+        with warnings.catch_warnings():  # said below in the discriminant's words
+            warnings.filterwarnings("ignore", "Only one sample available", UserWarning)
+            super().fit(X, y)
+        classes, counts = np.unique(np.asarray(y), return_counts=True)
+        lone = [str(c) for c in classes[counts == 1]]
+        if lone:
+            warnings.warn(f"the rhythm discriminant: class{'es' if len(lone) > 1 else ''} "
+                          f"{', '.join(lone)} {'have' if len(lone) > 1 else 'has'} a single "
+                          "training beat, so it learns little of "
+                          f"{'them' if len(lone) > 1 else 'it'}", UserWarning, stacklevel=2)
         equal = np.full(len(self.classes_), 1.0 / len(self.classes_))
         shift = np.log(equal) - np.log(self.priors_)
         if len(self.classes_) == 2:  # one decision: the log-odds of class 1 against class 0

@@ -75,6 +75,26 @@ def test_baseline_equal_priors_move_only_the_intercepts(sample):
     assert (eq.predict(X) == "F").sum() > (emp.predict(X) == "F").sum()
 
 
+def test_baseline_says_a_class_of_one_beat_in_its_own_words(sample):
+    # records 100 and 114 hold one F beat: scikit-learn's covariance said "Only one sample
+    # available. You may want to reshape your data array", which speaks of no class
+    import warnings
+
+    keep = np.isin(sample.record, ["100", "114"])
+    X, y = sample.subset(keep).inputs(), sample.target[keep]
+    assert (y == "F").sum() == 1
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_baseline_pipeline().fit(X, y)
+    said = [str(w.message) for w in caught]
+    assert not any("Only one sample" in m for m in said), said
+    assert any("class F has a single training beat" in m for m in said), said
+    many = np.where(y == "V", "F", y)  # V has 18 beats: no word
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        make_baseline_pipeline().fit(X, np.where(y == "F", "N", many))
+
+
 def test_same_parameter_check_for_python_and_command_line():
     # bug 3: skorch's routed parameters are accepted, typos are refused, in both
     from sktlft.cli import main

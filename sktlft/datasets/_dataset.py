@@ -202,10 +202,12 @@ def load_records(
         parts.append((rec, beats))
         if logger.isEnabledFor(logging.DEBUG):  # (sktlft -v) counted only when shown
             classes = [SYMBOL_TO_AAMI[s] for s in rec.symbols[beats.kept]]
-            logger.debug("record %s: %d beats (%s); left out: %d non-beat annotations, %d "
-                         "beats too near an edge", record, len(classes),
+            edge = int((~beats.kept).sum())
+            logger.debug("record %s: %d beats (%s); left out: %d non-beat annotation%s, %d "
+                         "beat%s too near an edge", record, len(classes),
                          ", ".join(f"{c} {classes.count(c)}" for c in AAMI_CLASSES
-                                   if c in classes), rec.n_non_beat, int((~beats.kept).sum()))
+                                   if c in classes), rec.n_non_beat,
+                         "" if rec.n_non_beat == 1 else "s", edge, "" if edge == 1 else "s")
     rates = {rec.fs for rec, _ in parts}
     if len(rates) != 1:
         raise ValueError(
