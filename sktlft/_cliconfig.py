@@ -42,10 +42,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
 
     t = time.perf_counter()
     if data is None:
-        names = None if records is None else sample_records(records)
-        ds = load_mitbih_sample()
-        if names is not None:
-            ds = ds.subset(np.isin(ds.record, names))
+        ds = load_mitbih_sample(records=None if records is None else sample_records(records))
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
              f"{count(len(np.unique(ds.groups)), 'patient')}")
         return ds

@@ -226,6 +226,23 @@ def test_sample_matches_full_database(mitdb_home, sample):
                                       full.data[m][idx])
 
 
+def test_sample_reads_only_the_records_named(sample):
+    # what --records asks for without --data: the same beats as the whole sample's, and
+    # only those records read (the progress said "reading ... 213 (7/9)" for 100,114)
+    part = load_mitbih_sample(records=["232", "100"])
+    keep = np.isin(sample.record, ["100", "232"])
+    assert list(part.records) == ["100", "232"] and len(part.target) == keep.sum() == 394
+    np.testing.assert_array_equal(part.data, sample.data[keep])
+    np.testing.assert_array_equal(part.rr, sample.rr[keep])
+    np.testing.assert_array_equal(np.asarray(part.reference), np.asarray(sample.reference)[keep])
+    with pytest.raises(ValueError, match="holds records 100, 114.*not 999"):
+        load_mitbih_sample(records=["999"])
+    with pytest.raises(ValueError, match="at least one"):
+        load_mitbih_sample(records=[])
+    with pytest.raises(TypeError, match="a sequence of record names"):
+        load_mitbih_sample(records="100")
+
+
 def test_sample_lead_missing_and_window():
     with pytest.raises(ValueError, match=r"record 100 has no lead 'V1'"):
         load_mitbih_sample(leads=("MLII", "V1"))

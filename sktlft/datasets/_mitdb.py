@@ -389,6 +389,7 @@ def load_mitbih_sample(
     leads: Sequence[str | int] = ("MLII",),
     window: float = DEFAULT_WINDOW,
     return_X_y: bool = False,
+    records: Sequence[str] | None = None,
 ) -> BeatDataset | tuple[np.ndarray, np.ndarray]:
     """Load the small real MIT-BIH excerpt that ships inside sktlft.
 
@@ -408,11 +409,20 @@ def load_mitbih_sample(
         Window length in seconds, centred on the R peak.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the dataset.
+    records : sequence of str, optional
+        Read only these of the nine records (in the sample's order); every one by
+        default. Each record's rhythm features and reference come from its own excerpt,
+        so a record's beats are the same whichever others are read.
 
     Returns
     -------
     data : :class:`~sktlft.datasets.BeatDataset` or tuple
         The same fields as :func:`fetch_mitbih`.
+
+    Raises
+    ------
+    ValueError
+        ``records`` names a record the sample does not hold, or none.
 
     Examples
     --------
@@ -420,10 +430,23 @@ def load_mitbih_sample(
     >>> ds = load_mitbih_sample()
     >>> ds.data.shape[1:], ds.fs, len(set(ds.groups)), ds.rr.shape[1]
     ((1, 864), 360.0, 9, 16)
+    >>> load_mitbih_sample(records=["232"]).target.shape
+    (174,)
     """
     directory = sample_path("RECORDS").parent
+    held = (directory / "RECORDS").read_text().split()
+    if records is not None:
+        if isinstance(records, str) or not all(isinstance(r, str) for r in records):
+            raise TypeError(f"records: expected a sequence of record names such as "
+                            f"['100', '232'], got {records!r}")
+        if missing := [r for r in records if r not in held]:
+            raise ValueError(f"records: the bundled sample holds records "
+                             f"{', '.join(held)}, not {', '.join(missing)}")
+        if not records:
+            raise ValueError("records: name at least one of the sample's records")
+        held = [r for r in held if r in records]
     ds = load_records(
-        directory, (directory / "RECORDS").read_text().split(), leads=check_leads(leads),
+        directory, held, leads=check_leads(leads),
         window=window, fs=None, sums=read_sums((directory / "SHA256SUMS.txt").read_text()),
         patient=patient_id, database="mitdb", descr=package_text("descr", "mitbih_sample.rst"),
     )
