@@ -406,7 +406,7 @@ def summary(cache: Path, home: str | None = None) -> None:
                  if r is winner else ""))
     print(f"noise (mean difference between replicates): {100 * noise:.1f} points")
     (HERE / "results" / "select_transfer.json").write_text(json.dumps(
-        {"rule": __doc__.split("\n\n")[1], "complete": complete, "noise": noise,
+        {"rule": __doc__.split("\nUsage")[0], "complete": complete, "noise": noise,
          "choice": winner["candidate"], "why": why, "table": table}, indent=1))
     TABLE.write_text(rst_table(table, winner["candidate"], noise))
 
