@@ -282,7 +282,7 @@ def label_chunks(pipe: Any, rec: Bunch, context: Bunch, window: float, *,
         for i0, i1 in _chunks(m, chunk_size):
             t = time.perf_counter()
             X = beat_inputs(_windows(rec, i0, i1, window, n), context.rr[i0:i1],
-                            context.reference)
+                            context.reference, fs=rec.fs)
             if isinstance(pipe, Pipeline):  # the steps before the model timed apart
                 Xt = pipe[:-1].transform(X)
                 times["inputs_s"] = times.get("inputs_s", 0.0) + time.perf_counter() - t

@@ -235,7 +235,7 @@ def test_sample_reads_only_the_records_named(sample):
     np.testing.assert_array_equal(part.data, sample.data[keep])
     np.testing.assert_array_equal(part.rr, sample.rr[keep])
     np.testing.assert_array_equal(np.asarray(part.reference), np.asarray(sample.reference)[keep])
-    with pytest.raises(ValueError, match="holds records 100, 114.*not 999"):
+    with pytest.raises(ValueError, match=r"holds records 100, 114.*not 999"):
         load_mitbih_sample(records=["999"])
     with pytest.raises(ValueError, match="at least one"):
         load_mitbih_sample(records=[])

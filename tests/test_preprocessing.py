@@ -70,6 +70,36 @@ def test_fourier_takes_its_rate_from_the_segmenter(sample):
     assert pipe[:2].fit(sample.data[:20])[1].fs_ == 240.0
 
 
+def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample):
+    # svdb read at its own 128 Hz (fs=None) and a segmenter left at 360 Hz: the beats were
+    # filtered, cut and imaged as if at 360 Hz, with no error; now the rate travels with X
+    from sktlft import make_tlft_pipeline
+    from sktlft.datasets import beat_inputs
+    from sktlft.pipeline import make_baseline_pipeline
+    from sktlft.preprocessing import BeatArray, MorphologyFeatures
+
+    X = sample.inputs()
+    assert isinstance(X["beats"], BeatArray) and X["beats"].fs == sample.fs == 360.0
+    assert X[np.arange(5)]["beats"].fs == 360.0 and X[:5]["beats"].r_index == 432
+    assert np.shares_memory(X["beats"], sample.data)  # a view: no copy
+    at128 = beat_inputs(sample.data[:50], sample.rr[:50], sample.reference[:50], fs=128)
+    with pytest.raises(ValueError, match=r"X\['beats'\] is sampled at 128 Hz .* fs=360: set "
+                       r"its fs to 128 \(segment__fs"):
+        make_tlft_pipeline("waveform").fit(at128, sample.target[:50])
+    with pytest.raises(ValueError, match=r"sampled at 128 Hz.*MorphologyFeatures has fs=360"):
+        make_baseline_pipeline(morphology=True).fit(at128, sample.target[:50])
+    # the same beats said to be at 128 Hz are read as such
+    seg = BeatSegmenter(fs=128, inputs=("image",)).fit(at128)
+    assert seg.window_ == pytest.approx(864 / 128)
+    # fitted at 360 Hz, it refuses 128 Hz beats at transform too; a plain array is taken
+    # at the step's fs as before
+    seg = BeatSegmenter(inputs=("image",)).fit(X)
+    with pytest.raises(ValueError, match="sampled at 128 Hz"):
+        seg.transform(at128)
+    assert seg.transform(np.asarray(sample.data[:5])).shape[0] == 5
+    assert MorphologyFeatures().fit(X).transform(X).shape[0] == len(sample.target)
+
+
 def test_inputs_flow_through_segmenter_and_fourier(sample):
     from sktlft.datasets import log_rhythm
 

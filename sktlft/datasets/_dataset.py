@@ -125,10 +125,11 @@ class BeatDataset(Bunch):
         skorch.helper.SliceDict
             ``beats``, ``rr`` and ``reference``.
         """
-        return beat_inputs(self.data, self.rr, self.reference)
+        return beat_inputs(self.data, self.rr, self.reference, fs=self.fs)
 
 
-def beat_inputs(beats: np.ndarray, rr: np.ndarray, reference: Any) -> Any:
+def beat_inputs(beats: np.ndarray, rr: np.ndarray, reference: Any,
+                fs: float | None = None) -> Any:
     """The estimator input from beat windows, rhythm features and references.
 
     A :class:`skorch.helper.SliceDict` of ``beats``, ``rr`` and
@@ -143,6 +144,11 @@ def beat_inputs(beats: np.ndarray, rr: np.ndarray, reference: Any) -> Any:
         Rhythm features.
     reference : ndarray or SharedRows
         The patient's typical beat.
+    fs : float, optional
+        The beats' sampling rate in Hz. Given, ``beats`` becomes a
+        :class:`~sktlft.preprocessing.BeatArray` that carries it (a view, no copy), and a
+        step whose ``fs`` parameter says another rate refuses the beats instead of reading
+        them at the wrong rate.
 
     Returns
     -------
@@ -151,6 +157,10 @@ def beat_inputs(beats: np.ndarray, rr: np.ndarray, reference: Any) -> Any:
     """
     from skorch.helper import SliceDict
 
+    if fs is not None:
+        from ..preprocessing import BeatArray
+
+        beats = BeatArray(beats, fs=float(fs), r_index=np.shape(beats)[-1] // 2)
     if not isinstance(reference, SharedRows) and np.ndim(reference) == np.ndim(beats) - 1:
         reference = SharedRows(np.asarray(reference)[None], np.zeros(len(beats), dtype=np.intp))
     return SliceDict(beats=beats, rr=rr, reference=reference)

@@ -60,14 +60,25 @@ def split_inputs(X: Any, key: str = "beats") -> tuple[Any, dict[str, Any] | None
     return X, None
 
 
-def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X") -> np.ndarray:
+def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X",
+             fs: float | None = None) -> np.ndarray:
     """Validate X as (n_beats, n_leads, n_samples) or (n_beats, n_samples) floats.
 
     ``n_features_in_`` is the number of leads (1 for 2-D input), ``n_window_in_``
-    the samples per beat. Errors name the shape expected, without the array.
+    the samples per beat. Errors name the shape expected, without the array. With
+    ``fs`` (the estimator's ``fs`` parameter), beats that carry another rate (a
+    :class:`BeatArray`, as ``BeatDataset.inputs()`` gives) are refused: read as if at
+    ``fs``, they would be filtered, cut and turned into images wrongly, with no error.
     """
     from sklearn.utils import check_array
 
+    carried = getattr(X, "fs", None) if isinstance(X, BeatArray) else None
+    if fs is not None and carried is not None and abs(float(carried) - float(fs)) > 1e-6:
+        raise ValueError(
+            f"{name} is sampled at {carried:g} Hz (the data says so), but "
+            f"{type(estimator).__name__} has fs={fs:g}: set its fs to {carried:g} "
+            f"(segment__fs for make_tlft_pipeline's segmenter), or load the data at {fs:g} "
+            f"Hz (fs={fs:g} in fetch_mitbih, fetch_svdb or fetch_databases)")
     if not hasattr(X, "shape"):
         X = np.asarray(X)
     if len(X.shape) not in (2, 3):

@@ -204,7 +204,8 @@ class MorphologyFeatures(TransformerMixin, BaseEstimator):
 
     def _features(self, X: Any, *, reset: bool) -> np.ndarray:
         beats, rest = split_inputs(X)
-        seg = self._crop(as_beats(self, beats, reset=reset))
+        seg = self._crop(as_beats(self, beats, reset=reset,
+                                  name="X" if rest is None else "X['beats']", fs=self.fs))
         feats = [self._pool(seg)]
         ref = None if rest is None else rest.get("reference")
         if ref is not None:

@@ -299,7 +299,8 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         beats, rest = split_inputs(X)
-        beats = as_beats(self, beats, reset=True, name="X" if rest is None else "X['beats']")
+        beats = as_beats(self, beats, reset=True, name="X" if rest is None else "X['beats']",
+                         fs=self.fs)
         if self.leads is not None and len(self.leads) != beats.shape[1]:
             raise ValueError(
                 f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
@@ -318,7 +319,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
         """Segmented beats; for rows shared by many beats, each distinct row once."""
         if isinstance(X, SharedRows):
             return X.map(lambda rows: self._segment(rows, name))
-        return segment_beats(as_beats(self, X, reset=False, name=name), self.fs,
+        return segment_beats(as_beats(self, X, reset=False, name=name, fs=self.fs), self.fs,
                              **self._kwargs())
 
     def transform(self, X: Any) -> Any:
