@@ -144,7 +144,10 @@ def _identity(info: dict[str, Any] | None) -> list[str]:
         return ["The built-in model is not trained yet; this card gives its protocol and "
                 "what it is for, and will give its figures.", ""]
     est = info.get("estimator", {})
-    inputs = est.get("params", {}).get("segment__inputs", [])
+    params = est.get("params", {})
+    # one network's segmenter (segment__inputs), or a vote's first network's (tlft0__...)
+    inputs = next((v for k, v in sorted(params.items())
+                   if k == "segment__inputs" or k.endswith("__segment__inputs")), [])
     rows = [("name", info.get("name")), ("file", f"``sktlft/builtin/{info.get('file')}``"),
             ("SHA-256", f"``{info.get('sha256')}``"),
             ("size", f"{info.get('size_bytes', 0) / 1e6:.2f} MB"),
