@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _recipes import combine
 from false_alarms import _dataset, split_databases
-from select_transfer import CLASSES, DIRECTIONS, NSV, figures
+from select_transfer import DIRECTIONS, NSV, figures
 
 from _common import HERE, data_home, report, rst_grid
 
@@ -139,8 +140,7 @@ def variant_runs(ds, cache: Path, gate: tuple[str, ...], split: tuple[str, ...],
                  w: float, computed: dict) -> dict:
     """The recipe with these gate and split inputs: {(direction, replicate): (y, pred,
     record, p_af)}."""
-    from sktlft._afgate import AF_RHYTHMS, apply_af_gate
-    from sktlft._premsplit import apply_prematurity_split
+    from sktlft._afgate import AF_RHYTHMS
 
     runs = {}
     for d in DIRECTIONS:
@@ -165,12 +165,8 @@ def variant_runs(ds, cache: Path, gate: tuple[str, ...], split: tuple[str, ...],
                         and np.array_equal(z["y"], te.target)):
                     raise SystemExit(f"{cache}: the cached runs' beats are not the "
                                      "development data's; rebuild the cache")
-            p = 2 / 3 * np.mean([z["proba"] for z in zs], axis=0) + 1 / 3 * lda
-            p = apply_prematurity_split(p, CLASSES, q_r, "mean")
-            if p_af is not None:
-                p = apply_af_gate(p, CLASSES, p_af)
-            weights = np.array([w if c == "S" else 1.0 for c in CLASSES])
-            pred = np.asarray(CLASSES)[(p * weights).argmax(1)]
+            pred = combine(np.mean([z["proba"] for z in zs], axis=0), lda, "+lda+af+prem", w,
+                           q_r, p_af)
             runs[(d, i)] = (zs[0]["y"], pred, zs[0]["record"])
     return runs
 

@@ -113,13 +113,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from _recipes import CLASSES, af_share, combine, split_of, split_share
 from false_alarms import _dataset, split_databases  # the development data, cached
 
 from _common import HERE, data_home, rst_grid
 
 OUT = HERE / "results" / "select_transfer"
 TABLE = HERE.parent / "docs" / "_select_transfer_table.rst"
-CLASSES = ("F", "N", "S", "V")
 NSV = ("N", "S", "V")
 CLASSIC = ("pre_rr", "post_rr", "local_rr", "long_rr", "pre_rr_norm", "post_rr_norm",
            "local_rr_norm", "long_rr_norm", "pre_post_ratio", "pre_local_ratio",
@@ -237,78 +237,33 @@ def _per_direction(name: str, home: str | None, cache: Path, compute) -> dict[st
 def af_gates(home: str | None, cache: Path) -> dict[str, np.ndarray | None]:
     """Per direction, p(AF) of the labelled database's beats from the gate learnt on the
     training database's annotated rhythms (None: no rhythm notes to learn from)."""
-    import warnings
-
-    from sktlft._afgate import af_probability, fit_af_gate
-
     def p_af(tr, te):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            gate = fit_af_gate(tr.rr, tr.rhythm)
-        return np.full(len(te.target), np.nan) if gate is None else af_probability(te.rr, *gate)
+        p = af_share(tr, te)
+        return np.full(len(te.target), np.nan) if p is None else p
 
     z = _per_direction("st_afgate.npz", home, cache, p_af)
     return {d: None if np.isnan(p).all() else p for d, p in z.items()}
 
 
-def prem_shares(home: str | None, cache: Path) -> dict[str, np.ndarray]:
+def split_shares(variant: str, home: str | None, cache: Path) -> dict[str, np.ndarray]:
     """Per direction, q_r of the labelled database's beats from the prematurity split
-    learnt on the training database's N and S beats (session 29's amendment)."""
-    from sktlft._premsplit import fit_prematurity_split, s_share
-
-    return _per_direction("st_premsplit.npz", home, cache, lambda tr, te: s_share(
-        te.rr, *fit_prematurity_split(tr.rr, tr.target)))
-
-
-def p_wave_columns(sub, fs: float, center: int) -> np.ndarray:
-    """The beat's own P-wave evidence: correlations, and log spread ratios clipped to
-    [-3, 3] (session 32's amendment)."""
-    from sktlft.inputs import p_wave_evidence
-    from sktlft.preprocessing import BeatArray
-
-    p = p_wave_evidence(BeatArray(sub.data, fs=fs, r_index=center), sub.reference)
-    n = p.shape[1] // 2
-    return np.concatenate([p[:, :n], np.clip(p[:, n:], -3, 3)], axis=1).astype(np.float64)
-
-
-def prem_p_shares(home: str | None, cache: Path, rate: bool) -> dict[str, np.ndarray]:
-    """Per direction, q_r of the labelled database's beats from the prematurity split
-    with the beat's own P wave (and ``pre_rr_norm``), learnt on the training database's
-    N and S beats (session 32's amendment)."""
-    from sklearn.linear_model import LogisticRegression
-
-    from sktlft._afgate import log_columns
-    from sktlft._premsplit import PREMATURITY_SPLIT_FEATURES
-
-    names = (*PREMATURITY_SPLIT_FEATURES, *(("pre_rr_norm",) if rate else ()))
+    ``variant`` learnt on the training database's N and S beats (``_recipes.split_share``;
+    session 29's amendment, and session 32's with the P wave)."""
     ds = _dataset(data_home(home), cache)
-
-    def q_r(tr, te):
-        def x(sub):
-            return np.concatenate([log_columns(sub.rr, names),
-                                   p_wave_columns(sub, ds.fs, ds.center)], axis=1)
-        keep = np.isin(tr.target, ("N", "S"))
-        lr = LogisticRegression(class_weight="balanced").fit(x(tr)[keep],
-                                                             tr.target[keep] == "S")
-        return lr.predict_proba(x(te))[:, 1]
-
-    return _per_direction(f"st_premsplit_p{'_rate' if rate else ''}.npz", home, cache, q_r)
+    name = {"+prem-p": "st_premsplit_p.npz", "+prem-p-rate": "st_premsplit_p_rate.npz"}.get(
+        variant, "st_premsplit.npz")
+    return _per_direction(name, home, cache, lambda tr, te: split_share(
+        variant, tr, te, ds.fs, ds.center))
 
 
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
                    home: str | None = None):
     """The candidate's predictions: {(direction, replicate): (y, pred, record)}."""
-    from sktlft._afgate import apply_af_gate
-    from sktlft._premsplit import apply_prematurity_split
-
     member, rep0, rep1, _ = NETWORKS[network]
     runs = {}
     gates = af_gates(home, cache) if "+af" in rhythm else {}
-    tail = rhythm.rsplit("+af", 1)[-1]
-    split = {"+prem": "mean", "+prem-only": "replace", "+prem-p": "mean",
-             "+prem-p-rate": "mean"}.get(tail)
-    shares = ({} if not split else prem_p_shares(home, cache, tail.endswith("-rate"))
-              if tail.startswith("+prem-p") else prem_shares(home, cache))
+    variant = split_of(rhythm)
+    shares = split_shares(variant, home, cache) if variant else {}
     for d in DIRECTIONS:
         lda = np.load(cache / f"st_lda_{d}.npz")
         for i, seeds in enumerate((rep0, rep1)):
@@ -316,15 +271,8 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
             if not all(f.exists() for f in files):
                 break
             zs = [np.load(f) for f in files]
-            p = np.mean([z["proba"] for z in zs], axis=0)
-            if rhythm:
-                p = 2 / 3 * p + 1 / 3 * lda["proba"]
-            if split:
-                p = apply_prematurity_split(p, CLASSES, shares[d], split)
-            if gates.get(d) is not None:
-                p = apply_af_gate(p, CLASSES, gates[d])
-            weights = np.array([w if c == "S" else 1.0 for c in CLASSES])
-            pred = np.asarray(CLASSES)[(p * weights).argmax(1)]
+            pred = combine(np.mean([z["proba"] for z in zs], axis=0), lda["proba"], rhythm,
+                           w, shares.get(d), gates.get(d))
             runs[(d, i)] = (zs[0]["y"], pred, zs[0]["record"])
     # whole directions only: both replicates
     runs = {k: v for k, v in runs.items() if (k[0], 1 - k[1]) in runs}
