@@ -22,7 +22,8 @@ def split_of(rhythm: str) -> str | None:
 
 def p_wave_columns(sub, fs: float, center: int) -> np.ndarray:
     """The beat's own P-wave evidence: correlations, and log spread ratios clipped to
-    [-3, 3] (session 32's amendment)."""
+    [-3, 3] (session 32's amendment), read from the dataset's beat windows as they are
+    (not band-passed as the segmenter's ``p_wave`` input is)."""
     from sktlft.inputs import p_wave_evidence
     from sktlft.preprocessing import BeatArray
 
@@ -31,7 +32,7 @@ def p_wave_columns(sub, fs: float, center: int) -> np.ndarray:
     return np.concatenate([p[:, :n], np.clip(p[:, n:], -3, 3)], axis=1).astype(np.float64)
 
 
-def split_share(variant: str, tr, te, fs: float, center: int) -> np.ndarray:
+def split_share(variant: str, tr, te) -> np.ndarray:
     """q_r of ``te``'s beats from the prematurity split ``variant`` learnt on ``tr``'s N
     and S beats: the product's split (``+prem``, ``+prem-only``), or session 32's with the
     beat's own P wave (``+prem-p``) and ``pre_rr_norm`` (``+prem-p-rate``)."""
@@ -46,8 +47,8 @@ def split_share(variant: str, tr, te, fs: float, center: int) -> np.ndarray:
                                            else ()))
 
     def x(sub):
-        return np.concatenate([log_columns(sub.rr, names), p_wave_columns(sub, fs, center)],
-                              axis=1)
+        return np.concatenate([log_columns(sub.rr, names),
+                               p_wave_columns(sub, sub.fs, sub.center)], axis=1)
 
     keep = np.isin(tr.target, ("N", "S"))
     lr = LogisticRegression(class_weight="balanced").fit(x(tr)[keep], tr.target[keep] == "S")

@@ -205,6 +205,25 @@ def rst_table(rows: list[dict[str, Any]]) -> str:
     return rst_grid(cols, lines)
 
 
+def p_wave_medians(ds) -> dict[str, Any]:
+    """Session 32's reading of its amendment: the median correlation of the beat's own P
+    wave with the patient's typical one (``_recipes.p_wave_columns``, the raw windows), per
+    development database and class, and for the svdb-A records whose normal beats the
+    ``+prem-p`` split learnt on DS1 called S most."""
+    from _recipes import p_wave_columns
+
+    out: dict[str, Any] = {}
+    for d in DIRECTIONS:
+        sub = split_databases(ds, d)[0]
+        corr = p_wave_columns(sub, ds.fs, ds.center)[:, 0]
+        out[d] = {c: round(float(np.median(corr[sub.target == c])), 3) for c in ("N", "S")}
+        if d == "svdb":
+            out["svdb_N_by_record"] = {r: round(float(np.median(
+                corr[(sub.target == "N") & (sub.record == r)])), 3)
+                for r in ("849", "867", "889", "875")}
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data", default=None)
@@ -224,7 +243,7 @@ def main() -> None:
     report("explore_rhythm", [{k: (round(v, 4) if isinstance(v, float) else v)
                                for k, v in r.items() if k != "runs"} for r in rows], None,
            rule="none: leads measured after the choice, see the docstring",
-           full=rows)
+           full=rows, p_wave_medians=p_wave_medians(ds))
     TABLE.write_text(rst_table(rows))
 
 

@@ -116,7 +116,7 @@ def fold_parts(ds, k: int, train: np.ndarray, test: np.ndarray, cache: Path) -> 
     variants = {split_of(r) for _, r, _ in CANDIDATES} - {None}
     return {"nets": nets, "lda": _aligned(lda.predict_proba(te.inputs()), lda.classes_),
             "p_af": af_share(tr, te), "y": te.target, "record": np.asarray(te.record),
-            "q_r": {v: split_share(v, tr, te, ds.fs, ds.center) for v in variants}}
+            "q_r": {v: split_share(v, tr, te) for v in variants}}
 
 
 def candidate(parts: list[dict], rhythm: str, w: float) -> dict[str, Any]:

@@ -249,11 +249,9 @@ def split_shares(variant: str, home: str | None, cache: Path) -> dict[str, np.nd
     """Per direction, q_r of the labelled database's beats from the prematurity split
     ``variant`` learnt on the training database's N and S beats (``_recipes.split_share``;
     session 29's amendment, and session 32's with the P wave)."""
-    ds = _dataset(data_home(home), cache)
     name = {"+prem-p": "st_premsplit_p.npz", "+prem-p-rate": "st_premsplit_p_rate.npz"}.get(
         variant, "st_premsplit.npz")
-    return _per_direction(name, home, cache, lambda tr, te: split_share(
-        variant, tr, te, ds.fs, ds.center))
+    return _per_direction(name, home, cache, lambda tr, te: split_share(variant, tr, te))
 
 
 def candidate_runs(cache: Path, network: str, rhythm: str, w: float,

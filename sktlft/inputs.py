@@ -113,7 +113,8 @@ def p_wave_evidence(beats: Any, reference: Any, *, start: float = 0.30,
     of the segmented beat with the segmented typical beat, and the log ratio
     of their spreads. A sinus beat has the typical P wave there (correlation
     near 1, ratio near 0); an S beat often has a different or hidden one, a V
-    beat none. Needs beats that know their rate and R peak (the segmenter's).
+    beat none. Needs beats that know their rate and R peak: a BeatSegmenter's output (the
+    ``p_wave`` input), or the raw windows of ``BeatDataset.inputs()`` (unfiltered).
 
     Parameters
     ----------
@@ -130,7 +131,8 @@ def p_wave_evidence(beats: Any, reference: Any, *, start: float = 0.30,
     """
     fs = getattr(beats, "fs", None)
     if fs is None:
-        raise ValueError("p_wave needs beats that know their sampling rate (a BeatSegmenter's)")
+        raise ValueError("p_wave needs beats that know their sampling rate (a BeatSegmenter's "
+                         "output, or BeatDataset.inputs()'s beats)")
     b = np.asarray(beats, dtype=np.float64)
     r = np.asarray(reference, dtype=np.float64)
     center = getattr(beats, "r_index", None)

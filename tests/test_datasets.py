@@ -235,12 +235,18 @@ def test_sample_reads_only_the_records_named(sample):
     np.testing.assert_array_equal(part.data, sample.data[keep])
     np.testing.assert_array_equal(part.rr, sample.rr[keep])
     np.testing.assert_array_equal(np.asarray(part.reference), np.asarray(sample.reference)[keep])
-    with pytest.raises(ValueError, match=r"holds records 100, 114.*not 999"):
+    # named as for fetch_mitbih: a list, an array, "232,100", "DS2" (the sample's DS2)
+    assert list(load_mitbih_sample(records=np.array(["100", "232"])).records) == ["100", "232"]
+    assert list(load_mitbih_sample(records="232,100").records) == ["100", "232"]
+    assert list(load_mitbih_sample(records="DS2").records) == ["100", "213", "222", "232"]
+    with pytest.raises(ValueError, match=r"holds records 100, 114.*not 101"):
+        load_mitbih_sample(records=["101"])
+    with pytest.raises(ValueError, match="unknown MIT-BIH record"):
         load_mitbih_sample(records=["999"])
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(ValueError, match="records is empty"):
         load_mitbih_sample(records=[])
-    with pytest.raises(TypeError, match="a sequence of record names"):
-        load_mitbih_sample(records="100")
+    with pytest.raises(TypeError, match="records must be"):
+        load_mitbih_sample(records=232)
 
 
 def test_sample_lead_missing_and_window():

@@ -389,7 +389,7 @@ def load_mitbih_sample(
     leads: Sequence[str | int] = ("MLII",),
     window: float = DEFAULT_WINDOW,
     return_X_y: bool = False,
-    records: Sequence[str] | None = None,
+    records: str | Sequence[str] | None = None,
 ) -> BeatDataset | tuple[np.ndarray, np.ndarray]:
     """Load the small real MIT-BIH excerpt that ships inside sktlft.
 
@@ -409,20 +409,15 @@ def load_mitbih_sample(
         Window length in seconds, centred on the R peak.
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the dataset.
-    records : sequence of str, optional
-        Read only these of the nine records (in the sample's order); every one by
-        default. Each record's rhythm features and reference come from its own excerpt,
-        so a record's beats are the same whichever others are read.
+    records : str or sequence of str, optional
+        Read only these of the nine records, named as for :func:`fetch_mitbih` (``"DS1"``:
+        the sample's DS1 records); all by default. A record's beats are the same whichever
+        others are read (its rhythm features and reference come from its own excerpt).
 
     Returns
     -------
     data : :class:`~sktlft.datasets.BeatDataset` or tuple
         The same fields as :func:`fetch_mitbih`.
-
-    Raises
-    ------
-    ValueError
-        ``records`` names a record the sample does not hold, or none.
 
     Examples
     --------
@@ -436,15 +431,12 @@ def load_mitbih_sample(
     directory = sample_path("RECORDS").parent
     held = (directory / "RECORDS").read_text().split()
     if records is not None:
-        if isinstance(records, str) or not all(isinstance(r, str) for r in records):
-            raise TypeError(f"records: expected a sequence of record names such as "
-                            f"['100', '232'], got {records!r}")
-        if missing := [r for r in records if r not in held]:
+        names = _resolve_records(records, exclude_paced=False)
+        sets = isinstance(records, str) and records.strip().upper() in ("ALL", "DS1", "DS2")
+        if not sets and (missing := [r for r in names if r not in held]):
             raise ValueError(f"records: the bundled sample holds records "
                              f"{', '.join(held)}, not {', '.join(missing)}")
-        if not records:
-            raise ValueError("records: name at least one of the sample's records")
-        held = [r for r in held if r in records]
+        held = [r for r in held if r in names]
     ds = load_records(
         directory, held, leads=check_leads(leads),
         window=window, fs=None, sums=read_sums((directory / "SHA256SUMS.txt").read_text()),

@@ -13,7 +13,8 @@ __all__ = ["BeatArray", "as_beats", "split_inputs"]
 
 
 class BeatArray(np.ndarray):
-    """Beats that know their sampling rate: what :class:`BeatSegmenter` returns.
+    """Beats that know their sampling rate: what :class:`BeatSegmenter` returns, and
+    the ``beats`` of ``BeatDataset.inputs()`` (the raw windows at the data's rate).
 
     An ordinary ``ndarray`` of shape (n_beats, n_leads, n_samples) with two
     more attributes, ``fs``, so that the step after the segmenter
@@ -74,11 +75,13 @@ def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X",
 
     carried = getattr(X, "fs", None) if isinstance(X, BeatArray) else None
     if fs is not None and carried is not None and abs(float(carried) - float(fs)) > 1e-6:
+        hint = (" (segment__fs in make_tlft_pipeline)" if type(estimator).__name__ ==
+                "BeatSegmenter" else "")
         raise ValueError(
-            f"{name} is sampled at {carried:g} Hz (the data says so), but "
-            f"{type(estimator).__name__} has fs={fs:g}: set its fs to {carried:g} "
-            f"(segment__fs for make_tlft_pipeline's segmenter), or load the data at {fs:g} "
-            f"Hz (fs={fs:g} in fetch_mitbih, fetch_svdb or fetch_databases)")
+            f"{name} is sampled at {carried:g} Hz (the rate the beats carry), but "
+            f"{type(estimator).__name__} has fs={fs:g}: set its fs to {carried:g}{hint}, "
+            f"or give it beats at {fs:g} Hz (fetch_mitbih, fetch_svdb and fetch_databases "
+            "take fs=)")
     if not hasattr(X, "shape"):
         X = np.asarray(X)
     if len(X.shape) not in (2, 3):

@@ -258,8 +258,9 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
             return float(carried)
         if carried is not None and abs(float(carried) - self.fs) > 1e-6:
             raise ValueError(
-                f"fs={self.fs} Hz, but the beats come at {carried} Hz (the BeatSegmenter's "
-                "output rate): leave fs=None to take the beats' rate"
+                f"fs={self.fs} Hz, but the beats come at {carried} Hz (the rate they carry: "
+                "a BeatSegmenter's output rate, or the data's): leave fs=None to take the "
+                "beats' rate"
             )
         return float(self.fs)
 
