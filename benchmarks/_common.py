@@ -21,6 +21,17 @@ def data_home(arg: str | None) -> Path:
     return home
 
 
+def cache_args(doc: str) -> Any:
+    """``--data`` and ``--cache`` (the development data's cached runs), parsed: the
+    options of the scripts that read the selection's cache."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.split("\n", 1)[0])
+    parser.add_argument("--data", default=None, help="the folder holding mitdb/ and svdb/")
+    parser.add_argument("--cache", default="/tmp/acc", help="the selection's cached runs")
+    return parser.parse_args()
+
+
 def hardware() -> dict[str, Any]:
     """The machine and library versions: :func:`sktlft.evaluation.hardware_info`."""
     from sktlft.evaluation import hardware_info

@@ -35,7 +35,6 @@ Usage (seconds; needs the selection's cache)::
 
 from __future__ import annotations
 
-import argparse
 import warnings
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ from _recipes import combine
 from false_alarms import _dataset, split_databases
 from select_transfer import DIRECTIONS, NSV, figures
 
-from _common import HERE, data_home, report, rst_grid
+from _common import HERE, cache_args, data_home, report, rst_grid
 
 TABLE = HERE.parent / "docs" / "_explore_rhythm_table.rst"
 GATE_CHOSEN = ("nn_irregularity", "local_irregularity")
@@ -225,10 +224,7 @@ def p_wave_medians(ds) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--data", default=None)
-    parser.add_argument("--cache", default="/tmp/acc")
-    args = parser.parse_args()
+    args = cache_args(__doc__)
     cache = Path(args.cache)
     if not (cache / "st_lda_mitdb.npz").exists():
         raise SystemExit(f"{cache}: no cached selection runs (select_transfer.py makes them)")

@@ -35,7 +35,6 @@ networks already saved in ``--cache``)::
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
@@ -59,7 +58,7 @@ from select_transfer import (
     figures,
 )
 
-from _common import HERE, data_home, hardware, rst_grid
+from _common import HERE, cache_args, data_home, hardware, rst_grid
 
 TABLE = HERE.parent / "docs" / "_pooled_view_table.rst"
 SEEDS = (0, 1, 2)
@@ -136,10 +135,7 @@ def candidate(parts: list[dict], rhythm: str, w: float) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--data", default=None)
-    parser.add_argument("--cache", default="/tmp/acc")
-    args = parser.parse_args()
+    args = cache_args(__doc__)
     cache = Path(args.cache)
     ds = _dataset(data_home(args.data), cache)
     t = time.perf_counter()
