@@ -100,6 +100,31 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
         seg.transform(at128)
     assert seg.transform(np.asarray(sample.data[:5])).shape[0] == 5
     assert MorphologyFeatures().fit(X).transform(X).shape[0] == len(sample.target)
+    # fitted, a step names the rate it was fitted at, even after set_params(fs=...)
+    seg.set_params(fs=128)
+    with pytest.raises(ValueError, match="was fitted on beats at 360 Hz: give it beats at 360"):
+        seg.transform(at128)
+    ft = FourierImageTransformer(image_size=32).fit(BeatArray(sample.data[:20], fs=128.0))
+    with pytest.raises(ValueError, match="fitted on beats at 128 Hz"):
+        ft.transform(X[:20]["beats"])
+    # samples cut or strided lose the rate and the R peak (they would be false)
+    b = X["beats"]
+    assert b[3:5].fs == 360.0 and b[:, 0].fs == 360.0 and b[..., :].fs == 360.0
+    for cut in (b[..., ::3], b[:, :, 10:], b[..., 5], b[None]):
+        assert type(cut) is np.ndarray
+    assert BeatSegmenter(fs=120, inputs=("image",)).fit(b[..., ::3]).window_ == 2.4
+
+
+def test_the_default_crop_fits_a_128_hz_window(sample):
+    # 2.4 s at 128 Hz is 307 samples, 153 on each side of the R peak, and 1.2 s is 153.6:
+    # a window short of the crop by less than a sample (rounding) is cropped from its edge
+    from sktlft.preprocessing import BeatArray
+
+    at128 = BeatArray(sample.data[:40, :, :307], fs=128.0, r_index=153)
+    seg = BeatSegmenter(fs=128, before=1.2, after=1.2, inputs=("image",)).fit(at128)
+    assert seg.transform(at128).shape == (40, 1, 307)
+    with pytest.raises(ValueError, match="shorter than the crop"):  # a sample more is not
+        BeatSegmenter(fs=128, before=1.21, after=1.2, inputs=("image",)).fit(at128)
 
 
 def test_inputs_flow_through_segmenter_and_fourier(sample):

@@ -44,8 +44,32 @@ class BeatArray(np.ndarray):
         self.fs = getattr(obj, "fs", None)
         self.r_index = getattr(obj, "r_index", None)
 
+    def __getitem__(self, key: Any) -> Any:
+        # beats picked keep their rate and R peak; samples cut or strided do not (the
+        # rate and the peak's index would be false): those come back as plain arrays
+        out = super().__getitem__(key)
+        if isinstance(out, BeatArray) and _cuts_samples(key, self.ndim):
+            return out.view(np.ndarray)
+        return out
+
     def __reduce__(self):
         return (BeatArray, (np.asarray(self), self.fs, self.r_index))
+
+
+def _cuts_samples(key: Any, ndim: int) -> bool:
+    """Whether indexing with ``key`` may change the last (samples) axis."""
+    key = key if isinstance(key, tuple) else (key,)
+    if any(k is None or (isinstance(k, np.ndarray) and k.dtype == bool and k.ndim > 1)
+           for k in key):
+        return True  # a new axis, or a mask over several axes: the axes move
+    dots = [i for i, k in enumerate(key) if k is Ellipsis]
+    if dots:
+        last = key[-1] if dots[0] < len(key) - 1 else slice(None)
+    elif len(key) >= ndim:
+        last = key[ndim - 1]
+    else:
+        return False
+    return not (isinstance(last, slice) and last == slice(None))
 
 
 def split_inputs(X: Any, key: str = "beats") -> tuple[Any, dict[str, Any] | None]:
@@ -74,14 +98,22 @@ def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X",
     from sklearn.utils import check_array
 
     carried = getattr(X, "fs", None) if isinstance(X, BeatArray) else None
+    if fs is not None and not reset:
+        fs = _fitted_rate(estimator, fs)
     if fs is not None and carried is not None and abs(float(carried) - float(fs)) > 1e-6:
-        hint = (" (segment__fs in make_tlft_pipeline)" if type(estimator).__name__ ==
-                "BeatSegmenter" else "")
+        what = type(estimator).__name__
+        load = (f"give it beats at {fs:g} Hz (fetch_mitbih, fetch_svdb and fetch_databases "
+                "take fs=)")
+        if not reset:
+            raise ValueError(f"{name} is sampled at {carried:g} Hz (the rate the beats "
+                             f"carry), but this {what} was fitted on beats at {fs:g} Hz: "
+                             f"{load}")
+        hint = {"BeatSegmenter": " (segment__fs in make_tlft_pipeline)",
+                "MorphologyFeatures": " (features__morphology__fs in make_baseline_pipeline)"
+                }.get(what, "")
         raise ValueError(
-            f"{name} is sampled at {carried:g} Hz (the rate the beats carry), but "
-            f"{type(estimator).__name__} has fs={fs:g}: set its fs to {carried:g}{hint}, "
-            f"or give it beats at {fs:g} Hz (fetch_mitbih, fetch_svdb and fetch_databases "
-            "take fs=)")
+            f"{name} is sampled at {carried:g} Hz (the rate the beats carry), but {what} has "
+            f"fs={fs:g}: set its fs to {carried:g}{hint}, or {load}")
     if not hasattr(X, "shape"):
         X = np.asarray(X)
     if len(X.shape) not in (2, 3):
@@ -105,7 +137,7 @@ def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X",
                 f"on {estimator.n_features_in_}"
             )
         if X.shape[-1] != estimator.n_window_in_:
-            fs = getattr(estimator, "fs", None)
+            fs = _fitted_rate(estimator, getattr(estimator, "fs", None))
             seconds = (f" ({estimator.n_window_in_ / fs:g} s at {fs:g} Hz: read the beats at "
                        "that rate and window)") if isinstance(fs, (int, float)) and fs else ""
             raise ValueError(
@@ -113,3 +145,11 @@ def as_beats(estimator: BaseEstimator, X: Any, *, reset: bool, name: str = "X",
                 f"was fitted on beats of {estimator.n_window_in_} samples{seconds}"
             )
     return X
+
+
+def _fitted_rate(estimator: BaseEstimator, fs: Any) -> Any:
+    """The rate a fitted step read its beats at: its window in samples over its window in
+    seconds where it keeps one (``window_``), else its ``fs``, which ``set_params`` may
+    have changed since."""
+    window = getattr(estimator, "window_", None)
+    return estimator.n_window_in_ / window if window else fs

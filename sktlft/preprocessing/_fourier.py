@@ -288,13 +288,16 @@ class FourierImageTransformer(TransformerMixin, BaseEstimator):
                              "was fitted on (BeatDataset.inputs(), or a plain array of beats "
                              "for a model fitted on one)")
         parts = []
+        fitted = None if reset else getattr(self, "fs_", None)  # another rate: refused
         for i, (name, part) in enumerate(zip(names, raw)):
             label = "X" if rest is None else f"X[{name!r}]"
             if isinstance(part, SharedRows):
-                rows = as_beats(self, part.rows, reset=reset and i == 0, name=label)
+                rows = as_beats(self, part.rows, reset=reset and i == 0, name=label,
+                                fs=fitted)
                 parts.append(SharedRows(rows, part.index))
             else:
-                parts.append(as_beats(self, part, reset=reset and i == 0, name=label))
+                parts.append(as_beats(self, part, reset=reset and i == 0, name=label,
+                                      fs=fitted))
         return parts, rest
 
     @_fit_context(prefer_skip_nested_validation=True)

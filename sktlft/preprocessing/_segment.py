@@ -26,6 +26,13 @@ def _crop(n_window: int, fs: float, before: float | None, after: float | None):
     center = n_window // 2
     start = 0 if before is None else center - round(before * fs)
     stop = n_window if after is None else center + round(after * fs)
+    # windows and crop are both rounded to whole samples: a window short of the crop by
+    # less than a sample (2.4 s at 128 Hz: 153 samples each side of the R peak, where
+    # 1.2 s is 153.6) is cropped from its edge
+    if start < 0 and before * fs - center < 1:
+        start = 0
+    if stop > n_window and after * fs - (n_window - center) < 1:
+        stop = n_window
     if start < 0 or stop > n_window or stop - start < 1:
         raise ValueError(
             f"windows of {n_window} samples are shorter than the crop: before="
