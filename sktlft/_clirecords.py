@@ -36,20 +36,22 @@ def sample_records(records: str) -> list[str]:
     """The bundled sample's records that ``--records`` names (all, DS1, DS2 or names),
     before it is read: the sample holds nine records, and one it lacks is refused rather
     than left out."""
-    from .datasets._mitdb import _resolve_records, sample_path
+    from .datasets._mitdb import ALL_RECORDS, sample_path
+    from .datasets._mitdb import sample_records as named
 
     held = sample_path("RECORDS").read_text().split()
     try:
-        names = _resolve_records(records.strip(), exclude_paced=False)
+        return named(records.strip(), held)
     except ValueError as exc:
-        raise option_error("--records", records, exc) from exc
-    if records.strip().upper() in ("ALL", "DS1", "DS2"):
-        return [r for r in names if r in held]
-    if missing := [r for r in names if r not in held]:
-        raise CLIError(f"--records {records}: the bundled sample (used without --data) "
-                       f"holds records {', '.join(held)}, not {', '.join(missing)}; "
-                       "pass --data DIR to read the others")
-    return names
+        if "bundled sample" not in str(exc):
+            raise option_error("--records", records, exc) from exc
+        sample = f"the bundled sample (used without --data) {str(exc).split('sample ', 1)[1]}"
+        unknown = [r.strip() for r in records.split(",") if r.strip() not in ALL_RECORDS]
+        raise CLIError(f"--records {records}: " + (
+            # a name that is no MIT-BIH record is said to be none (not "pass --data"), with
+            # the sample's nine records (not mitdb's 48, of which it lacks most)
+            f"unknown MIT-BIH record(s) {', '.join(unknown)}; {sample.rsplit(', not ', 1)[0]}"
+            if unknown else f"{sample}; pass --data DIR to read the others")) from exc
 
 
 def check_paced(args: argparse.Namespace) -> None:

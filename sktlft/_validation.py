@@ -134,3 +134,22 @@ def unfitted_step(model: Any) -> str | None:
         except TypeError:  # not an estimator: the encoder says what it cannot save
             continue
     return None
+
+
+#: how the rhythm discriminant's warning about a class of one training beat starts
+LONE_CLASS_WARNING = "the rhythm discriminant: class"
+
+
+def warn_lone_classes(y: Any, stacklevel: int) -> None:
+    """Warn, naming them, of the classes of ``y`` that have a single training beat (a
+    discriminant learns little of them; scikit-learn's own word named no class)."""
+    import warnings
+
+    classes, counts = np.unique(np.asarray(y), return_counts=True)
+    lone = [str(c) for c in classes[counts == 1]]
+    if lone:
+        many = len(lone) > 1
+        warnings.warn(f"{LONE_CLASS_WARNING}{'es' if many else ''} {', '.join(lone)} "
+                      f"{'have' if many else 'has'} a single training beat, so it learns "
+                      f"little of {'them' if many else 'it'}", UserWarning,
+                      stacklevel=stacklevel + 1)

@@ -97,8 +97,11 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
         self : SoftVote
             Fitted.
         """
+        import warnings
+
         from ._afgate import fit_af_gate
         from ._premsplit import SPLITS, fit_prematurity_split
+        from ._validation import LONE_CLASS_WARNING, warn_lone_classes
         from .preprocessing._beat_array import split_inputs
 
         if not isinstance(self.af_gate, (bool, np.bool_)):
@@ -113,7 +116,15 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
               else None)
         split = None if self.prematurity_split is None else fit_prematurity_split(rr, y)
         gate = fit_af_gate(rr, rhythm) if self.af_gate else None
-        super().fit(X, y, **fit_params)
+        # a member discriminant sees the classes as codes (0, 1...): the vote says them
+        says = any(getattr(e[-1] if hasattr(e, "steps") else e, "_says_lone_classes", False)
+                   for _, e in self.estimators)
+        with warnings.catch_warnings():
+            if says:
+                warnings.filterwarnings("ignore", LONE_CLASS_WARNING, UserWarning)
+            super().fit(X, y, **fit_params)
+        if says:
+            warn_lone_classes(y, stacklevel=2)
         self.af_coef_, self.af_intercept_ = gate if gate is not None else (None, None)
         self.split_coef_, self.split_intercept_ = split if split is not None else (None, None)
         return self

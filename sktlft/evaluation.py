@@ -405,8 +405,9 @@ def evaluate(
         model = with_progress(estimator, f"fold {i + 1}/{k}" if k > 1 else "fit", clock,
                               bars=progress == "bars") if progress else clone(estimator)
         if progress:
-            logger.info("fold %d/%d: training on %d beats of %d patients, testing on %d",
-                        i + 1, k, len(ytr), len(np.unique(groups[splits[i][0]])), len(Xte))
+            n_pat = len(np.unique(groups[splits[i][0]]))
+            logger.info("fold %d/%d: training on %d beats of %d patient%s, testing on %d",
+                        i + 1, k, len(ytr), n_pat, "" if n_pat == 1 else "s", len(Xte))
             logger.debug("fold %d/%d: test patients %s", i + 1, k,
                          ", ".join(map(str, np.unique(g_test[splits[i][1]]))))
         rhythm = dataset.get("rhythm")

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 from ._decision import WeightedDecisionMixin
 from ._lighter import first_network_alone
 from ._presets import PRESETS
-from ._validation import validate_params
+from ._validation import validate_params, warn_lone_classes
 from ._vote import SoftVote, rhythm_params
 from .inputs import check_inputs, kind_of
 from .models import BeatClassifier, ResNet18Classifier, check_reads
@@ -278,6 +278,8 @@ class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
     ``decision_weights`` to the probabilities (see :mod:`sktlft._decision`).
     """
 
+    _says_lone_classes = True  # (a vote of it says them by name: it passes codes)
+
     def __init__(self, solver: str = "lsqr", shrinkage: Any = "auto",
                  decision_weights: dict | None = None) -> None:
         super().__init__(solver=solver, shrinkage=shrinkage)
@@ -289,13 +291,7 @@ class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
         with warnings.catch_warnings():  # said below in the discriminant's words
             warnings.filterwarnings("ignore", "Only one sample available", UserWarning)
             super().fit(X, y)
-        classes, counts = np.unique(np.asarray(y), return_counts=True)
-        lone = [str(c) for c in classes[counts == 1]]
-        if lone:
-            warnings.warn(f"the rhythm discriminant: class{'es' if len(lone) > 1 else ''} "
-                          f"{', '.join(lone)} {'have' if len(lone) > 1 else 'has'} a single "
-                          "training beat, so it learns little of "
-                          f"{'them' if len(lone) > 1 else 'it'}", UserWarning, stacklevel=2)
+        warn_lone_classes(y, stacklevel=2)
         equal = np.full(len(self.classes_), 1.0 / len(self.classes_))
         shift = np.log(equal) - np.log(self.priors_)
         if len(self.classes_) == 2:  # one decision: the log-odds of class 1 against class 0

@@ -384,6 +384,18 @@ def fetch_svdb(
 
 @validate_params({"leads": LEADS, "window": POSITIVE, "return_X_y": ["boolean"]},
                  prefer_skip_nested_validation=True)
+def sample_records(records: Any, held: list[str]) -> list[str]:
+    """The sample's records ``records`` names (as for fetch_mitbih, in order given)."""
+    if isinstance(records, str) and records.strip().upper() in ("ALL", "DS1", "DS2"):
+        return [r for r in _resolve_records(records, exclude_paced=False) if r in held]
+    raw = [str(r).strip() for r in (records.split(",") if isinstance(records, str) else
+                                     records if isinstance(records, Iterable) else ())]
+    if missing := [r for r in raw if r not in ("", *held)]:
+        raise ValueError(f"records: the bundled sample holds records {', '.join(held)}, "
+                         f"not {', '.join(missing)}")
+    return _resolve_records(records, exclude_paced=False)
+
+
 def load_mitbih_sample(
     *,
     leads: Sequence[str | int] = ("MLII",),
@@ -410,9 +422,8 @@ def load_mitbih_sample(
     return_X_y : bool, default=False
         Return ``(data, target)`` instead of the dataset.
     records : str or sequence of str, optional
-        Read only these of the nine records, named as for :func:`fetch_mitbih` (``"DS1"``:
-        the sample's DS1 records); all by default. A record's beats are the same whichever
-        others are read (its rhythm features and reference come from its own excerpt).
+        Only these of the nine records, named as for :func:`fetch_mitbih` (``"DS1"``: the
+        sample's DS1 records); a record's beats are the same whichever others are read.
 
     Returns
     -------
@@ -425,18 +436,11 @@ def load_mitbih_sample(
     >>> ds = load_mitbih_sample()
     >>> ds.data.shape[1:], ds.fs, len(set(ds.groups)), ds.rr.shape[1]
     ((1, 864), 360.0, 9, 16)
-    >>> load_mitbih_sample(records=["232"]).target.shape
-    (174,)
     """
     directory = sample_path("RECORDS").parent
     held = (directory / "RECORDS").read_text().split()
     if records is not None:
-        names = _resolve_records(records, exclude_paced=False)
-        sets = isinstance(records, str) and records.strip().upper() in ("ALL", "DS1", "DS2")
-        if not sets and (missing := [r for r in names if r not in held]):
-            raise ValueError(f"records: the bundled sample holds records "
-                             f"{', '.join(held)}, not {', '.join(missing)}")
-        held = [r for r in held if r in names]
+        held = sample_records(records, held)
     ds = load_records(
         directory, held, leads=check_leads(leads),
         window=window, fs=None, sums=read_sums((directory / "SHA256SUMS.txt").read_text()),
