@@ -152,4 +152,4 @@ def _fitted_rate(estimator: BaseEstimator, fs: Any) -> Any:
     seconds where it keeps one (``window_``), else its ``fs``, which ``set_params`` may
     have changed since."""
     window = getattr(estimator, "window_", None)
-    return estimator.n_window_in_ / window if window else fs
+    return estimator.n_window_in_ / window if isinstance(window, float) and window else fs
