@@ -253,6 +253,8 @@ def test_sample_lead_missing_and_window():
         load_mitbih_sample(leads=("MLII", "V1"))
     ds = load_mitbih_sample(window=1.0)
     assert ds.data.shape[1:] == (1, 360) and ds.center == 180
+    with pytest.raises(ValueError, match="'window' parameter of load_mitbih_sample"):
+        load_mitbih_sample(window=-1)  # (its checks were once bound to a helper above it)
     # a shorter window drops fewer edge beats
     assert len(ds.target) >= 2083
 

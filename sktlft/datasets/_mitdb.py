@@ -382,8 +382,6 @@ def fetch_svdb(
     return (ds.data, ds.target) if return_X_y else ds
 
 
-@validate_params({"leads": LEADS, "window": POSITIVE, "return_X_y": ["boolean"]},
-                 prefer_skip_nested_validation=True)
 def sample_records(records: Any, held: list[str]) -> list[str]:
     """The sample's records ``records`` names (as for fetch_mitbih, in order given)."""
     if isinstance(records, str) and records.strip().upper() in ("ALL", "DS1", "DS2"):
@@ -396,6 +394,8 @@ def sample_records(records: Any, held: list[str]) -> list[str]:
     return _resolve_records(records, exclude_paced=False)
 
 
+@validate_params({"leads": LEADS, "window": POSITIVE, "return_X_y": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_mitbih_sample(
     *,
     leads: Sequence[str | int] = ("MLII",),
