@@ -38,20 +38,22 @@ def sample_records(records: str) -> list[str]:
     than left out."""
     from .datasets._mitdb import ALL_RECORDS, sample_path
     from .datasets._mitdb import sample_records as named
+    from .datasets._reader import NotInSampleError
 
-    held = sample_path("RECORDS").read_text().split()
     try:
-        return named(records.strip(), held)
-    except ValueError as exc:
-        if "bundled sample" not in str(exc):
-            raise option_error("--records", records, exc) from exc
-        sample = f"the bundled sample (used without --data) {str(exc).split('sample ', 1)[1]}"
-        unknown = [r.strip() for r in records.split(",") if r.strip() not in ALL_RECORDS]
+        return named(records.strip(), sample_path("RECORDS").read_text().split())
+    except NotInSampleError as exc:
+        sample = ("the bundled sample (used without --data) holds records "
+                  + ", ".join(exc.held))
+        unknown = [r for r in exc.missing if r not in ALL_RECORDS]
         raise CLIError(f"--records {records}: " + (
             # a name that is no MIT-BIH record is said to be none (not "pass --data"), with
             # the sample's nine records (not mitdb's 48, of which it lacks most)
-            f"unknown MIT-BIH record(s) {', '.join(unknown)}; {sample.rsplit(', not ', 1)[0]}"
-            if unknown else f"{sample}; pass --data DIR to read the others")) from exc
+            f"unknown MIT-BIH record(s) {', '.join(unknown)}; {sample}" if unknown else
+            f"{sample}, not {', '.join(exc.missing)}; pass --data DIR to read the others")
+        ) from exc
+    except ValueError as exc:
+        raise option_error("--records", records, exc) from exc
 
 
 def check_paced(args: argparse.Namespace) -> None:

@@ -25,7 +25,7 @@ from ._constants import (
     patient_id,
 )
 from ._dataset import BeatDataset, load_records, package_text, read_sums
-from ._reader import _EXTENSIONS, DataNotFoundError, check_leads
+from ._reader import _EXTENSIONS, DataNotFoundError, NotInSampleError, check_leads
 from ._windows import DEFAULT_WINDOW
 
 __all__ = ["fetch_mitbih", "fetch_svdb", "get_data_home", "load_mitbih_sample"]
@@ -389,8 +389,7 @@ def sample_records(records: Any, held: list[str]) -> list[str]:
     raw = [str(r).strip() for r in (records.split(",") if isinstance(records, str) else
                                      records if isinstance(records, Iterable) else ())]
     if missing := [r for r in raw if r not in ("", *held)]:
-        raise ValueError(f"records: the bundled sample holds records {', '.join(held)}, "
-                         f"not {', '.join(missing)}")
+        raise NotInSampleError(missing, held)
     return _resolve_records(records, exclude_paced=False)
 
 

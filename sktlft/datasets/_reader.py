@@ -109,6 +109,16 @@ class MissingLeadError(ValueError):
         self.record, self.lead, self.listing = record, lead, listing
 
 
+class NotInSampleError(ValueError):
+    """Records the bundled sample does not hold: ``missing``, and ``held`` (its nine), for
+    a caller to say in its own words."""
+
+    def __init__(self, missing: list[str], held: list[str]) -> None:
+        super().__init__(f"records: the bundled sample holds records {', '.join(held)}, "
+                         f"not {', '.join(missing)}")
+        self.missing, self.held = missing, held
+
+
 def _channels(record: str, sig_name: list[str], leads: tuple[str | int, ...]) -> list[int]:
     channels = []
     listing = ", ".join(f"{i}: {name}" for i, name in enumerate(sig_name))
