@@ -16,16 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from ._hints import count
+
 logger = logging.getLogger("sktlft")
 
 
 class CLIError(ValueError):
     """An error the user can act on: printed as one line, exit status 2."""
-
-
-def count(n: int, noun: str) -> str:
-    """``"1 patient"``, ``"2 patients"``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def say(msg: str) -> None:

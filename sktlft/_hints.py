@@ -17,6 +17,17 @@ from contextvars import ContextVar
 _COMMAND_LINE: ContextVar[bool] = ContextVar("sktlft_command_line", default=False)
 
 
+def count(n: int, noun: str) -> str:
+    """``"1 patient"``, ``"2 patients"``.
+
+    Examples
+    --------
+    >>> count(1, "beat"), count(5, "non-beat annotation")
+    ('1 beat', '5 non-beat annotations')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def option(python: str, flag: str) -> str:
     """``python`` for a Python caller, ``flag`` under the command line.
 

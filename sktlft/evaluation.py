@@ -18,7 +18,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import StrOptions
 
 from ._decision import decide
-from ._hints import option
+from ._hints import count, option
 from ._output import json_text, save_folder, write_file
 from ._progress import RunClock, with_progress
 from ._runtime import dask_backend, hardware_info
@@ -405,9 +405,9 @@ def evaluate(
         model = with_progress(estimator, f"fold {i + 1}/{k}" if k > 1 else "fit", clock,
                               bars=progress == "bars") if progress else clone(estimator)
         if progress:
-            n_pat = len(np.unique(groups[splits[i][0]]))
-            logger.info("fold %d/%d: training on %d beats of %d patient%s, testing on %d",
-                        i + 1, k, len(ytr), n_pat, "" if n_pat == 1 else "s", len(Xte))
+            logger.info("fold %d/%d: training on %d beats of %s, testing on %d", i + 1, k,
+                        len(ytr), count(len(np.unique(groups[splits[i][0]])), "patient"),
+                        len(Xte))
             logger.debug("fold %d/%d: test patients %s", i + 1, k,
                          ", ".join(map(str, np.unique(g_test[splits[i][1]]))))
         rhythm = dataset.get("rhythm")

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._hints import count
 from ._beats import record_beats
 from ._constants import AAMI_CLASSES, SYMBOL_TO_AAMI
 from ._reader import read_record
@@ -212,12 +213,11 @@ def load_records(
         parts.append((rec, beats))
         if logger.isEnabledFor(logging.DEBUG):  # (sktlft -v) counted only when shown
             classes = [SYMBOL_TO_AAMI[s] for s in rec.symbols[beats.kept]]
-            edge = int((~beats.kept).sum())
-            logger.debug("record %s: %d beats (%s); left out: %d non-beat annotation%s, %d "
-                         "beat%s too near an edge", record, len(classes),
-                         ", ".join(f"{c} {classes.count(c)}" for c in AAMI_CLASSES
-                                   if c in classes), rec.n_non_beat,
-                         "" if rec.n_non_beat == 1 else "s", edge, "" if edge == 1 else "s")
+            logger.debug("record %s: %d beats (%s); left out: %s, %s too near an edge",
+                         record, len(classes), ", ".join(f"{c} {classes.count(c)}" for c in
+                                                         AAMI_CLASSES if c in classes),
+                         count(rec.n_non_beat, "non-beat annotation"),
+                         count(int((~beats.kept).sum()), "beat"))
     rates = {rec.fs for rec, _ in parts}
     if len(rates) != 1:
         raise ValueError(
