@@ -74,8 +74,9 @@ def folds(ds) -> list[tuple[np.ndarray, np.ndarray]]:
     return list(cv.split(ds.target, ds.target, ds.groups))
 
 
-def network(ds, k: int, train: np.ndarray, test: np.ndarray, seed: int, cache: Path):
-    """One 1-D CNN trained on fold ``k``'s training patients: its test probabilities."""
+def network(tr, te, k: int, test: np.ndarray, seed: int, cache: Path):
+    """One 1-D CNN trained on fold ``k``'s training patients ``tr``: its probabilities on
+    the test patients ``te`` (the beats ``test`` of the development data)."""
     from sktlft import make_tlft_pipeline
 
     f = cache / f"pv_cnn1d-e3_f{k}_s{seed}.npz"
@@ -86,21 +87,14 @@ def network(ds, k: int, train: np.ndarray, test: np.ndarray, seed: int, cache: P
     preset, params = MEMBERS["cnn1d-e3"]
     pipe = make_tlft_pipeline(preset, resnet__random_state=seed, resnet__verbose=0, **params)
     t = time.perf_counter()
-    tr, te = ds.subset(_mask(ds, train)), ds.subset(_mask(ds, test))
     pipe.fit(tr.inputs(), tr.target)
     proba = _aligned(pipe.predict_proba(te.inputs()), pipe.classes_)
     tmp = f.with_suffix(".part.npz")
     np.savez(tmp, proba=proba, test=test, fit_s=time.perf_counter() - t)
     os.replace(tmp, f)  # a network saved whole or not at all
-    print(f"fold {k + 1}/5, seed {seed}: trained on {len(train)} beats in "
+    print(f"fold {k + 1}/5, seed {seed}: trained on {len(tr.target)} beats in "
           f"{time.perf_counter() - t:.0f} s", flush=True)
     return proba
-
-
-def _mask(ds, idx: np.ndarray) -> np.ndarray:
-    m = np.zeros(len(ds.target), dtype=bool)
-    m[idx] = True
-    return m
 
 
 def fold_parts(ds, k: int, train: np.ndarray, test: np.ndarray, cache: Path) -> dict:
@@ -108,8 +102,8 @@ def fold_parts(ds, k: int, train: np.ndarray, test: np.ndarray, cache: Path) -> 
     beats (the LDA and the rhythm models learnt on its training patients)."""
     from sktlft.pipeline import make_baseline_pipeline
 
-    nets = np.mean([network(ds, k, train, test, s, cache) for s in SEEDS], axis=0)
-    tr, te = ds.subset(_mask(ds, train)), ds.subset(_mask(ds, test))
+    tr, te = ds.subset(train), ds.subset(test)  # (sorted indices: the beats in order)
+    nets = np.mean([network(tr, te, k, test, s, cache) for s in SEEDS], axis=0)
     lda = make_baseline_pipeline().set_params(
         features__rr__features=list(CLASSIC + PREMATURITY)).fit(tr.inputs(), tr.target)
     variants = {split_of(r) for _, r, _ in CANDIDATES} - {None}

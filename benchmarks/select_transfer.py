@@ -278,7 +278,7 @@ def candidate_runs(cache: Path, network: str, rhythm: str, w: float,
 
 
 def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
-    extra = EXTRA_STEPS.get(rhythm.rsplit("+af", 1)[-1], 0)
+    extra = EXTRA_STEPS.get(split_of(rhythm), 0)
     return (NETWORKS[network][3], rhythm.count("+") + extra, int(w != 1))
 
 
