@@ -242,13 +242,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     check_writable(out)
     if args.train and args.records:
         raise CLIError("--train and --records both name the training records; give one")
+    if args.train and args.data is None:
+        raise CLIError("--train needs --data, the folder holding the databases")
     pipe, _ = build_pipeline(args)
     if args.estimator == "baseline":
         _warn_baseline_model("the model it writes")
     if args.data is not None and not args.records:  # all the development data by default
         ds = load_databases(args.data, args.train or "mitdb:DS1,svdb:A", args.include_paced)
-    elif args.train:
-        raise CLIError("--train needs --data, the folder holding the databases")
     else:
         ds = load_data(args.data, args.records, include_paced=args.include_paced)
     ds = ds.learnable(args.keep_q)

@@ -1421,6 +1421,13 @@ def test_train_says_what_a_baseline_model_cannot_do(tmp_path, capsys, monkeypatc
            "baseline alone, which records no lead, rate or window, so `sktlft predict` " \
            "cannot label a record with it" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.sktlft"]
+    # a usage error comes alone, before the warning about what it would have written
+    assert main(["train", "--estimator", "baseline", "--train", "mitdb:100",
+                 "--out", "c.sktlft"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].endswith("--train needs --data, the folder holding the "
+                                         "databases")
+    assert "warning" not in err and not (tmp_path / "c.sktlft").exists()
 
 
 def test_wrong_paths_and_options_are_named_as_what_they_are(tmp_path, capsys, monkeypatch):
