@@ -14,11 +14,11 @@ the irregularity of the rhythm around it (a logistic regression on the logs of
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
+from ._hints import warn
 from .datasets import PREMATURITY_FEATURE_NAMES, RR_FEATURE_NAMES, log_rhythm
 
 __all__ = ["AF_FEATURES", "AF_RHYTHMS", "af_probability", "apply_af_gate", "fit_af_gate",
@@ -85,9 +85,9 @@ def fit_af_gate(rr: Any, rhythm: Any) -> tuple[np.ndarray, float] | None:
     known = rhythm != ""
     af = np.isin(rhythm, AF_RHYTHMS)
     if not (af & known).any() or not (~af & known).any():
-        warnings.warn("af_gate: the training beats' rhythm annotations hold no atrial "
-                      "fibrillation or flutter (or no other rhythm), so the gate cannot be "
-                      "learnt and is off", UserWarning, stacklevel=3)
+        warn("af_gate: the training beats' rhythm annotations hold no atrial "
+             "fibrillation or flutter (or no other rhythm), so the gate cannot be "
+             "learnt and is off", UserWarning)
         return None
     lr = LogisticRegression(class_weight="balanced").fit(X[known], af[known])
     return lr.coef_[0].astype(np.float64), float(lr.intercept_[0])

@@ -7,13 +7,12 @@ the csv of labels and probabilities, the Holter summary and the optional ECG str
 from __future__ import annotations
 
 import csv
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._hints import option
+from ._hints import option, warn
 from ._output import ANNOTATION_MARK, foreign_annotation, unwritable, write_together
 from .datasets._reader import DataNotFoundError, check_header_file
 from .metrics import aami_labels
@@ -84,9 +83,9 @@ def plan_outputs(record: str | Path, out: str | Path, extension: str, plot: bool
                               "to overwrite")
     strip = out / f"{name}.png"
     if existing and not plot and strip.is_file():  # not deleted: it may be the user's
-        warnings.warn(f"{strip} is left from an earlier run with "
-                      f"{option('plot=True', '--plot')}: it does not show the new labels",
-                      UserWarning, stacklevel=3)
+        warn(f"{strip} is left from an earlier run with "
+             f"{option('plot=True', '--plot')}: it does not show the new labels",
+             UserWarning)
     return path, name, out, files
 
 

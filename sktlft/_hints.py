@@ -10,6 +10,9 @@ line runs inside :func:`command_line`; messages build their suggestion with
 from __future__ import annotations
 
 import difflib
+import os
+import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -26,6 +29,43 @@ def count(n: int, noun: str) -> str:
     ('1 beat', '5 non-beat annotations')
     """
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+#: the packages whose frames a warning skips to reach the line that called into them
+_LIBRARIES = ("sktlft", "sklearn", "skorch", "torch", "joblib")
+
+
+def _library_dirs() -> tuple[str, ...]:
+    dirs = []
+    for name in _LIBRARIES:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__file__", None):
+            dirs.append(os.path.dirname(os.path.abspath(module.__file__)) + os.sep)
+    return tuple(dirs)
+
+
+def warn(message: str, category: type[Warning] = UserWarning) -> None:
+    """Warn as from the first caller outside sktlft and the libraries it runs inside.
+
+    A fixed ``stacklevel`` names the right line only for one way of calling: a step fitted
+    inside scikit-learn's ``Pipeline`` or a ``SoftVote`` has its warning point into
+    scikit-learn's ``pipeline.py``. This walks the stack past sktlft, scikit-learn, skorch,
+    torch and joblib (what Python 3.12's ``skip_file_prefixes`` does).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("a word")
+    >>> str(caught[0].message), caught[0].filename.endswith("_hints.py")
+    ('a word', False)
+    """
+    skip, level, frame = _library_dirs(), 1, sys._getframe(1)
+    while (frame.f_back is not None  # the outermost frame, if every frame is a library's
+           and os.path.abspath(frame.f_code.co_filename).startswith(skip)):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level + 1)
 
 
 def option(python: str, flag: str) -> str:

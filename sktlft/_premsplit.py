@@ -17,12 +17,12 @@ holds the one copy of the arithmetic.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 
 from ._afgate import log_columns, logistic, s_and_n
+from ._hints import warn
 
 __all__ = ["PREMATURITY_SPLIT_FEATURES", "SPLITS", "apply_prematurity_split",
            "fit_prematurity_split", "s_share"]
@@ -69,8 +69,8 @@ def fit_prematurity_split(rr: Any, y: Any) -> tuple[np.ndarray, float] | None:
         raise ValueError(f"y: expected one class per beat ({len(X)}), got {len(y)}")
     keep = np.isin(y, ["N", "S"])
     if not (y[keep] == "S").any() or not (y[keep] == "N").any():
-        warnings.warn("prematurity_split: the training beats hold no S or no N beat, so the "
-                      "split cannot be learnt and is off", UserWarning, stacklevel=3)
+        warn("prematurity_split: the training beats hold no S or no N beat, so the "
+             "split cannot be learnt and is off", UserWarning)
         return None
     lr = LogisticRegression(class_weight="balanced").fit(X[keep], y[keep] == "S")
     return lr.coef_[0].astype(np.float64), float(lr.intercept_[0])

@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils._param_validation import validate_params as _validate_params
 
-from ._hints import option
+from ._hints import option, warn
 
 __all__ = ["COUNT", "FS", "LEADS", "OPTIONAL_FS", "PAD", "PATH", "POSITIVE", "RECORDS",
            "check_folds", "unfitted_step", "validate_params"]
@@ -140,16 +140,14 @@ def unfitted_step(model: Any) -> str | None:
 LONE_CLASS_WARNING = "the rhythm discriminant: class"
 
 
-def warn_lone_classes(y: Any, stacklevel: int) -> None:
+def warn_lone_classes(y: Any) -> None:
     """Warn, naming them, of the classes of ``y`` that have a single training beat (a
     discriminant learns little of them; scikit-learn's own word named no class)."""
-    import warnings
 
     classes, counts = np.unique(np.asarray(y), return_counts=True)
     lone = [str(c) for c in classes[counts == 1]]
     if lone:
         many = len(lone) > 1
-        warnings.warn(f"{LONE_CLASS_WARNING}{'es' if many else ''} {', '.join(lone)} "
-                      f"{'have' if many else 'has'} a single training beat, so it learns "
-                      f"little of {'them' if many else 'it'}", UserWarning,
-                      stacklevel=stacklevel + 1)
+        warn(f"{LONE_CLASS_WARNING}{'es' if many else ''} {', '.join(lone)} "
+             f"{'have' if many else 'has'} a single training beat, so it learns "
+             f"little of {'them' if many else 'it'}", UserWarning)

@@ -124,7 +124,7 @@ class SoftVote(WeightedDecisionMixin, VotingClassifier):
                 warnings.filterwarnings("ignore", LONE_CLASS_WARNING, UserWarning)
             super().fit(X, y, **fit_params)
         if says:
-            warn_lone_classes(y, stacklevel=2)
+            warn_lone_classes(y)
         self.af_coef_, self.af_intercept_ = gate if gate is not None else (None, None)
         self.split_coef_, self.split_intercept_ = split if split is not None else (None, None)
         return self

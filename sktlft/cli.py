@@ -39,7 +39,7 @@ from ._cliconfig import (
     say,
 )
 from ._cliparser import build_parser, parse_command_line  # noqa: F401 (build_parser: API)
-from ._hints import command_line
+from ._hints import command_line, warn
 from .datasets import AAMI_CLASSES
 
 logger = logging.getLogger("sktlft")
@@ -101,10 +101,9 @@ def _print_report(report: Any, what: str, verbose: bool = False) -> None:
 
 
 def _warn_baseline_model(what: str) -> None:
-    warnings.warn(f"--estimator baseline: {what} is the rhythm baseline alone, which records "
-                  "no lead, rate or window, so `sktlft predict` cannot label a record with it "
-                  "(in Python its predict reads BeatDataset.inputs())", UserWarning,
-                  stacklevel=2)
+    warn(f"--estimator baseline: {what} is the rhythm baseline alone, which records "
+         "no lead, rate or window, so `sktlft predict` cannot label a record with it "
+         "(in Python its predict reads BeatDataset.inputs())", UserWarning)
 
 
 def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,

@@ -10,14 +10,13 @@ is a thin layer over :func:`compare_records`.
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._hints import option
+from ._hints import option, warn
 from .datasets import AAMI_CLASSES, SYMBOL_TO_AAMI
 
 __all__ = ["compare_records", "ec57_table", "format_ec57", "match_beats", "read_beats"]
@@ -303,18 +302,17 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                 f"{ref} beats and {int(tk.sum())} {test} beats lie within {window * 1000:g} ms "
                 "of each other: the two files do not describe the same record")
         if not rk.any() and len(rs):
-            warnings.warn(f"record {path.name}: no {ref} beat after start={start:g} s (its "
-                          f"last is at {rs[-1] / fs:.1f} s)" + (
-                              f": its {int(tk.sum())} {test} beats after it count as false "
-                              "positives" if tk.any() else ": it adds nothing to the "
-                              "statistics"), UserWarning, stacklevel=2)
+            warn(f"record {path.name}: no {ref} beat after start={start:g} s (its "
+                 f"last is at {rs[-1] / fs:.1f} s)" + (
+                     f": its {int(tk.sum())} {test} beats after it count as false "
+                     "positives" if tk.any() else ": it adds nothing to the "
+                     "statistics"), UserWarning)
         if rk.any() and tk.any() and stats["qrs"]["matched"] < _MIN_AGREEMENT * rk.sum() \
                 and ts[-1] < 0.9 * rs[-1]:  # the test file ends early
-            warnings.warn(f"record {path.name}: only {stats['qrs']['matched']} of its "
-                          f"{int(rk.sum())} {ref} beats have a {test} beat (the {test} file "
-                          f"runs to {ts[-1] / fs:.0f} s, the {ref} file to {rs[-1] / fs:.0f} "
-                          f"s): does the {test} file cover the whole record?", UserWarning,
-                          stacklevel=2)
+            warn(f"record {path.name}: only {stats['qrs']['matched']} of its "
+                 f"{int(rk.sum())} {ref} beats have a {test} beat (the {test} file "
+                 f"runs to {ts[-1] / fs:.0f} s, the {ref} file to {rs[-1] / fs:.0f} "
+                 f"s): does the {test} file cover the whole record?", UserWarning)
         per_record[path.name] = {"table": table.tolist(), "n_ref": int(rk.sum()),
                                  "n_test": int(tk.sum()), **stats}
     if not any(r["n_ref"] for r in per_record.values()):

@@ -291,7 +291,7 @@ class _EqualPriorLDA(WeightedDecisionMixin, LinearDiscriminantAnalysis):
         with warnings.catch_warnings():  # said below in the discriminant's words
             warnings.filterwarnings("ignore", "Only one sample available", UserWarning)
             super().fit(X, y)
-        warn_lone_classes(y, stacklevel=2)
+        warn_lone_classes(y)
         equal = np.full(len(self.classes_), 1.0 / len(self.classes_))
         shift = np.log(equal) - np.log(self.priors_)
         if len(self.classes_) == 2:  # one decision: the log-odds of class 1 against class 0

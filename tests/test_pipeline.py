@@ -89,6 +89,9 @@ def test_baseline_says_a_class_of_one_beat_in_its_own_words(sample):
     said = [str(w.message) for w in caught]
     assert not any("Only one sample" in m for m in said), said
     assert any("class F has a single training beat" in m for m in said), said
+    # said at the line that fitted, not inside scikit-learn's pipeline.py
+    assert {w.filename for w in caught if "single training beat" in str(w.message)} == {
+        __file__}
     # in a vote the members see codes (0, 1...): the vote names the class
     from sktlft.pipeline import SoftVote
 
@@ -101,6 +104,8 @@ def test_baseline_says_a_class_of_one_beat_in_its_own_words(sample):
     assert [m for m in said if "single training beat" in m] == [
         "the rhythm discriminant: class F has a single training beat, so it learns little "
         "of it"], said
+    assert [w.filename for w in caught if "single training beat" in str(w.message)] == [
+        __file__]
     many = np.where(y == "V", "F", y)  # V has 18 beats: no word
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import re
 import sys
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from skorch.dataset import Dataset as SkorchDataset
 from skorch.utils import to_device, to_tensor
 from torch import nn
 
+from .._hints import warn
 from ..preprocessing import FourierImages
 from ._data import (
     ClassCapSampler,
@@ -236,10 +236,9 @@ class TrainingPlumbing:
         if self.interrupted_:
             if len(self.history):
                 self.history.record("interrupted", True)
-            warnings.warn(
+            warn(
                 f"training was interrupted after {done} of {self.max_epochs} epochs: the "
-                "model is only partly trained (interrupted_ is True)", RuntimeWarning,
-                stacklevel=3)
+                "model is only partly trained (interrupted_ is True)", RuntimeWarning)
         return self
 
     def forward_iter(self, X: Any, training: bool = False, device: str = "cpu"):

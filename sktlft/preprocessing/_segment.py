@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -12,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._hints import warn as warn_user
 from .._validation import validate_params
 from ..datasets import SharedRows
 from ..datasets._resample import rate_ratio, resample
@@ -275,12 +275,12 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
                     "them (they need rhythm features or the reference beat); feed "
                     "BeatDataset.inputs()")
             if left and warn:
-                warnings.warn(
+                warn_user(
                     f"X is a plain array of beats: the inputs {', '.join(left)} need the "
                     "rhythm features or the reference beat, which it lacks, so only "
                     f"{', '.join(chosen)} is made (and a model learns from it alone); feed "
                     f"BeatDataset.inputs() for them, or set inputs={chosen!r}",
-                    UserWarning, stacklevel=4)
+                    UserWarning)
         else:
             needed = {f for n in chosen for f in INPUTS[n].needs} - {"beats"} - set(fields)
             if needed:
