@@ -65,11 +65,16 @@ def check_paced(args: argparse.Namespace) -> None:
     specs = [getattr(args, d, None) for d in ("train", "test")]
     if args.command == "train" and not any(specs):
         specs = ["mitdb:DS1,svdb:A"]
+    # the mitdb records each option names: --records (or, with neither --train nor --test,
+    # what evaluate reads by default), then the mitdb part of --train and --test
+    default = "DS1" if getattr(args, "test_db", None) else "all"
+    names = [args.records or (None if any(specs) else default)]
     try:  # (records named wrongly are said by the checks that read them)
-        default = "DS1" if getattr(args, "test_db", None) else "all"  # as evaluate reads
-        named = {r for m in [args.records or (None if any(specs) else default)]
-                 + [r for spec in specs if spec for db, r in parse_databases(spec)
-                    if db == "mitdb"] if m for r in _resolve_records(m, exclude_paced=False)}
+        names += [records for spec in specs if spec
+                  for db, records in parse_databases(spec) if db == "mitdb"]
+        named = set()
+        for records in filter(None, names):
+            named.update(_resolve_records(records, exclude_paced=False))
     except ValueError:
         return
     if not named & set(PACED_RECORDS):
