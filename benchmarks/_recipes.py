@@ -11,7 +11,7 @@ import numpy as np
 CLASSES = ("F", "N", "S", "V")
 #: the rhythm model's name after "+af" -> how the prematurity split shares N and S
 SPLITS = {"+prem": "mean", "+prem-only": "replace", "+prem-p": "mean",
-          "+prem-p-rate": "mean"}
+          "+prem-p-rate": "mean", "+prem-pb": "mean", "+prem-pb-rate": "mean"}
 
 
 def split_of(rhythm: str) -> str | None:
@@ -32,10 +32,29 @@ def p_wave_columns(sub, fs: float, center: int) -> np.ndarray:
     return np.concatenate([p[:, :n], np.clip(p[:, n:], -3, 3)], axis=1).astype(np.float64)
 
 
+def p_wave_band_passed(tr, te) -> tuple[np.ndarray, np.ndarray]:
+    """The beats' P-wave evidence as the networks read it (session 33's amendment): the
+    ``p_wave`` input of the ``"waveform"`` preset's segmenter fitted on ``tr`` (band-passed
+    0.5-40 Hz, resampled to 120 Hz, z-scored), log spread ratios clipped to [-3, 3]."""
+    from sklearn.base import clone
+
+    from sktlft import make_tlft_pipeline
+
+    seg = clone(make_tlft_pipeline("waveform").named_steps["segment"])
+    seg.set_params(inputs=("p_wave",)).fit(tr.inputs(), tr.target)
+    out = []
+    for sub in (tr, te):
+        p = np.asarray(seg.transform(sub.inputs())["p_wave"], dtype=np.float64)
+        n = p.shape[1] // 2
+        out.append(np.concatenate([p[:, :n], np.clip(p[:, n:], -3, 3)], axis=1))
+    return out[0], out[1]
+
+
 def split_share(variant: str, tr, te) -> np.ndarray:
     """q_r of ``te``'s beats from the prematurity split ``variant`` learnt on ``tr``'s N
     and S beats: the product's split (``+prem``, ``+prem-only``), or session 32's with the
-    beat's own P wave (``+prem-p``) and ``pre_rr_norm`` (``+prem-p-rate``)."""
+    beat's own P wave (``+prem-p``) and ``pre_rr_norm`` (``+prem-p-rate``), or session 33's
+    with that P wave band-passed as the networks read it (``+prem-pb``, ``+prem-pb-rate``)."""
     from sklearn.linear_model import LogisticRegression
 
     from sktlft._afgate import log_columns
@@ -45,14 +64,15 @@ def split_share(variant: str, tr, te) -> np.ndarray:
         return s_share(te.rr, *fit_prematurity_split(tr.rr, tr.target))
     names = (*PREMATURITY_SPLIT_FEATURES, *(("pre_rr_norm",) if variant.endswith("-rate")
                                            else ()))
-
-    def x(sub):
-        return np.concatenate([log_columns(sub.rr, names),
-                               p_wave_columns(sub, sub.fs, sub.center)], axis=1)
-
+    if variant.startswith("+prem-pb"):
+        p_tr, p_te = p_wave_band_passed(tr, te)
+    else:
+        p_tr, p_te = (p_wave_columns(sub, sub.fs, sub.center) for sub in (tr, te))
+    x_tr = np.concatenate([log_columns(tr.rr, names), p_tr], axis=1)
+    x_te = np.concatenate([log_columns(te.rr, names), p_te], axis=1)
     keep = np.isin(tr.target, ("N", "S"))
-    lr = LogisticRegression(class_weight="balanced").fit(x(tr)[keep], tr.target[keep] == "S")
-    return lr.predict_proba(x(te))[:, 1]
+    lr = LogisticRegression(class_weight="balanced").fit(x_tr[keep], tr.target[keep] == "S")
+    return lr.predict_proba(x_te)[:, 1]
 
 
 def af_share(tr, te) -> np.ndarray | None:

@@ -97,6 +97,21 @@ Se 0.953), so ``+prem-p-rate`` is partly informed by the development figures; no
 the P-wave candidates has been run, and the rule's N Se gate is not changed after a test
 scoring (session 30 asked whether it should keep a margin; no answer came).
 
+Added in session 33, after the choice above and before any run of these (session 32's
+note: its P wave was read from the raw windows, and baseline wander may be why it did not
+carry from DS1 to svdb-A). Candidates ``+prem-pb`` and ``+prem-pb-rate``: ``+prem-p`` and
+``+prem-p-rate`` with the P-wave evidence read as the networks read it, the ``p_wave``
+input of the command line's default's segmenter (band-passed 0.5-40 Hz, resampled to 120
+Hz, z-scored: the ``"waveform"`` preset's ``segment`` step, fitted on the training
+database); S weights 1, 2 and 3; ranked as ``+prem-p`` and ``+prem-p-rate``. Gates,
+score, noise and winner rule as above, over every candidate. Said before the run: one
+look at development data preceded it, the medians of the correlation with the windows
+band-passed 1-30 Hz (N / S: DS1 0.89 / 0.26 raw, 0.93 / 0.16 band-passed; svdb-A 0.84 /
+0.68 raw, 0.89 / 0.68 band-passed; svdb-A record 889's N 0.47 raw, 0.78 band-passed), so
+these candidates are partly informed by development figures. Should one of them be
+chosen, the command line's default becomes it only once the product implements it and it
+has been scored on the test data as session 29's choice was.
+
 Usage (one training at a time)::
 
     python benchmarks/select_transfer.py --member cnn1d-e3 --train mitdb --seed 0 1 2 3 4 5
@@ -146,8 +161,11 @@ PREM = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem", "+prem-only"
 #: session 32's amendment: the split reads the beat's own P wave too (and the rate)
 PREM_P = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem-p", "+prem-p-rate")
           for w in S_WEIGHTS]
+#: session 33's amendment: that P wave read as the networks read it (band-passed)
+PREM_PB = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem-pb", "+prem-pb-rate")
+           for w in S_WEIGHTS]
 #: rhythm models' extra steps of complexity beyond their count of "+"
-EXTRA_STEPS = {"+prem-p": 1, "+prem-p-rate": 2}
+EXTRA_STEPS = {"+prem-p": 1, "+prem-p-rate": 2, "+prem-pb": 1, "+prem-pb-rate": 2}
 DIRECTIONS = ("mitdb", "svdb")
 
 
@@ -249,8 +267,9 @@ def split_shares(variant: str, home: str | None, cache: Path) -> dict[str, np.nd
     """Per direction, q_r of the labelled database's beats from the prematurity split
     ``variant`` learnt on the training database's N and S beats (``_recipes.split_share``;
     session 29's amendment, and session 32's with the P wave)."""
-    name = {"+prem-p": "st_premsplit_p.npz", "+prem-p-rate": "st_premsplit_p_rate.npz"}.get(
-        variant, "st_premsplit.npz")
+    name = {"+prem-p": "st_premsplit_p.npz", "+prem-p-rate": "st_premsplit_p_rate.npz",
+            "+prem-pb": "st_premsplit_pb.npz",
+            "+prem-pb-rate": "st_premsplit_pb_rate.npz"}.get(variant, "st_premsplit.npz")
     return _per_direction(name, home, cache, lambda tr, te: split_share(variant, tr, te))
 
 
@@ -285,7 +304,8 @@ def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
 def summary(cache: Path, home: str | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
-    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM, *PREM_P]:
+    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM, *PREM_P,
+                              *PREM_PB]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
         runs = candidate_runs(cache, network, rhythm, w, home)
         if runs is None:
