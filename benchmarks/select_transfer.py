@@ -355,7 +355,7 @@ def summary(cache: Path, home: str | None = None) -> None:
     undecided = [r["candidate"] for r in table if not r["all_runs"]
                  and r["gates_passed"] >= winner["gates_passed"]]
     complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
-                + len(PREM) + len(PREM_P)
+                + len(PREM) + len(PREM_P) + len(PREM_PB)
                 and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:
