@@ -14,7 +14,9 @@ the AAMI report, N Se, the share of normal beats called each other class, per re
 share of normal beats called something else) and keeps the labels in ``--cache`` for the
 agreement between seeds. ``--summary`` prints mean ± sd against the issue's targets and
 writes ``benchmarks/results/score_default.json``, ``docs/_score_default_table.rst`` and
-the per-record table ``docs/_score_default_records.rst``.
+the per-record table ``docs/_score_default_records.rst``; from the labels the runs kept in
+``--cache``, also each record's S and V Se and +P per seed
+(``benchmarks/results/score_default_per_record.json``, ``docs/_score_default_per_record.rst``).
 
 Usage (one torch training at a time)::
 
@@ -184,8 +186,15 @@ def summary(cache: Path) -> None:
         readme.write_text(head + README_START + "\n" + markdown_table(runs, agreement)
                           + README_END + rest.split(README_END, 1)[1])
     (DOCS / "_score_default_records.rst").write_text(rst_records(runs))
+    per_record = per_record_figures(cache)
+    if per_record:  # from the cached labels: --summary without them keeps the last ones
+        (HERE / "results" / "score_default_per_record.json").write_text(
+            json.dumps(per_record, indent=1))
+        (DOCS / "_score_default_per_record.rst").write_text(rst_per_record(per_record))
     print("written: benchmarks/results/score_default.json, docs/_score_default_table.rst, "
-          "docs/_score_default_records.rst")
+          "docs/_score_default_records.rst" + (
+              ", benchmarks/results/score_default_per_record.json, "
+              "docs/_score_default_per_record.rst" if per_record else ""))
 
 
 
@@ -260,6 +269,58 @@ def rst_records(runs: list[dict[str, Any]]) -> str:
             lines.append((db, rec, str(by_rec[rec][0]), *(
                 f"{100 * r['databases'][db]['N_called_other_by_record'][rec][1]:.1f}"
                 for r in product)))
+    return rst_grid(cols, lines)
+
+
+def per_record_figures(cache: Path) -> list[dict[str, Any]]:
+    """Per protocol, test record and class (S, V): beats, and Se and +P per seed with their
+    mean and sd, from the labels each run kept in ``cache`` (empty without them)."""
+    out = []
+    for protocol in PROTOCOLS:
+        files = sorted(cache.glob(f"default_{protocol}_s*.npz"))
+        runs = {int(f.stem.rsplit("_s", 1)[1]): np.load(f) for f in files}
+        if not runs:
+            continue
+        first = runs[min(runs)]
+        for db, rec in dict.fromkeys(zip(first["database"].tolist(), first["record"].tolist())):
+            row: dict[str, Any] = {"protocol": protocol, "database": db, "record": rec,
+                                   "seeds": sorted(runs)}
+            for c in ("N", "S", "V"):
+                mine = (first["database"] == db) & (first["record"] == rec)
+                row[f"{c}_beats"] = int(np.sum(first["y"][mine] == c))
+            for c in ("S", "V"):
+                se, pp = [], []
+                for seed in sorted(runs):
+                    z = runs[seed]
+                    mine = (z["database"] == db) & (z["record"] == rec)
+                    y, pred = z["y"][mine], z["pred"][mine]
+                    tp = int(np.sum((y == c) & (pred == c)))
+                    se.append(tp / np.sum(y == c) if np.any(y == c) else None)
+                    pp.append(tp / np.sum(pred == c) if np.any(pred == c) else None)
+                    row.setdefault(f"{c}_called", []).append(int(np.sum(pred == c)))
+                for name, values in (("Se", se), ("+P", pp)):
+                    row[f"{c}_{name}"] = values
+                    known = [v for v in values if v is not None]
+                    row[f"{c}_{name}_mean"] = float(np.mean(known)) if known else None
+                    row[f"{c}_{name}_sd"] = _sd(known) if known else None
+            out.append(row)
+    return out
+
+
+def rst_per_record(rows: list[dict[str, Any]]) -> str:
+    """Per test record: S and V beats, and their Se and +P, mean ± sd over the seeds."""
+    names = {"literature": "(i) DS1", "product": "(ii) DS1 + svdb-A"}
+
+    def cell(row: dict[str, Any], c: str, name: str) -> str:
+        mean, sd = row[f"{c}_{name}_mean"], row[f"{c}_{name}_sd"]
+        return "-" if mean is None else f"{100 * mean:.0f} ± {100 * sd:.0f}"
+
+    cols = ("trained on", "record", "N beats", "S beats", "S Se (%)", "S +P (%)",
+            "S called", "V beats", "V Se (%)", "V +P (%)")
+    lines = [(names[r["protocol"]], f"{r['database']} {r['record']}", str(r["N_beats"]),
+              str(r["S_beats"]), cell(r, "S", "Se"), cell(r, "S", "+P"),
+              f"{np.mean(r['S_called']):.0f}", str(r["V_beats"]), cell(r, "V", "Se"),
+              cell(r, "V", "+P")) for r in rows]
     return rst_grid(cols, lines)
 
 
