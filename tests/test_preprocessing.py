@@ -113,6 +113,13 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
     for cut in (b[..., ::3], b[:, :, 10:], b[..., 5], b[None]):
         assert type(cut) is np.ndarray
     assert BeatSegmenter(fs=120, inputs=("image",)).fit(b[..., ::3]).window_ == 2.4
+    # beats of one rate stacked keep it, so the steps still check it; mixed rates do not
+    both = np.concatenate([b[:5], at128["beats"][:5]])
+    assert type(both) is np.ndarray
+    stacked = np.concatenate([b[:5], b[-5:]])
+    assert (stacked.fs, stacked.r_index, len(stacked)) == (360.0, 432, 10)
+    with pytest.raises(ValueError, match="sampled at 360 Hz"):
+        BeatSegmenter(fs=128, inputs=("image",)).fit(stacked)
 
 
 def test_the_default_crop_fits_a_128_hz_window(sample):

@@ -29,6 +29,12 @@ class BeatArray(np.ndarray):
     >>> b = BeatArray(np.zeros((2, 1, 8), dtype=np.float32), fs=120.0)
     >>> b.fs, b[:1].fs, type(np.asarray(b)).__name__
     (120.0, 120.0, 'ndarray')
+
+    Beats stacked with ``np.concatenate`` keep the rate they all share; beats at two
+    rates, or joined along another axis, give a plain array:
+
+    >>> np.concatenate([b, b]).fs, type(np.concatenate([b, b[:, :, :4]], axis=2)).__name__
+    (120.0, 'ndarray')
     """
 
     fs: float | None
@@ -54,6 +60,18 @@ class BeatArray(np.ndarray):
 
     def __reduce__(self):
         return (BeatArray, (np.asarray(self), self.fs, self.r_index))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        out = super().__array_function__(func, types, args, kwargs)
+        if (func is np.concatenate and not isinstance(out, BeatArray)
+                and kwargs.get("out") is None):
+            # beats stacked (axis 0) that all carry one rate and R peak keep them
+            parts = list(args[0]) if args else list(kwargs.get("arrays", ()))
+            axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
+            marks = {(b.fs, b.r_index) if isinstance(b, BeatArray) else None for b in parts}
+            if axis == 0 and len(marks) == 1 and None not in marks and out.ndim >= 2:
+                return BeatArray(out, *marks.pop())
+        return out
 
 
 def _cuts_samples(key: Any, ndim: int) -> bool:
