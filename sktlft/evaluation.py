@@ -61,7 +61,8 @@ class EvaluationReport:
         (:func:`~sktlft.metrics.per_record_report`): which patients carry the errors.
     folds : list of dict
         Per fold: ``report``, ``fit_time_s``, ``predict_time_s``, ``n_train``,
-        ``n_test``, ``test_patients``, ``history`` (the network's epochs).
+        ``n_test``, ``train_patients``, ``test_patients``, ``history`` (the network's
+        epochs).
     info : dict
         What produced it (``protocol``, ``data``, ``estimator``, ``hardware``,
         ``wall_time_s``...); free to extend.
@@ -428,6 +429,7 @@ def evaluate(
                                             labels=labels),
                       "fit_time_s": r["fit_time_s"], "predict_time_s": r["predict_time_s"],
                       "n_train": len(tr), "n_test": n,
+                      "train_patients": np.unique(groups[tr]).tolist(),
                       "test_patients": np.unique(g_test[te]).tolist(), "history": r["history"]})
         row += n
     member_pred = {name: np.concatenate([r["members"][name] for r in results])
@@ -444,8 +446,10 @@ def evaluate(
         folds=folds, members=members, member_pred=member_pred, records=records,
         by_database=by_database,
         per_record=per_record_report(y_true, y_pred, records, labels=labels),
-        info={"protocol": protocol, "data": dataset.database, "n_train_patients":
-              len(np.unique(groups)), "keep_q": keep_q,
+        info={"protocol": protocol, "data": dataset.database,
+              # the patients some fold trained on (a split leaves its test patients out)
+              "n_train_patients": len(np.unique(groups[np.concatenate(
+                  [tr for tr, _ in splits])])), "keep_q": keep_q,
               "estimator": repr(estimator)[:2000], "hardware": hardware_info(),
               "wall_time_s": time.perf_counter() - t_start},
         estimators=[r["model"] for r in results] if keep_estimators else [],

@@ -47,6 +47,8 @@ def test_evaluate_on_sample_writes_report(tmp_path, capsys, fast_cli):
     assert len(m["folds"]) == 3
     tested = [p for f in m["folds"] for p in f["test_patients"]]
     assert sorted(tested) == sorted(set(tested)) and len(tested) == 9  # each patient once
+    assert all(len(f["train_patients"]) == 6 and not set(f["train_patients"])
+               & set(f["test_patients"]) for f in m["folds"])
     assert set(m["pooled"]["classes"]) == {"N", "S", "V", "F"}
     assert sum(c["support"] for c in m["pooled"]["classes"].values()) == 2083
     for png in ("confusion_matrix.png", "beats.png", "training_curve.png"):
@@ -1523,6 +1525,8 @@ def test_random_split_and_inter_patient_on_records_of_the_sample(tmp_path, capsy
                  "--records", "114,232", "--out", str(tmp_path / "i")]) == 0
     assert ("--split inter-patient on the bundled sample: DS1 records 114 train, DS2 "
             "records 232 test") in capsys.readouterr().err
+    m = json.loads((tmp_path / "i" / "metrics.json").read_text())  # the training patients
+    assert m["n_train_patients"] == 1 and m["folds"][0]["train_patients"] == [114]
     assert main(["evaluate", "--split", "inter-patient", "--records", "114,124"]) == 2
     assert capsys.readouterr().err.splitlines()[-1].endswith(
         "--records 114,124: --split inter-patient trains on DS1 records and tests on DS2 "
