@@ -31,9 +31,11 @@ def say(msg: str) -> None:
 
 # -- data ------------------------------------------------------------------------------
 def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: Any = None,
-              include_paced: bool = False, flag: str = "--records"):
-    """The beats of ``--records`` (``flag``) of ``db`` in ``--data``, or of the bundled
-    sample without ``--data``; records named wrongly are refused before any is read."""
+              include_paced: bool = False, flag: str = "--records",
+              data_flag: str = "--data", lead_flag: str = "--lead"):
+    """The beats of ``--records`` (``flag``) of ``db`` in ``--data`` (``data_flag``), or of
+    the bundled sample without it; records named wrongly are refused before any is read,
+    a lead the records lack is said as ``lead_flag``."""
     from ._clirecords import option_error, sample_records
     from .datasets import fetch_mitbih, fetch_svdb, load_mitbih_sample
 
@@ -43,7 +45,7 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
         say(f"data: bundled MIT-BIH sample, {len(ds.target)} beats of "
              f"{count(len(np.unique(ds.groups)), 'patient')}")
         return ds
-    check_data_folder(data, f" (it must hold {db}/)")
+    check_data_folder(data, f" (it must hold {db}/)", data_flag)
     kwargs: dict[str, Any] = {"records": records, "download_if_missing": False}
     if db == "mitdb":
         kwargs["exclude_paced"] = not include_paced
@@ -52,6 +54,8 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     try:
         ds = (fetch_svdb if db == "svdb" else fetch_mitbih)(data, **kwargs)
     except ValueError as exc:  # the loader's "records: ..." in the option's words
+        if str(exc).startswith("leads: ") and lead is not None:
+            raise CLIError(f"{lead_flag} {lead}: {str(exc).removeprefix('leads: ')}") from exc
         if not str(exc).startswith("records: "):
             raise
         raise option_error(flag, records, exc) from exc
@@ -61,10 +65,10 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
     return ds
 
 
-def check_data_folder(data: str, what: str = "") -> None:
-    """Refuse a --data that is not a folder (a file is said to be one)."""
+def check_data_folder(data: str, what: str = "", flag: str = "--data") -> None:
+    """Refuse a --data (``flag``) that is not a folder (a file is said to be one)."""
     if not Path(data).is_dir():
-        raise CLIError(f"--data {data}: " + ("a file, not a folder" if Path(data).exists()
+        raise CLIError(f"{flag} {data}: " + ("a file, not a folder" if Path(data).exists()
                                              else "no such folder") + what)
 
 
@@ -352,11 +356,15 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     records = args.records or (None if args.split == "cv" else "all")
     if args.test_db:
         records = args.records or "DS1"
+        test_flag = "--test-data" if args.test_data else "--data"
+        if args.test_data or args.data:  # before the training data is read
+            check_data_folder(args.test_data or args.data, f" (it must hold {args.test_db}/)",
+                              test_flag)
     ds = load_data(args.data, records, include_paced=args.include_paced)
     if args.test_db:
         test = load_data(args.test_data or args.data, args.test_records, db=args.test_db,
-                         flag="--test-records",
-                         lead=args.test_lead)
+                         flag="--test-records", data_flag=test_flag,
+                         lead=args.test_lead, lead_flag="--test-lead")
         return ds, None, test, f"trained on mitdb {records}, tested on {args.test_db}"
     if args.split == "inter-patient":
         from .datasets import DS1

@@ -98,6 +98,14 @@ def test_evaluate_trained_on_mitdb_tested_on_svdb(mitdb_home, tmp_path, capsys, 
     assert "tested on svdb" in capsys.readouterr().out
     assert main(["evaluate", "--test-db", "svdb", *fast_cli]) == 2
     assert "needs --data" in capsys.readouterr().err
+    # the test database's options are named as typed, --test-data before any data is read
+    for extra, msg in [(["--test-data", str(tmp_path / "none")],
+                        f"--test-data {tmp_path / 'none'}: no such folder (it must hold svdb/)"),
+                       (["--test-lead", "5"], "--test-lead 5: record 800 has no signal index 5")]:
+        assert main([*argv, *extra, "--out", str(tmp_path / "x")]) == 2
+        err = capsys.readouterr().err
+        assert msg in err.splitlines()[-1]
+        assert ("reading mitdb" in err) == (extra[0] == "--test-lead")
 
 
 def test_evaluate_on_several_databases_by_database_and_record(mitdb_home, tmp_path, capsys,
