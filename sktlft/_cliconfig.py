@@ -241,6 +241,10 @@ def build_pipeline(args: argparse.Namespace):
         # network cannot read
         by_set = any(key in str(exc) for key in parse_sets(args.set))
         if not by_set and args.inputs and "segment__inputs" in str(exc):
+            if getattr(args, "no_rhythm", False):
+                raise CLIError(f"--no-rhythm with --preset {args.preset}: the beat's image "
+                               "alone is for a preset of the ResNet-18 (--preset default, "
+                               "morphology or paper)") from exc
             raise CLIError(f"--inputs {args.inputs} with --preset {args.preset}: {exc}") from exc
         raise CLIError(f"--set: {exc}" if by_set else str(exc)) from exc
     net = pipe.named_steps["resnet"]

@@ -136,9 +136,18 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help=f"what the network sees: names of the inputs listed below, "
                         f"separated by commas (default: the preset's; waveform's is "
                         f"{','.join(waveform)})")
-    p.add_argument("--no-rhythm", dest="inputs", action="store_const", const="image",
+    p.add_argument("--no-rhythm", dest="inputs", action=_NoRhythm, nargs=0,
                    help="the beat's image alone: the same as --inputs image (with a preset "
                         "of the ResNet-18: default, morphology or paper)")
+
+
+class _NoRhythm(argparse.Action):
+    """``--no-rhythm``: ``--inputs image``, remembered as typed (``args.no_rhythm``) so
+    that a refusal names the flag the user gave."""
+
+    def __call__(self, parser: Any, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        namespace.inputs, namespace.no_rhythm = "image", True
 
 
 def _add_evaluate(sub: Any) -> None:

@@ -414,9 +414,14 @@ def test_set_values_parse_like_python_and_like_a_shell_user_types_them():
 
 
 def test_no_rhythm_with_the_1d_default_names_the_option(tmp_path, capsys):
-    # --no-rhythm is --inputs image: the default preset's 1-D network reads no image
+    # --no-rhythm is --inputs image: the default preset's 1-D network reads no image. Each
+    # is refused in the words typed (--no-rhythm was refused as "--inputs image")
     out = tmp_path / "m.sktlft"
     assert main(["train", "--no-rhythm", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "sktlft train: error: --no-rhythm with --preset waveform: the beat's image alone is "
+        "for a preset of the ResNet-18 (--preset default, morphology or paper)")
+    assert main(["train", "--inputs", "image", "--out", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()[-1]
     assert err.startswith("sktlft train: error: --inputs image with --preset waveform: ")
     assert "the input 'image' is of kind image, which the network family 'cnn1d'" in err
