@@ -321,7 +321,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             raise CLIError(str(exc).replace("--out", "--json", 1)) from None
     result = compare_records(args.records, ref=args.ref, test=args.test, window=args.window,
                              start=args.start, test_dir=args.test_dir)
-    print(f"{args.test} against {args.ref}, {len(result['records'])} record(s), "
+    print(f"{args.test} against {args.ref}, {count(len(result['records']), 'record')}, "
           f"{1000 * args.window:g} ms window" + (f", from {args.start:g} s" if args.start else ""))
     print(format_ec57(result, per_record=getattr(args, "verbose", False)))
     if args.json:

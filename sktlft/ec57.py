@@ -343,13 +343,18 @@ def _record_paths(records: Any, ref: str, test: str, test_dir: Any) -> list[Path
     for r in records:
         p = Path(r)
         if p.is_dir():
-            found = sorted(h.with_suffix("") for h in p.glob("*.hea")
-                           if h.with_suffix(f".{ref}").is_file()
-                           and (h.with_suffix(f".{test}") if test_dir is None else
-                                Path(test_dir) / f"{h.stem}.{test}").is_file())
+            refs = sorted(h.with_suffix("") for h in p.glob("*.hea")
+                          if h.with_suffix(f".{ref}").is_file())
+            found = [h for h in refs if (h.with_suffix(f".{test}") if test_dir is None else
+                                         Path(test_dir) / f"{h.name}.{test}").is_file()]
             if not found:
                 raise ValueError(f"folder {p}: no record with both a .{ref} and a .{test} "
                                  "annotation file")
+            if lacking := [h.name for h in refs if h not in found]:
+                warn(f"folder {p}: {len(lacking)} of its {len(refs)} records with a .{ref} "
+                     f"file have no .{test} file" + ("" if test_dir is None else
+                                                     f" in {test_dir}")
+                     + f", left out: {', '.join(lacking)}")
             paths.extend(found)
         else:
             # a record's own file named (100.hea, 100.atr): the record
