@@ -208,7 +208,7 @@ def _cmd_leakage(args: argparse.Namespace) -> int:
                            n_jobs=args.jobs, progress="bars" if sys.stderr.isatty() else True)
     classes = [c for c in AAMI_CLASSES if c != "Q" and c in set(ds.target)]
     keys = ["accuracy", "macro_f1"] + [f"f1_{c}" for c in classes]
-    print(f"\n{'protocol':<24}" + "".join(f"{k:>10}" for k in keys))
+    print(f"{'protocol':<24}" + "".join(f"{k:>10}" for k in keys))
     for name, row in table.items():
         print(f"{name:<24}" + "".join(f"{100 * row[k]:>10.1f}" for k in keys))
     gap = table["random beat-level"]["macro_f1"] - table["patient-grouped"]["macro_f1"]
@@ -289,10 +289,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     _complete(args, f"the labels were written to {args.out}/ (they are complete)")
     for path in result["files"]:
         say(f"wrote {path}")
-    logger.debug("%d beats near the record's edges, classified from windows padded by "
+    logger.debug("%s near the record's edges, classified from windows padded by "
                  "reflection; median beat similarity %.2f (the noise check refuses below "
-                 "%.2f); %d paced beats in the reference annotations", result["n_edge"],
-                 result["similarity"], MIN_BEAT_SIMILARITY, result["n_paced"])
+                 "%.2f); %s in the reference annotations", count(result["n_edge"], "beat"),
+                 result["similarity"], MIN_BEAT_SIMILARITY,
+                 count(result["n_paced"], "paced beat"))
     counts = ", ".join(f"{c} {n}" for c, n in result["counts"].items())
     print(f"{result['n_beats']} beats ({result['source']}): {counts}")
     return 0

@@ -286,6 +286,10 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     >>> r["gross"]["classes"]["V"]["Se"]  # doctest: +SKIP
     """
     classes = list(AAMI_CLASSES)
+    if test_dir is not None and not Path(test_dir).is_dir():
+        raise ValueError(f"{option('test_dir', '--test-dir')} {os.fspath(test_dir)}: "
+                         + ("a file, not a folder" if Path(test_dir).exists()
+                            else "no such folder"))
     paths = _record_paths(records, ref, test, test_dir)
     per_record: dict[str, Any] = {}
     for path in paths:

@@ -305,12 +305,14 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
         from ._builtin import load_builtin_model
 
         return load_builtin_model()
-    path = Path(path)
+    given, path = os.fspath(path), Path(path)  # named as given ("./builtin", not "builtin")
     if path.is_dir():
-        raise IsADirectoryError(f"model file {path} is a folder; expected a model file "
+        raise IsADirectoryError(f"model file {given} is a folder; expected a model file "
                                 f"(.sktlft, from {option('save_model', '`sktlft train`')})")
     if not path.is_file():
-        raise FileNotFoundError(f"model file {path} does not exist")
+        raise FileNotFoundError(f"model file {given} does not exist" + (
+            " (the built-in model is named builtin, without a folder)"
+            if path.name == "builtin" else ""))
     with open(path, "rb") as f:
         archive = f.read(4) == b"PK\x03\x04"  # a zip, even a truncated one
     if not archive and not zipfile.is_zipfile(path):

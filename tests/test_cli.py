@@ -610,6 +610,9 @@ def test_errors_name_what_the_reader_can_type(model_file, tmp_path, capsys):
     with pytest.raises(ValueError, match=r"point data_home .*download_if_missing=True"):
         fetch_mitbih(empty, records=["100"], download_if_missing=False)
     out = tmp_path / "o"
+    own = tmp_path / "mitdb"
+    own.mkdir()
+    (own / "100.hea").write_bytes((SAMPLE / "100.hea").read_bytes())
     annotate_record(SAMPLE / "100", model_file, out)
     with pytest.raises(FileExistsError, match="pass force=True"):
         annotate_record(SAMPLE / "100", model_file, out)
@@ -617,6 +620,10 @@ def test_errors_name_what_the_reader_can_type(model_file, tmp_path, capsys):
         (["info", "--data", str(empty), "--records", "102"], ["--include-paced"]),
         (["info", "--data", str(empty), "--records", "100"],
          ["holds none of the 1 records", "point --data", "`sktlft download --data DIR`"]),
+        # the database's own folder given (it holds 100.hea): its parent is named
+        (["info", "--data", str(own), "--records", "100"],
+         [f"--data {own} is the mitdb folder itself; give the folder that holds it: "
+          f"{tmp_path}"]),
         (["predict", str(SAMPLE / "100"), "--model", str(model_file), "--out", str(out)],
          ["pass --force"]),
     ]:
@@ -734,6 +741,9 @@ def test_verbose_predict_says_how_the_record_looked(model_file, tmp_path, capsys
                      r"refuses below 0\.50\); 0 paced beats", loud)
     assert more and "near the record's edges" not in quiet, loud
     assert int(more.group(1)) == 2 and float(more.group(2)) > 0.9  # record 100: clean
+    assert main(["predict", str(SAMPLE / "232"), "--model", str(model_file), "--out",
+                 str(tmp_path / "c"), "-v"]) == 0
+    assert "] 1 beat near the record's edges" in capsys.readouterr().err  # not "1 beats"
 
 
 def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):

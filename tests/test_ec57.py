@@ -105,6 +105,10 @@ def test_compare_counts_beats_out_of_the_window(mitdb_home, tmp_path):
                write_dir=str(labels_dir))
     with pytest.raises(ValueError, match="no annotation file"):
         compare_records(tmp_path / "100", test="late")
+    for wrong, why in ((tmp_path / "100.hea", "a file, not a folder"),
+                       (tmp_path / "none", "no such folder")):
+        with pytest.raises(ValueError, match=f"^test_dir {wrong}: {why}$"):
+            compare_records(tmp_path / "100", test="late", test_dir=wrong)
     r = compare_records(tmp_path / "100", test="late", test_dir=labels_dir)
     in_folder = compare_records(tmp_path, test="late", test_dir=labels_dir)
     assert in_folder["records"]["100"]["table"] == r["records"]["100"]["table"]

@@ -206,6 +206,11 @@ def _fetch(
                     if len(missing) == len(names) else f"lacks records {missing}")
             fetch = option("download_if_missing=True",
                            f"`sktlft download --data DIR{'' if db == 'mitdb' else ' --db ' + db}`")
+            if not directory.is_dir() and directory.parent.name == db and any(
+                    (directory.parent / f"{r}.hea").is_file() for r in names):
+                raise DataNotFoundError(  # the database's own folder named, not its parent
+                    f"{option('data_home', '--data')} {directory.parent} is the {db} folder "
+                    f"itself; give the folder that holds it: {directory.parent.parent}")
             raise DataNotFoundError(
                 f"{db} folder {directory} {what}. Put the database there (a folder "
                 f"{db}/ with NNN.hea, NNN.dat and NNN.atr files), point "
