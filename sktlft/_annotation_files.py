@@ -39,6 +39,11 @@ def check_out_folder(out: Path) -> None:
     """Refuse, before any work, an output folder that is a file, lies inside one, or
     cannot be written in (:func:`sktlft._output.unwritable`)."""
     flag = option("out", "--out")
+    package = Path(__file__).resolve().parent
+    if out.resolve() == package or package in out.resolve().parents:
+        raise ValueError(f"{flag} {out} is inside sktlft's own folder ({package}), whose "
+                         "bundled records and model are not a place for labels; name a "
+                         "folder of your own")
     if out.exists() and not out.is_dir():
         raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
                          "missing) to hold the annotation and csv files")

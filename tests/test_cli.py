@@ -825,6 +825,11 @@ def test_predict_out_must_be_a_folder(model_file, tmp_path, capsys, monkeypatch)
     with pytest.raises(ValueError, match=r"out .*afile is a file; out must be a folder"):
         annotate_record(SAMPLE / "100", model_file, afile)
     assert afile.read_text() == "mine"
+    # the bundled records' own folder (inside the installed package) is refused too
+    before = sorted(p.name for p in SAMPLE.iterdir())
+    assert main([*argv, str(SAMPLE)]) == 2
+    assert f"--out {SAMPLE} is inside sktlft's own folder" in capsys.readouterr().err
+    assert sorted(p.name for p in SAMPLE.iterdir()) == before
 
 
 def test_out_through_a_broken_symbolic_link_is_refused_before_any_work(tmp_path, capsys,
