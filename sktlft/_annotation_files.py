@@ -7,6 +7,7 @@ the csv of labels and probabilities, the Holter summary and the optional ECG str
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +40,6 @@ def check_out_folder(out: Path) -> None:
     """Refuse, before any work, an output folder that is a file, lies inside one, or
     cannot be written in (:func:`sktlft._output.unwritable`)."""
     flag = option("out", "--out")
-    package = Path(__file__).resolve().parent
-    if out.resolve() == package or package in out.resolve().parents:
-        raise ValueError(f"{flag} {out} is inside sktlft's own folder ({package}), whose "
-                         "bundled records and model are not a place for labels; name a "
-                         "folder of your own")
     if out.exists() and not out.is_dir():
         raise ValueError(f"{flag} {out} is a file; {flag} must be a folder (created if "
                          "missing) to hold the annotation and csv files")
@@ -54,6 +50,12 @@ def check_out_folder(out: Path) -> None:
         raise ValueError(f"{flag} {out}: {why}; {flag} must be a folder (created if missing)")
     if why:
         raise ValueError(f"{flag} {out}: {why}")
+    # (realpath, not resolve: a link loop was said above, and resolve raises on one)
+    package, real = Path(__file__).parent.resolve(), Path(os.path.realpath(out))
+    if real == package or package in real.parents:
+        raise ValueError(f"{flag} {out} is inside sktlft's own folder ({package}), whose "
+                         "bundled records and model are not a place for labels; name a "
+                         "folder of your own")
 
 
 def plan_outputs(record: str | Path, out: str | Path, extension: str, plot: bool,

@@ -124,7 +124,7 @@ def check_run_options(args: argparse.Namespace) -> None:
     if getattr(args, "estimator", None) == "baseline" and getattr(args, "preset", None):
         raise CLIError(f"--preset {args.preset}: --estimator baseline has no network")
     if hasattr(args, "preset") and args.preset is None:
-        args.preset = DEFAULT_MODEL["preset"]
+        args.preset, args.preset_untyped = DEFAULT_MODEL["preset"], True
     if hasattr(args, "networks"):
         if args.networks is not None and args.estimator == "baseline":
             raise CLIError(f"--networks {args.networks}: --estimator baseline has no network")
@@ -212,10 +212,13 @@ def build_pipeline(args: argparse.Namespace):
 
     check_run_options(args)
     params = parse_sets(args.set)
+    # the flag that chose the inputs, as typed (--no-rhythm is --inputs image)
+    typed = ("--no-rhythm" if getattr(args, "no_rhythm", False) and args.inputs == "image"
+             else f"--inputs {args.inputs}")
     if args.inputs is not None:
         if args.estimator == "baseline":
-            raise CLIError("--inputs chooses what the network sees; --estimator baseline has "
-                           "none")
+            raise CLIError(f"{typed.split()[0]} chooses what the network sees; --estimator "
+                           "baseline has none")
         from .inputs import check_inputs
 
         try:
@@ -241,11 +244,13 @@ def build_pipeline(args: argparse.Namespace):
         # network cannot read
         by_set = any(key in str(exc) for key in parse_sets(args.set))
         if not by_set and args.inputs and "segment__inputs" in str(exc):
-            if getattr(args, "no_rhythm", False):
-                raise CLIError(f"--no-rhythm with --preset {args.preset}: the beat's image "
-                               "alone is for a preset of the ResNet-18 (--preset default, "
-                               "morphology or paper)") from exc
-            raise CLIError(f"--inputs {args.inputs} with --preset {args.preset}: {exc}") from exc
+            preset = (f"the default preset ({args.preset})"
+                      if getattr(args, "preset_untyped", False) else f"--preset {args.preset}")
+            if typed == "--no-rhythm":
+                raise CLIError(f"--no-rhythm with {preset}: the beat's image alone is for a "
+                               "preset of the ResNet-18 (--preset default, morphology or "
+                               "paper)") from exc
+            raise CLIError(f"{typed} with {preset}: {exc}") from exc
         raise CLIError(f"--set: {exc}" if by_set else str(exc)) from exc
     net = pipe.named_steps["resnet"]
     if "weights" in net.family_params():  # a family with initial weights (the ResNet-18)

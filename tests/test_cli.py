@@ -419,12 +419,20 @@ def test_no_rhythm_with_the_1d_default_names_the_option(tmp_path, capsys):
     out = tmp_path / "m.sktlft"
     assert main(["train", "--no-rhythm", "--out", str(out)]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "sktlft train: error: --no-rhythm with --preset waveform: the beat's image alone is "
-        "for a preset of the ResNet-18 (--preset default, morphology or paper)")
-    assert main(["train", "--inputs", "image", "--out", str(out)]) == 2
+        "sktlft train: error: --no-rhythm with the default preset (waveform): the beat's "
+        "image alone is for a preset of the ResNet-18 (--preset default, morphology or paper)")
+    assert main(["train", "--inputs", "image", "--preset", "waveform", "--out", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()[-1]
     assert err.startswith("sktlft train: error: --inputs image with --preset waveform: ")
     assert "the input 'image' is of kind image, which the network family 'cnn1d'" in err
+    # the last of the two given chose the inputs, and is the one named
+    for argv, named in [(["--no-rhythm", "--inputs", "image,rhythm"], "--inputs image,rhythm"),
+                        (["--inputs", "image,rhythm", "--no-rhythm"], "--no-rhythm")]:
+        assert main(["train", *argv, "--out", str(out)]) == 2
+        assert f"error: {named} with the default preset" in capsys.readouterr().err
+    assert main(["train", "--no-rhythm", "--estimator", "baseline", "--out", str(out)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "--no-rhythm chooses what the network sees; --estimator baseline has none")
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
