@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._hints import count
+from ._validation import folder_problem
 
 logger = logging.getLogger("sktlft")
 
@@ -67,9 +68,8 @@ def load_data(data: str | None, records: str | None, db: str = "mitdb", lead: An
 
 def check_data_folder(data: str, what: str = "", flag: str = "--data") -> None:
     """Refuse a --data (``flag``) that is not a folder (a file is said to be one)."""
-    if not Path(data).is_dir():
-        raise CLIError(f"{flag} {data}: " + ("a file, not a folder" if Path(data).exists()
-                                             else "no such folder") + what)
+    if why := folder_problem(data):
+        raise CLIError(f"{flag} {data}: {why}{what}")
 
 
 def load_databases(data: str | None, spec: str, include_paced: bool = False,
@@ -366,9 +366,8 @@ def evaluation_protocol(args: argparse.Namespace) -> tuple[Any, Any, Any, str]:
     if args.test_db:
         records = args.records or "DS1"
         test_flag = "--test-data" if args.test_data else "--data"
-        if args.test_data or args.data:  # before the training data is read
-            check_data_folder(args.test_data or args.data, f" (it must hold {args.test_db}/)",
-                              test_flag)
+        if args.test_data:  # before the training data is read (which checks --data)
+            check_data_folder(args.test_data, f" (it must hold {args.test_db}/)", test_flag)
     ds = load_data(args.data, records, include_paced=args.include_paced)
     if args.test_db:
         test = load_data(args.test_data or args.data, args.test_records, db=args.test_db,

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 _COMMAND_LINE: ContextVar[bool] = ContextVar("sktlft_command_line", default=False)
 
@@ -61,11 +62,33 @@ def warn(message: str, category: type[Warning] = UserWarning) -> None:
     >>> str(caught[0].message), caught[0].filename.endswith("_hints.py")
     ('a word', False)
     """
-    skip, level, frame = _library_dirs(), 1, sys._getframe(1)
-    while (frame.f_back is not None  # the outermost frame, if every frame is a library's
+    frame, level = _caller(_library_dirs())
+    if _is_stdlib(frame.f_code.co_filename):
+        # no caller of the user's on the stack (a thread, a worker process, python -m):
+        # the line that called into sktlft, in scikit-learn or joblib, says more
+        frame, level = _caller((os.path.dirname(os.path.abspath(__file__)) + os.sep,))
+    warnings.warn(message, category, stacklevel=level + 1)
+
+
+def _caller(skip: tuple[str, ...]) -> tuple[Any, int]:
+    """The first frame above :func:`warn`'s caller outside the folders ``skip`` (the
+    outermost frame if there is none), and its ``stacklevel`` for ``warn``."""
+    level, frame = 1, sys._getframe(2)  # 0: here, 1: warn, 2: its caller (level 1)
+    while (frame.f_back is not None
            and os.path.abspath(frame.f_code.co_filename).startswith(skip)):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level + 1)
+    return frame, level
+
+
+def _is_stdlib(filename: str) -> bool:
+    """Whether ``filename`` is Python's own (the standard library, a frozen module)."""
+    import sysconfig
+
+    if filename.startswith("<"):
+        return True
+    path = os.path.abspath(filename)
+    return (path.startswith(os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
+            and "-packages" + os.sep not in path)
 
 
 def option(python: str, flag: str) -> str:

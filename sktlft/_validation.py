@@ -136,6 +136,14 @@ def unfitted_step(model: Any) -> str | None:
     return None
 
 
+def folder_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` is not a folder to read ("a file, not a folder", "no such folder"), or
+    None. A message names the parameter: ``f"--data {path}: {folder_problem(path)}"``."""
+    if os.path.isdir(path):
+        return None
+    return "a file, not a folder" if os.path.exists(path) else "no such folder"
+
+
 #: how the rhythm discriminant's warning about a class of one training beat starts
 LONE_CLASS_WARNING = "the rhythm discriminant: class"
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._hints import option, warn
+from ._validation import folder_problem
 from .datasets import AAMI_CLASSES, SYMBOL_TO_AAMI
 
 __all__ = ["compare_records", "ec57_table", "format_ec57", "match_beats", "read_beats"]
@@ -248,7 +249,8 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     ----------
     records : path-like or sequence of path-like
         Records (without extension), or a folder: its records that have both
-        annotation files.
+        annotation files (those with a ``ref`` file but no ``test`` file are named
+        in a warning and left out).
     ref, test : str, default="atr", "tlft"
         The annotators (annotation file extensions) to compare.
     window : float, default=0.15
@@ -259,7 +261,7 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
         beat, as ``sktlft evaluate`` does).
     test_dir : path-like or None, default=None
         The folder holding the test annotation files (``sktlft predict``'s
-        ``--out``); ``None``: beside each record.
+        ``--out``; it must exist); ``None``: beside each record.
 
     Returns
     -------
@@ -286,10 +288,8 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     >>> r["gross"]["classes"]["V"]["Se"]  # doctest: +SKIP
     """
     classes = list(AAMI_CLASSES)
-    if test_dir is not None and not Path(test_dir).is_dir():
-        raise ValueError(f"{option('test_dir', '--test-dir')} {os.fspath(test_dir)}: "
-                         + ("a file, not a folder" if Path(test_dir).exists()
-                            else "no such folder"))
+    if test_dir is not None and (why := folder_problem(test_dir)):
+        raise ValueError(f"{option('test_dir', '--test-dir')} {os.fspath(test_dir)}: {why}")
     paths = _record_paths(records, ref, test, test_dir)
     per_record: dict[str, Any] = {}
     for path in paths:
@@ -349,15 +349,15 @@ def _record_paths(records: Any, ref: str, test: str, test_dir: Any) -> list[Path
         if p.is_dir():
             refs = sorted(h.with_suffix("") for h in p.glob("*.hea")
                           if h.with_suffix(f".{ref}").is_file())
-            found = [h for h in refs if (h.with_suffix(f".{test}") if test_dir is None else
-                                         Path(test_dir) / f"{h.name}.{test}").is_file()]
+            found = [h for h in refs
+                     if (Path(test_dir or h.parent) / f"{h.name}.{test}").is_file()]
             if not found:
                 raise ValueError(f"folder {p}: no record with both a .{ref} and a .{test} "
                                  "annotation file")
             if lacking := [h.name for h in refs if h not in found]:
                 warn(f"folder {p}: {len(lacking)} of its {len(refs)} records with a .{ref} "
-                     f"file have no .{test} file" + ("" if test_dir is None else
-                                                     f" in {test_dir}")
+                     f"file {'has' if len(lacking) == 1 else 'have'} no .{test} file"
+                     + ("" if test_dir is None else f" in {test_dir}")
                      + f", left out: {', '.join(lacking)}")
             paths.extend(found)
         else:

@@ -292,19 +292,10 @@ def training_work(estimator: Any, y: np.ndarray, train_sets: list[Any]) -> float
                   "n_jobs": [Integral, None], "random_state": ["random_state"],
                   "keep_estimators": ["boolean"], "progress": ["boolean", StrOptions({"bars"})],
                   "clock": [RunClock, None]}, prefer_skip_nested_validation=False)
-def evaluate(
-    estimator: Any,
-    dataset: BeatDataset,
-    *,
-    cv: Any = 3,
-    test: BeatDataset | None = None,
-    keep_q: bool = False,
-    n_jobs: int | None = None,
-    random_state: int | None = 0,
-    keep_estimators: bool = False,
-    progress: bool | str = True,
-    clock: RunClock | None = None,
-) -> EvaluationReport:
+def evaluate(estimator: Any, dataset: BeatDataset, *, cv: Any = 3,
+             test: BeatDataset | None = None, keep_q: bool = False, n_jobs: int | None = None,
+             random_state: int | None = 0, keep_estimators: bool = False,
+             progress: bool | str = True, clock: RunClock | None = None) -> EvaluationReport:
     """Score an estimator patient-wise: fit on training patients, predict unseen ones.
 
     With ``test=None``, ``dataset`` is split by ``cv`` (patient-grouped by

@@ -311,7 +311,8 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
                                 f"(.sktlft, from {option('save_model', '`sktlft train`')})")
     if not path.is_file():
         raise FileNotFoundError(f"model file {given} does not exist" + (
-            " (the built-in model is named builtin, without a folder)"
+            option(" (the built-in model is the string 'builtin', not a path)",
+                   " (the built-in model is named builtin, without a folder)")
             if path.name == "builtin" else ""))
     with open(path, "rb") as f:
         archive = f.read(4) == b"PK\x03\x04"  # a zip, even a truncated one

@@ -116,7 +116,7 @@ def test_compare_counts_beats_out_of_the_window(mitdb_home, tmp_path):
     for ext in ("hea", "atr"):
         shutil.copyfile(home / f"100.{ext}", tmp_path / f"101.{ext}")
     with pytest.warns(UserWarning, match=rf"folder {tmp_path}: 1 of its 2 records with a "
-                      rf"\.atr file have no \.late file in {labels_dir}, left out: 101$"):
+                      rf"\.atr file has no \.late file in {labels_dir}, left out: 101$"):
         assert list(compare_records(tmp_path, test="late", test_dir=labels_dir)[
             "records"]) == ["100"]
     for named in ("100.hea", "100.atr"):  # the record named by one of its own files

@@ -112,6 +112,26 @@ def test_baseline_says_a_class_of_one_beat_in_its_own_words(sample):
         make_baseline_pipeline().fit(X, np.where(y == "F", "N", many))
 
 
+def test_warnings_point_at_the_line_that_called_into_sktlft():
+    # sktlft's warnings skip sktlft's and scikit-learn's frames to the caller's line; with
+    # no caller of the user's on the stack (a thread) the line that called into sktlft
+    import inspect
+    import threading
+    import warnings
+
+    from sktlft._validation import warn_lone_classes
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        warn_lone_classes(["a", "b", "b"])
+        worker = threading.Thread(target=warn_lone_classes, args=(["a", "b", "b"],))
+        worker.start()
+        worker.join()
+    assert (caught[0].filename, caught[0].lineno) == (__file__, line)
+    assert caught[1].filename == threading.__file__
+
+
 def test_same_parameter_check_for_python_and_command_line():
     # bug 3: skorch's routed parameters are accepted, typos are refused, in both
     from sktlft.cli import main

@@ -118,6 +118,9 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
     assert type(both) is np.ndarray
     stacked = np.concatenate([b[:5], b[-5:]])
     assert (stacked.fs, stacked.r_index, len(stacked)) == (360.0, 432, 10)
+    assert type(np.concatenate([b[:5], b[:5]], axis=2)) is np.ndarray  # samples joined
+    buf = np.empty((10, *b.shape[1:]), dtype=b.dtype)
+    assert np.concatenate([b[:5], b[-5:]], 0, buf) is buf  # an out array returned as is
     with pytest.raises(ValueError, match="sampled at 360 Hz"):
         BeatSegmenter(fs=128, inputs=("image",)).fit(stacked)
 

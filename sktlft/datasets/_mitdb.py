@@ -181,19 +181,9 @@ def _download_missing(db: str, directory: Path, records: list[str]) -> None:
         raise
 
 
-def _fetch(
-    db: str,
-    data_home: Any,
-    names: list[str],
-    *,
-    leads: Any,
-    window: float,
-    fs: float | None,
-    download_if_missing: bool,
-    verbose: bool,
-    patient: Any,
-    descr: str,
-) -> BeatDataset:
+def _fetch(db: str, data_home: Any, names: list[str], *, leads: Any, window: float,
+           fs: float | None, download_if_missing: bool, verbose: bool, patient: Any,
+           descr: str) -> BeatDataset:
     leads = check_leads(leads)
     directory = get_data_home(data_home) / db
     missing = [
@@ -206,11 +196,13 @@ def _fetch(
                     if len(missing) == len(names) else f"lacks records {missing}")
             fetch = option("download_if_missing=True",
                            f"`sktlft download --data DIR{'' if db == 'mitdb' else ' --db ' + db}`")
-            if not directory.is_dir() and directory.parent.name == db and any(
-                    (directory.parent / f"{r}.hea").is_file() for r in names):
-                raise DataNotFoundError(  # the database's own folder named, not its parent
-                    f"{option('data_home', '--data')} {directory.parent} is the {db} folder "
-                    f"itself; give the folder that holds it: {directory.parent.parent}")
+            home = directory.parent  # the database's own folder named, not its parent?
+            if not directory.is_dir() and home.name == db and any(
+                    (home / f"{r}.hea").is_file() for r in names):
+                raise DataNotFoundError(
+                    f"{'$SKTLFT_DATA' if data_home is None else option('data_home', '--data')}"
+                    f" {home} is the {db} folder itself; give the folder that holds it: "
+                    f"{home.parent}")
             raise DataNotFoundError(
                 f"{db} folder {directory} {what}. Put the database there (a folder "
                 f"{db}/ with NNN.hea, NNN.dat and NNN.atr files), point "

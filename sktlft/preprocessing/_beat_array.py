@@ -33,7 +33,7 @@ class BeatArray(np.ndarray):
     Beats stacked with ``np.concatenate`` keep the rate they all share; beats at two
     rates, or joined along another axis, give a plain array:
 
-    >>> np.concatenate([b, b]).fs, type(np.concatenate([b, b[:, :, :4]], axis=2)).__name__
+    >>> np.concatenate([b, b]).fs, type(np.concatenate([b, b], axis=2)).__name__
     (120.0, 'ndarray')
     """
 
@@ -64,9 +64,9 @@ class BeatArray(np.ndarray):
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         out = super().__array_function__(func, types, args, kwargs)
         if (func is np.concatenate and not isinstance(out, BeatArray)
-                and kwargs.get("out") is None):
+                and len(args) < 3 and kwargs.get("out") is None):  # (out= is returned as is)
             # beats stacked (axis 0) that all carry one rate and R peak keep them
-            parts = list(args[0]) if args else list(kwargs.get("arrays", ()))
+            parts = list(args[0])
             axis = args[1] if len(args) > 1 else kwargs.get("axis", 0)
             marks = {(b.fs, b.r_index) if isinstance(b, BeatArray) else None for b in parts}
             if axis == 0 and len(marks) == 1 and None not in marks and out.ndim >= 2:
