@@ -160,7 +160,8 @@ def train(opts: argparse.Namespace) -> dict[str, Any]:
         "training": {"databases": spec, "by_database": _beats(ds),
                      "beats": {c: int((ds.target == c).sum()) for c in ds.target_names
                                if (ds.target == c).any()},
-                     "leads": [str(x) for x in ds.leads], "fs": float(ds.fs),
+                     "leads": [str(x) for x in ds.leads],
+                     "lead_names": [str(x) for x in ds.lead_names], "fs": float(ds.fs),
                      "left_out": "mitdb's paced records 102, 104, 107, 217"
                                  + ("" if args.keep_q else "; Q beats")},
         "seed": opts.seed,

@@ -159,10 +159,10 @@ def annotate_record(
 
     path, name, out, files = plan_outputs(record, out, extension, plot, force)
     _check_chunk_size(chunk_size)
-    pipe, seg = _network(model, trust_pickle)
+    pipe, seg, learnt = _network(model, trust_pickle)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
         t = time.perf_counter()
-        rec = _read(path, seg, lead, detect, Path(tmp), progress)
+        rec = _read(path, seg, lead, detect, Path(tmp), progress, learnt)
         times = {"read_detect_s": time.perf_counter() - t}
         logger.info("record %s: lead %s: %s", name, rec.leads[0], rec.lead_reason)
         lead_read = {"lead": rec.leads[0], "lead_reason": rec.lead_reason}
@@ -183,17 +183,9 @@ def annotate_record(
                   "lead": [Integral, None], "noise_check": ["boolean"],
                   "chunk_size": [Integral], "progress": ["boolean"],
                   "trust_pickle": ["boolean"]}, prefer_skip_nested_validation=False)
-def annotate_signal(
-    signal: Any,
-    fs: float,
-    model: Any,
-    *,
-    lead: int | None = None,
-    noise_check: bool = True,
-    chunk_size: int = CHUNK_SIZE,
-    progress: bool = False,
-    trust_pickle: bool = False,
-) -> dict[str, Any]:
+def annotate_signal(signal: Any, fs: float, model: Any, *, lead: int | None = None,
+                    noise_check: bool = True, chunk_size: int = CHUNK_SIZE,
+                    progress: bool = False, trust_pickle: bool = False) -> dict[str, Any]:
     """Classify every beat of an ECG held in a NumPy array, from any device.
 
     The beats are detected (:func:`~sktlft.datasets.find_beats`, on the
@@ -248,7 +240,7 @@ def annotate_signal(
     >>> out["samples"], out["labels"], out["counts"]  # doctest: +SKIP
     """
     _check_chunk_size(chunk_size)
-    pipe, seg = _network(model, trust_pickle)
+    pipe, seg, _ = _network(model, trust_pickle)
     x = check_signal(signal, fs, seg, lead)
     with tempfile.TemporaryDirectory(prefix="sktlft-", ignore_cleanup_errors=True) as tmp:
         rec = open_array(x, float(fs), seg.fs, Path(tmp), name="signal", progress=progress)
@@ -267,15 +259,15 @@ def _check_chunk_size(chunk_size: Any) -> None:
         raise ValueError(f"chunk_size must be a positive number of beats, got {chunk_size!r}")
 
 
-def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any]:
-    """The fitted pipeline a model file (or its content, or itself) holds, and its segmenter."""
-    from .persistence import load_model
+def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any, frozenset[str]]:
+    """The fitted pipeline a model file (or its content, or itself) holds, its segmenter,
+    and the names of the leads its training data held (where its file says)."""
+    from .persistence import learnt_lead_names, load_model
     from .pipeline import find_network, segmenter_of
 
     if isinstance(model, (str, os.PathLike)):
-        pipe, _ = load_model(model, trust_pickle=trust_pickle)
-    else:
-        pipe = model[0] if isinstance(model, tuple) else model
+        model = load_model(model, trust_pickle=trust_pickle)
+    pipe, info = (*model, {})[:2] if isinstance(model, tuple) else (model, {})
     if not hasattr(pipe, "predict_proba"):
         raise TypeError(f"model must be a model file, its loaded (model, info) or a fitted "
                         f"sktlft estimator, got {type(pipe).__name__}")
@@ -284,7 +276,7 @@ def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any]:
             "this model is the rhythm baseline alone, which does not record the lead, rate "
             "and window it was trained on: annotate with a model that has the network (train "
             f"it without {option('make_baseline_pipeline', '--estimator baseline')})")
-    return pipe, segmenter_of(find_network(pipe))
+    return pipe, segmenter_of(find_network(pipe)), learnt_lead_names(info)
 
 
 def _label(pipe: Any, seg: Any, rec: Any, name: str, noise_check: bool, chunk_size: int,
@@ -329,7 +321,7 @@ def _label(pipe: Any, seg: Any, rec: Any, name: str, noise_check: bool, chunk_si
 
 
 def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
-          progress: bool) -> Any:
+          progress: bool, learnt: frozenset[str] = frozenset()) -> Any:
     """The record as the model's segmenter says: its leads (or ``lead``), rate, beats."""
     trained = leads = tuple(seg.leads or ("MLII",))
     if lead is not None:
@@ -338,7 +330,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
                              "be chosen only for a one-lead model")
         leads = (lead,)
     if path.suffix.lower() == ".edf":
-        return _read_edf(path, seg, lead, trained)
+        return _read_edf(path, seg, lead, trained, learnt)
     _check_record_rate(path, seg)
     try:
         rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
@@ -355,7 +347,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
                          f"{str(exc).removeprefix('leads: ')}") from None
     rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
                        + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
-    _warn_other_lead(path.name, rec.leads[0], trained)
+    _warn_other_lead(path.name, rec.leads[0], trained, learnt)
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
                          f"be noise, or not an ECG lead (try another {option('lead', '--lead')})")
@@ -397,7 +389,8 @@ def _check_rate_value(name: str, fs: float, seg: Any) -> None:
                     name, fs, seg.fs)
 
 
-def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> Any:
+def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple,
+              learnt: frozenset[str]) -> Any:
     """An EDF or EDF+ file: its ECG-like lead (or ``lead``), checked rate, detected beats."""
     from .datasets import choose_ecg_lead, read_edf, read_edf_header
 
@@ -413,7 +406,7 @@ def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> A
     rec = read_edf(path, lead=index if lead is None else lead, prefer=trained, fs=seg.fs)
     if lead is None:  # say why this lead, not "by its index"
         rec.lead_reason = choose_ecg_lead(header.labels, header.units, prefer=trained)[1]
-    _warn_other_lead(path.name, rec.leads[0], trained)
+    _warn_other_lead(path.name, rec.leads[0], trained, learnt)
     if len(rec.peaks) < 2:
         raise ValueError(f"{path.name}: {len(rec.peaks)} beat(s) found in lead "
                          f"'{rec.leads[0]}'; the signal may be noise, or not an ECG lead "
@@ -421,16 +414,22 @@ def _read_edf(path: Path, seg: Any, lead: str | int | None, trained: tuple) -> A
     return rec
 
 
-def _warn_other_lead(name: str, read: Any, trained: tuple) -> None:
+def _warn_other_lead(name: str, read: Any, trained: tuple, learnt: frozenset[str]) -> None:
     """Warn when a one-lead model reads a lead other than the one it was trained on (lead
-    II and its Holter cousins, ``II``, ``ML2``..., count as MIT-BIH's MLII)."""
+    II and its Holter cousins, ``II``, ``ML2``..., count as MIT-BIH's MLII), unless its
+    training data held a lead of that name (``learnt``: svdb's ECG for the built-in one)."""
     from .datasets._edf import _LEAD_II
 
     cousin = trained == ("MLII",) and bool(_LEAD_II.search(str(read).strip()))
-    if len(trained) == 1 and isinstance(trained[0], str) and read != trained[0] and not cousin:
-        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: "
-                       "unless it was also trained on such a lead, expect poorer labels",
-                       name, read, trained[0])
+    if len(trained) != 1 or not isinstance(trained[0], str) or read == trained[0] or cousin:
+        return
+    if str(read) in learnt:
+        logger.info("record %s: reading lead %r, not %s: the model's training data held a "
+                    "lead of that name (%s)", name, read, trained[0], ", ".join(sorted(learnt)))
+    else:
+        logger.warning("record %s: reading lead %r, not %s, the lead the model reads: unless "
+                       "it was also trained on such a lead, expect poorer labels", name, read,
+                       trained[0])
 
 
 def _warn_paced(rec: Any, name: str) -> int:

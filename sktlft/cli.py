@@ -128,7 +128,7 @@ def _final_model(args: argparse.Namespace, report: Any, pipe: Any, ds: Any,
 
         final.fit(sub.inputs(), sub.target, **rhythm_params(final, sub.get("rhythm")))
     return {"model.sktlft": lambda path: save_model(final, path, config={
-        "command": report.info["command"]})}
+        "command": report.info["command"], "lead_names": [str(x) for x in ds.lead_names]})}
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -258,7 +258,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     model.fit(ds.inputs(), ds.target, **rhythm_params(model, ds.get("rhythm")))
     say(f"trained on {len(ds.target)} beats in {time.perf_counter() - t:.0f}s")
     save_model(model, out, overwrite=args.force, config={
-        "command": "sktlft " + " ".join(args._argv), "records": ds.records})
+        "command": "sktlft " + " ".join(args._argv), "records": ds.records,
+        "lead_names": [str(x) for x in ds.lead_names]})
     _complete(args, f"the model was written to {out} (it is complete)")
     say(f"model written to {out}")
     return 0

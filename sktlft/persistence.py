@@ -354,6 +354,17 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
     return model, info
 
 
+def learnt_lead_names(info: dict) -> frozenset[str]:
+    """The names of the leads a model's training data held, by what ``info`` (from
+    :func:`load_model`) records: ``"MLII/ECG"`` (mitdb's MLII, svdb's first lead, named
+    ECG) is both. Empty when it records none (models saved before it was kept)."""
+    if not isinstance(info, dict):
+        return frozenset()
+    names = (info.get("config") or {}).get("lead_names") or (
+        (info.get("builtin") or {}).get("training") or {}).get("lead_names") or ()
+    return frozenset(part for name in names for part in str(name).split("/"))
+
+
 def _inconsistency(obj: Any, where: str) -> str | None:
     """What in a loaded model does not fit together (arrays of a linear discriminant or
     a scaler against its classes and features, a scaler against the step after it), or

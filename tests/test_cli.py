@@ -754,7 +754,7 @@ def test_verbose_predict_says_how_the_record_looked(model_file, tmp_path, capsys
     assert "] 1 beat near the record's edges" in capsys.readouterr().err  # not "1 beats"
 
 
-def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
+def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys, caplog):
     # two leads of one name (svdb: ECG, ECG): a name is ambiguous, an index is not;
     # a lead other than the model's is read, with a word on what to expect
     rec = wfdb.rdrecord(str(SAMPLE / "100"))
@@ -773,6 +773,23 @@ def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys):
     assert "lead ECG: chosen by its index 0" in cap.err
     counts = cap.out.split(": ", 1)[1]  # in AAMI order
     assert [part.split()[0] for part in counts.split(", ")] == ["N", "S", "V", "F"]
+    # a model whose training data held a lead named ECG (the built-in one: svdb's lead 0)
+    # says so instead of warning
+    import logging
+
+    from sktlft import load_model
+    from sktlft.annotate import annotate_record
+
+    pipe, info = load_model(model_file)
+    assert info["config"]["lead_names"] == ["MLII"]  # what `sktlft train` recorded
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sktlft"):
+        annotate_record(d / "x", (pipe, {"config": {"lead_names": ["MLII/ECG"]}}),
+                        tmp_path / "c", lead=0)
+    said = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("INFO", "record x: reading lead 'ECG', not MLII: the model's training data held "
+            "a lead of that name (ECG, MLII)") in said, said
+    assert not any(level == "WARNING" and "lead" in m for level, m in said), said
 
 
 def _with_rate(rec: Path, rate: str) -> None:

@@ -442,6 +442,8 @@ def test_svdb_halves_and_datasets_of_several_databases(mitdb_home):
     ds = fetch_databases("mitdb:100+101,svdb:800+802", mitdb_home, download_if_missing=False)
     assert ds.database == "mitdb+svdb" and ds.fs == 360.0
     assert ds.records == ["100", "101", "800", "802"]
+    # the leads asked for, and their names in the records (svdb's first lead is "ECG")
+    assert (ds.leads, ds.lead_names) == (("MLII/0",), ("MLII/ECG",))
     assert ds.databases == {"100": "mitdb", "101": "mitdb", "800": "svdb", "802": "svdb"}
     assert len(ds.reference.rows) == 4 and ds.rr.shape[1] == 16
     alone = fetch_svdb(mitdb_home, records="800", download_if_missing=False)

@@ -81,9 +81,9 @@ def concat_datasets(datasets: Sequence[BeatDataset]) -> BeatDataset:
     out.update(
         records=records, database="+".join(names),
         databases={r: db for ds in datasets for r, db in _databases(ds).items()},
-        leads=first.leads if all(ds.leads == first.leads for ds in datasets) else tuple(
-            "/".join(dict.fromkeys(str(ds.leads[i]) for ds in datasets))
-            for i in range(len(first.leads))),
+        **{key: first[key] if all(ds[key] == first[key] for ds in datasets) else tuple(
+            "/".join(dict.fromkeys(str(ds[key][i]) for ds in datasets))
+            for i in range(len(first[key]))) for key in ("leads", "lead_names")},
         dropped_by_record={r: d for ds in datasets for r, d in ds.dropped_by_record.items()},
         DESCR="\n\n".join(dict.fromkeys(ds.DESCR for ds in datasets)),
     )
