@@ -121,6 +121,12 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
     assert type(np.concatenate([b[:5], b[:5]], axis=2)) is np.ndarray  # samples joined
     buf = np.empty((10, *b.shape[1:]), dtype=b.dtype)
     assert np.concatenate([b[:5], b[-5:]], 0, buf) is buf  # an out array returned as is
+    # numpy's functions that change the samples axis give plain arrays too
+    for changed in (np.repeat(b[:2], 2, axis=2), np.tile(b[:2], (1, 1, 2)),
+                    np.sum(b[:2], axis=2), np.diff(b[:2], axis=-1)):
+        assert type(changed) is np.ndarray
+    assert np.mean(b[:4], axis=0).fs == 360.0 and np.take(b, [0, 2], axis=0).fs == 360.0
+    assert isinstance(np.sum(b[:2]), np.floating)
     with pytest.raises(ValueError, match="sampled at 360 Hz"):
         BeatSegmenter(fs=128, inputs=("image",)).fit(stacked)
 

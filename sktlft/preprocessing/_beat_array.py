@@ -71,6 +71,10 @@ class BeatArray(np.ndarray):
             marks = {(b.fs, b.r_index) if isinstance(b, BeatArray) else None for b in parts}
             if axis == 0 and len(marks) == 1 and None not in marks and out.ndim >= 2:
                 return BeatArray(out, *marks.pop())
+        if (isinstance(out, BeatArray) and out is not self and self.ndim
+                and (out.ndim == 0 or out.shape[-1] != self.shape[-1])):
+            # samples summed, repeated, tiled or differenced: the rate and peak would lie
+            return out.view(np.ndarray)[()] if out.ndim == 0 else out.view(np.ndarray)
         return out
 
 
