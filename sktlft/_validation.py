@@ -151,7 +151,6 @@ LONE_CLASS_WARNING = "the rhythm discriminant: class"
 def warn_lone_classes(y: Any) -> None:
     """Warn, naming them, of the classes of ``y`` that have a single training beat (a
     discriminant learns little of them; scikit-learn's own word named no class)."""
-
     classes, counts = np.unique(np.asarray(y), return_counts=True)
     lone = [str(c) for c in classes[counts == 1]]
     if lone:
