@@ -135,11 +135,6 @@ class InterPatientSplit(GroupsConsumerMixin, BaseCrossValidator):
         raise NotImplementedError
 
 
-@validate_params({"cv": [Interval(Integral, 2, None, closed="left")],
-                  "inter_patient": ["boolean"], "keep_q": ["boolean"],
-                  "random_state": ["random_state"], "n_jobs": [Integral, None],
-                  "progress": ["boolean", StrOptions({"bars"})]},
-                 prefer_skip_nested_validation=False)
 class PatientKFold(GroupsConsumerMixin, BaseCrossValidator):
     """K patient-grouped folds with the patients rich in a rare class spread over all folds.
 
@@ -197,10 +192,12 @@ class PatientKFold(GroupsConsumerMixin, BaseCrossValidator):
         int
             The number of folds.
         """
+        _check_patient_kfold(self)
         return self.n_splits
 
     def assign(self, y: Any, groups: Any) -> dict[Any, int]:
         """The fold of each patient, ``{patient: fold}``."""
+        _check_patient_kfold(self)
         y, groups = np.asarray(y), np.asarray(groups)
         patients, sizes = np.unique(groups, return_counts=True)
         if len(patients) < self.n_splits:
@@ -251,6 +248,24 @@ class PatientKFold(GroupsConsumerMixin, BaseCrossValidator):
         raise NotImplementedError
 
 
+def _check_patient_kfold(cv: PatientKFold) -> None:
+    """Refuse PatientKFold's parameters in the words of its constructor (checked when it
+    splits: scikit-learn's conventions keep ``__init__`` to storing them)."""
+    from sklearn.utils._param_validation import validate_parameter_constraints
+
+    validate_parameter_constraints(
+        {"n_splits": [Interval(Integral, 2, None, closed="left")], "rich_class": [str],
+         "min_beats": [Interval(Integral, 0, None, closed="left")],
+         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None]},
+        {k: getattr(cv, k) for k in ("n_splits", "rich_class", "min_beats", "random_state")},
+        caller_name="PatientKFold")
+
+
+@validate_params({"cv": [Integral],  # (fewer than 2: check_folds says it in its words)
+                  "inter_patient": ["boolean"], "keep_q": ["boolean"],
+                  "random_state": ["random_state"], "n_jobs": [Integral, None],
+                  "progress": ["boolean", StrOptions({"bars"})]},
+                 prefer_skip_nested_validation=False)
 def compare_splits(
     estimator: Any,
     dataset: Any,

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sktlft.datasets import DS1, DS2
-from sktlft.model_selection import InterPatientSplit, compare_splits
+from sktlft.model_selection import InterPatientSplit, PatientKFold, compare_splits
 
 
 def test_inter_patient_split_on_records(mitdb_home):
@@ -69,6 +69,33 @@ def test_inter_patient_split_in_grid_search(sample, routing):
     for C, score in zip([0.1, 10.0], grid.cv_results_["split0_test_score"]):
         ref = est.set_params(logisticregression__C=C).fit(X[train], y[train])
         assert score == pytest.approx(ref.score(X[test], y[test]))
+
+
+def test_patient_kfold_is_a_splitter_a_grid_search_can_save(sample, tmp_path):
+    # a decorator meant for compare_splits sat on the class: PatientKFold was a function
+    # (isinstance refused it, a GridSearchCV holding it could not be pickled) and its
+    # parameters went unchecked (n_splits=1 gave a fold with no training beats)
+    import joblib
+
+    X, y, g = _beat_features(sample.data), sample.target, sample.groups
+    assert isinstance(PatientKFold, type) and isinstance(PatientKFold(3), PatientKFold)
+    est = make_pipeline(StandardScaler(), LogisticRegression(max_iter=200))
+    grid = GridSearchCV(est, {"logisticregression__C": [1.0]}, cv=PatientKFold(3,
+                        random_state=0)).fit(X, y, groups=g)
+    joblib.dump(grid, tmp_path / "grid.joblib")
+    again = joblib.load(tmp_path / "grid.joblib")
+    np.testing.assert_array_equal(again.predict(X), grid.predict(X))
+    assert repr(again.cv) == ("PatientKFold(min_beats=50, n_splits=3, random_state=0, "
+                              "rich_class='S')")
+    for wrong, msg in [(PatientKFold(1), "'n_splits' parameter of PatientKFold must be an int "
+                        "in the range \\[2, inf\\)"),
+                       (PatientKFold("3"), "'n_splits' parameter of PatientKFold"),
+                       (PatientKFold(3, min_beats=-1), "'min_beats' parameter"),
+                       (PatientKFold(3, rich_class=1), "'rich_class' parameter")]:
+        with pytest.raises(ValueError, match=msg):
+            list(wrong.split(X, y, g))
+        with pytest.raises(ValueError, match=msg):
+            wrong.get_n_splits()
 
 
 def test_compare_splits_shows_the_leak(sample):
