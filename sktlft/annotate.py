@@ -262,6 +262,9 @@ def _check_chunk_size(chunk_size: Any) -> None:
 def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any, frozenset[str]]:
     """The fitted pipeline a model file (or its content, or itself) holds, its segmenter,
     and the names of the leads its training data held (where its file says)."""
+    from sklearn.exceptions import NotFittedError
+
+    from ._validation import unfitted_step
     from .persistence import learnt_lead_names, load_model
     from .pipeline import find_network, segmenter_of
 
@@ -271,6 +274,8 @@ def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any, frozenset[str]]:
     if not hasattr(pipe, "predict_proba"):
         raise TypeError(f"model must be a model file, its loaded (model, info) or a fitted "
                         f"sktlft estimator, got {type(pipe).__name__}")
+    if unfitted := unfitted_step(pipe):  # (it failed on "BeatSegmenter has no window_")
+        raise NotFittedError(f"model: {unfitted} is not fitted; call fit first")
     if find_network(pipe) is None:
         raise ValueError(
             "this model is the rhythm baseline alone, which does not record the lead, rate "

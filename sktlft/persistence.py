@@ -210,6 +210,8 @@ def save_model(
 
     Raises
     ------
+    TypeError
+        ``model`` is not an estimator.
     sklearn.exceptions.NotFittedError
         ``model``, or a step of it, is not fitted.
 
@@ -231,8 +233,12 @@ def save_model(
     """
     import torch
     from safetensors.numpy import save
+    from sklearn.base import BaseEstimator
     from sklearn.exceptions import NotFittedError
 
+    if not isinstance(model, BaseEstimator):  # (None, a string, a dict were written)
+        raise TypeError(f"model must be a fitted sktlft estimator (a pipeline, ensemble or "
+                        f"network), got {type(model).__name__}")
     unfitted = unfitted_step(model)
     if unfitted:
         raise NotFittedError(f"model: {unfitted} is not fitted; save_model saves a fitted "

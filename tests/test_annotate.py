@@ -168,6 +168,17 @@ def test_annotate_signal_refuses_bad_input(model, signal, fs, kwargs, error, mat
         annotate_signal(signal, fs, model, **kwargs)
 
 
+def test_an_unfitted_model_is_named(model):
+    # "AttributeError: 'BeatSegmenter' object has no attribute 'window_'"
+    from sklearn.exceptions import NotFittedError
+
+    from sktlft import make_tlft_pipeline
+
+    signal = wfdb.rdrecord(str(SAMPLE / "100"), channels=[0]).p_signal[:, 0]
+    with pytest.raises(NotFittedError, match=r"^model: BeatSegmenter is not fitted; call fit"):
+        annotate_signal(signal, 360, make_tlft_pipeline("waveform"))
+
+
 def test_annotate_signal_refuses_nan_and_short_records(model, tmp_path):
     x = np.zeros(36000)
     x[5] = np.nan

@@ -235,6 +235,10 @@ def test_an_unfitted_model_is_neither_saved_nor_loaded(data, tmp_path, monkeypat
         with pytest.raises(NotFittedError, match=f"^model: {step} is not fitted; save_model "
                                                  "saves a fitted model"):
             save_model(model, tmp_path / "u.sktlft")
+    for wrong in (None, "notamodel", {"a": 1}):  # they were written, and loaded back
+        with pytest.raises(TypeError, match="^model must be a fitted sktlft estimator .*, "
+                           f"got {type(wrong).__name__}$"):
+            save_model(wrong, tmp_path / "u.sktlft")
     assert not list(tmp_path.iterdir())
     fitted = make_baseline_pipeline().fit(*data)  # fitted but for its first step
     fitted.steps[0] = ("features", make_baseline_pipeline().steps[0][1])
