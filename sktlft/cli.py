@@ -302,13 +302,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from ._output import json_text, write_file
-    from .ec57 import compare_records, format_ec57
+    from .ec57 import check_times, compare_records, format_ec57
 
-    if not 0 < args.window <= 1:  # (150 for 150 ms matched beats a second apart)
-        raise CLIError(f"--window {args.window:g}: the match window in seconds, above 0 and "
-                       "at most 1 (EC57's is 0.15)")
-    if not args.start >= 0:
-        raise CLIError(f"--start {args.start:g}: seconds, not negative")
+    check_times(args.window, args.start)  # before the --json checks, as before
     if args.json:
         json_path = Path(args.json)
         if json_path.suffix.lower() != ".json":  # never an annotation or record file

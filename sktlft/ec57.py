@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +240,19 @@ def read_beats(record: str | os.PathLike, extension: str, *,
     return samples[beat], labels, fs
 
 
+def check_times(window: Any, start: Any) -> None:
+    """Refuse a match ``window`` outside (0, 1] s or a negative ``start``, named as typed."""
+    for name, value in (("window", window), ("start", start)):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    if not 0 < window <= 1:  # (150 for 150 ms matched beats a second apart)
+        raise ValueError(f"{option(f'window={window!r}', f'--window {window:g}')}: the match "
+                         "window in seconds, above 0 and at most 1 (EC57's is 0.15)")
+    if not start >= 0:
+        raise ValueError(f"{option(f'start={start!r}', f'--start {start:g}')}: seconds, not "
+                         "negative")
+
+
 def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
                     ref: str = "atr", test: str = "tlft", window: float = MATCH_WINDOW,
                     start: float = 0.0, test_dir: str | os.PathLike | None = None,
@@ -288,6 +302,7 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     >>> r["gross"]["classes"]["V"]["Se"]  # doctest: +SKIP
     """
     classes = list(AAMI_CLASSES)
+    check_times(window, start)
     if test_dir is not None and (why := folder_problem(test_dir)):
         raise ValueError(f"{option('test_dir', '--test-dir')} {os.fspath(test_dir)}: {why}")
     paths = _record_paths(records, ref, test, test_dir)

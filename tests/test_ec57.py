@@ -105,6 +105,13 @@ def test_compare_counts_beats_out_of_the_window(mitdb_home, tmp_path):
                write_dir=str(labels_dir))
     with pytest.raises(ValueError, match="no annotation file"):
         compare_records(tmp_path / "100", test="late")
+    for kwargs, error, msg in [({"window": "0.15"}, TypeError, "window must be a number"),
+                               ({"start": "10"}, TypeError, "start must be a number"),
+                               ({"window": float("nan")}, ValueError, "^window=nan: the match"),
+                               ({"window": 0}, ValueError, "^window=0: the match window"),
+                               ({"start": -1}, ValueError, "^start=-1: seconds, not negative")]:
+        with pytest.raises(error, match=msg):  # (str and nan failed deep inside, unnamed)
+            compare_records(tmp_path / "100", test="late", **kwargs)
     for wrong, why in ((tmp_path / "100.hea", "a file, not a folder"),
                        (tmp_path / "none", "no such folder")):
         with pytest.raises(ValueError, match=f"^test_dir {wrong}: {why}$"):
