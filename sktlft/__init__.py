@@ -24,6 +24,7 @@ _LAZY = {
     "load_builtin_model": "sktlft._builtin",
     "load_model": "sktlft.persistence",
     "make_tlft_pipeline": "sktlft.pipeline",
+    "save_model": "sktlft.persistence",
 }
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "load_builtin_model",
     "load_model",
     "make_tlft_pipeline",
+    "save_model",
 ]
 
 

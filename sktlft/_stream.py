@@ -194,6 +194,8 @@ def check_signal(signal: Any, fs: Any, seg: Any, lead: int | None) -> np.ndarray
     if x.ndim != 2:
         raise ValueError(f"signal must have shape (n_samples,) or (n_samples, n_leads), got "
                          f"shape {np.shape(signal)}")
+    if x.size == 0:
+        raise ValueError(f"signal is empty (shape {np.shape(signal)})")
     if x.shape[1] > x.shape[0]:
         raise ValueError(f"signal has shape {x.shape}: more leads than samples; samples go "
                          "along the first axis (pass signal.T)")

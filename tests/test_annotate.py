@@ -151,6 +151,7 @@ def test_progress_bars_show_the_work(model, capsys):
 
 
 @pytest.mark.parametrize("signal, fs, kwargs, error, match", [
+    (np.array([]), 360, {}, ValueError, r"^signal is empty \(shape \(0,\)\)$"),
     (np.zeros((2, 5, 3600)), 360, {}, ValueError, r"signal must have shape \(n_samples,\)"),
     (np.zeros((2, 36000)), 360, {}, ValueError, "signal.T"),
     (np.zeros(3000), 360, {}, ValueError, r"signal lasts 8.3 s \(3000 samples at 360 Hz\)"),

@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktlft import BeatSegmenter, FourierImageTransformer
 from sktlft.datasets import RR_FEATURE_NAMES
-from sktlft.preprocessing import MorphologyFeatures, RRFeatures
+from sktlft.preprocessing import BeatArray, MorphologyFeatures, RRFeatures
 
 # n_features_in_ is the number of leads for every input, so 2-D input (n_beats,
 # n_window) is one lead and n_features_in_ == 1, not X.shape[1] as scikit-learn's
@@ -129,6 +129,20 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
     assert isinstance(np.sum(b[:2]), np.floating)
     with pytest.raises(ValueError, match="sampled at 360 Hz"):
         BeatSegmenter(fs=128, inputs=("image",)).fit(stacked)
+
+
+def test_wrong_leads_and_missing_inputs_say_what_to_give(sample):
+    # "leads=('MLII',) names 1 lead(s), but X has 2" named no way out; a dict of beats
+    # alone was said to hold nothing ("it has )")
+    X = sample.inputs()
+    two = {"beats": BeatArray(np.concatenate([X["beats"]] * 2, axis=1), fs=360.0,
+                              r_index=432), "rr": X["rr"], "reference": X["reference"]}
+    with pytest.raises(ValueError, match=r"^leads=\('MLII',\) names 1 lead, but X has 2: name "
+                       r"X's leads \(BeatDataset.leads; segment__leads in make_tlft_pipeline\)$"):
+        BeatSegmenter(leads=("MLII",), inputs=("image",)).fit(two)
+    seg = BeatSegmenter(inputs=("waveform", "difference_waveform")).fit(X)
+    with pytest.raises(ValueError, match=r"need X\['reference'\], which X lacks \(it has beats\)"):
+        seg.transform({"beats": X["beats"]})
 
 
 def test_the_default_crop_fits_a_128_hz_window(sample):

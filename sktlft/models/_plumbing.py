@@ -173,7 +173,8 @@ class TrainingPlumbing:
             raise ValueError(
                 "train_split is set, so fit needs groups (patient IDs) for a split that "
                 "keeps each patient on one side, e.g. "
-                "train_split=ValidSplit(GroupKFold(5)) and fit(X, y, groups=groups)"
+                "train_split=ValidSplit(GroupKFold(5)) and fit(X, y, groups=groups) (in a "
+                "pipeline, fit(X, y, resnet__groups=groups))"
             )
         if groups is not None and self.train_split:
             fit_params["groups"] = groups

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._hints import count
 from .._hints import warn as warn_user
 from .._validation import validate_params
 from ..datasets import SharedRows
@@ -286,7 +287,7 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
             if needed:
                 raise ValueError(
                     f"inputs={chosen!r} need X[{sorted(needed)[0]!r}], which X lacks (it has "
-                    f"{', '.join(sorted(fields))}); feed BeatDataset.inputs()")
+                    f"{', '.join(['beats', *sorted(fields)])}); feed BeatDataset.inputs()")
         return chosen
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -310,9 +311,9 @@ class BeatSegmenter(TransformerMixin, BaseEstimator):
                          fs=self.fs)
         if self.leads is not None and len(self.leads) != beats.shape[1]:
             raise ValueError(
-                f"leads={tuple(self.leads)!r} names {len(self.leads)} lead(s), but X has "
-                f"{beats.shape[1]}"
-            )
+                f"leads={tuple(self.leads)!r} names {count(len(self.leads), 'lead')}, but X "
+                f"has {beats.shape[1]}: name X's leads (BeatDataset.leads; segment__leads in "
+                "make_tlft_pipeline)")
         start, stop = _crop(beats.shape[-1], self.fs, self.before, self.after)
         ratio = rate_ratio(self.fs, self.target_fs)
         self.output_fs_ = float(self.fs * ratio)
