@@ -81,11 +81,12 @@ def _caller(skip: tuple[str, ...]) -> tuple[Any, int]:
 
 
 def _is_stdlib(filename: str) -> bool:
-    """Whether ``filename`` is Python's own (the standard library, a frozen module)."""
+    """Whether ``filename`` is Python's own (the standard library, a frozen module; not
+    ``<string>``, ``<stdin>`` or a notebook's cell, where the user's code is)."""
     import sysconfig
 
     if filename.startswith("<"):
-        return True
+        return filename.startswith("<frozen")
     path = os.path.abspath(filename)
     return (path.startswith(os.path.abspath(sysconfig.get_paths()["stdlib"]) + os.sep)
             and "-packages" + os.sep not in path)

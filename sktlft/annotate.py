@@ -270,10 +270,10 @@ def _network(model: Any, trust_pickle: bool) -> tuple[Any, Any, frozenset[str]]:
 
     if isinstance(model, (str, os.PathLike)):
         model = load_model(model, trust_pickle=trust_pickle)
-    pipe, info = (*model, {})[:2] if isinstance(model, tuple) else (model, {})
+    pipe, info = (*model, None, {})[:2] if isinstance(model, tuple) else (model, {})
     if not hasattr(pipe, "predict_proba"):
         raise TypeError(f"model must be a model file, its loaded (model, info) or a fitted "
-                        f"sktlft estimator, got {type(pipe).__name__}")
+                        f"sktlft estimator, got {type(model).__name__}")
     if unfitted := unfitted_step(pipe):  # (it failed on "BeatSegmenter has no window_")
         raise NotFittedError(f"model: {unfitted} is not fitted; call fit first")
     if find_network(pipe) is None:

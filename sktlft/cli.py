@@ -302,9 +302,9 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from ._output import json_text, write_file
-    from .ec57 import check_times, compare_records, format_ec57
+    from .ec57 import _check_times, compare_records, format_ec57
 
-    check_times(args.window, args.start)  # before the --json checks, as before
+    _check_times(args.window, args.start)  # before the --json checks, as before
     if args.json:
         json_path = Path(args.json)
         if json_path.suffix.lower() != ".json":  # never an annotation or record file

@@ -240,16 +240,16 @@ def read_beats(record: str | os.PathLike, extension: str, *,
     return samples[beat], labels, fs
 
 
-def check_times(window: Any, start: Any) -> None:
+def _check_times(window: Any, start: Any) -> None:
     """Refuse a match ``window`` outside (0, 1] s or a negative ``start``, named as typed."""
     for name, value in (("window", window), ("start", start)):
         if isinstance(value, bool) or not isinstance(value, Real):
             raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
     if not 0 < window <= 1:  # (150 for 150 ms matched beats a second apart)
-        raise ValueError(f"{option(f'window={window!r}', f'--window {window:g}')}: the match "
+        raise ValueError(f"{option(f'window={window}', f'--window {float(window):g}')}: the match "
                          "window in seconds, above 0 and at most 1 (EC57's is 0.15)")
     if not start >= 0:
-        raise ValueError(f"{option(f'start={start!r}', f'--start {start:g}')}: seconds, not "
+        raise ValueError(f"{option(f'start={start}', f'--start {float(start):g}')}: seconds, not "
                          "negative")
 
 
@@ -302,7 +302,7 @@ def compare_records(records: str | os.PathLike | Sequence[str | os.PathLike], *,
     >>> r["gross"]["classes"]["V"]["Se"]  # doctest: +SKIP
     """
     classes = list(AAMI_CLASSES)
-    check_times(window, start)
+    _check_times(window, start)
     if test_dir is not None and (why := folder_problem(test_dir)):
         raise ValueError(f"{option('test_dir', '--test-dir')} {os.fspath(test_dir)}: {why}")
     paths = _record_paths(records, ref, test, test_dir)

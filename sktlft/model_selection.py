@@ -150,7 +150,7 @@ class PatientKFold(GroupsConsumerMixin, BaseCrossValidator):
     ----------
     n_splits : int, default=5
         Folds.
-    rich_class : str, default="S"
+    rich_class : str or int, default="S"
         The rare class.
     min_beats : int, default=50
         Beats of ``rich_class`` that make a patient rich in it.
@@ -254,7 +254,7 @@ def _check_patient_kfold(cv: PatientKFold) -> None:
     from sklearn.utils._param_validation import validate_parameter_constraints
 
     validate_parameter_constraints(
-        {"n_splits": [Interval(Integral, 2, None, closed="left")], "rich_class": [str],
+        {"n_splits": [Interval(Integral, 2, None, closed="left")], "rich_class": [str, Integral],
          "min_beats": [Interval(Integral, 0, None, closed="left")],
          "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None]},
         {k: getattr(cv, k) for k in ("n_splits", "rich_class", "min_beats", "random_state")},

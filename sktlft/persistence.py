@@ -179,13 +179,8 @@ class _Decoder:
 
 @validate_params({"path": PATH, "config": [dict, None], "overwrite": ["boolean"]},
                  prefer_skip_nested_validation=True)
-def save_model(
-    model: Any,
-    path: str | os.PathLike,
-    *,
-    config: dict[str, Any] | None = None,
-    overwrite: bool = False,
-) -> Path:
+def save_model(model: Any, path: str | os.PathLike, *, config: dict[str, Any] | None = None,
+               overwrite: bool = False) -> Path:
     """Save a fitted model as a file that loads without running code.
 
     Written under a temporary name beside ``path`` and renamed when complete.
@@ -361,13 +356,13 @@ def load_model(path: str | os.PathLike, *, trust_pickle: bool = False) -> tuple[
 
 
 def learnt_lead_names(info: dict) -> frozenset[str]:
-    """The names of the leads a model's training data held, by what ``info`` (from
-    :func:`load_model`) records: ``"MLII/ECG"`` (mitdb's MLII, svdb's first lead, named
-    ECG) is both. Empty when it records none (models saved before it was kept)."""
-    if not isinstance(info, dict):
-        return frozenset()
+    """The names of the leads a model's training data held, as ``info`` (from
+    :func:`load_model`) records them (``"MLII/ECG"``: mitdb's MLII, svdb's ECG); empty
+    when it records none (models saved before they were kept)."""
+    info = info if isinstance(info, dict) else {}
     names = (info.get("config") or {}).get("lead_names") or (
         (info.get("builtin") or {}).get("training") or {}).get("lead_names") or ()
+    names = [names] if isinstance(names, str) else names
     return frozenset(part for name in names for part in str(name).split("/"))
 
 

@@ -178,6 +178,8 @@ def test_an_unfitted_model_is_named(model):
     signal = wfdb.rdrecord(str(SAMPLE / "100"), channels=[0]).p_signal[:, 0]
     with pytest.raises(NotFittedError, match=r"^model: BeatSegmenter is not fitted; call fit"):
         annotate_signal(signal, 360, make_tlft_pipeline("waveform"))
+    with pytest.raises(TypeError, match=r"^model must be a model file, .* got tuple$"):
+        annotate_signal(signal, 360, ())  # ("not enough values to unpack")
 
 
 def test_annotate_signal_refuses_nan_and_short_records(model, tmp_path):

@@ -170,6 +170,7 @@ def test_the_training_script_writes_the_model_and_its_description(tmp_path, caps
     records = info["training"]["by_database"]["mitdb"]["records"]
     assert set(records) <= set(DS1) and not set(records) & set(DS2)
     assert sum(info["training"]["beats"].values()) > 1000 and info["input"]["leads"] == ["MLII"]
+    assert info["training"]["lead_names"] == ["MLII"]  # (svdb's would join as MLII/ECG)
     assert {"sktlft_version", "training_time_s", "date", "name"} <= set(info)
     _, loaded = sktlft.load_model(out / info["file"])
     assert loaded["config"]["records"] == records
@@ -208,6 +209,11 @@ def test_the_shipped_model():
     assert info["training"]["databases"] == "mitdb:DS1,svdb:A"
     model, loaded = sktlft.load_model("builtin")
     assert loaded["builtin"] == info
+    # it learnt mitdb's MLII and svdb's first lead, named ECG: predict on svdb says so
+    from sktlft.persistence import learnt_lead_names
+
+    assert learnt_lead_names(loaded) == {"MLII", "ECG"}
+    assert learnt_lead_names({"config": {"lead_names": "V5"}}) == {"V5"}  # not V, 5
     from sktlft.datasets import load_mitbih_sample
 
     ds = load_mitbih_sample()

@@ -91,7 +91,7 @@ def test_patient_kfold_is_a_splitter_a_grid_search_can_save(sample, tmp_path):
                         "in the range \\[2, inf\\)"),
                        (PatientKFold("3"), "'n_splits' parameter of PatientKFold"),
                        (PatientKFold(3, min_beats=-1), "'min_beats' parameter"),
-                       (PatientKFold(3, rich_class=1), "'rich_class' parameter")]:
+                       (PatientKFold(3, rich_class=1.5), "'rich_class' parameter")]:
         with pytest.raises(ValueError, match=msg):
             list(wrong.split(X, y, g))
         with pytest.raises(ValueError, match=msg):

@@ -113,23 +113,29 @@ def test_baseline_says_a_class_of_one_beat_in_its_own_words(sample):
 
 
 def test_warnings_point_at_the_line_that_called_into_sktlft():
-    # sktlft's warnings skip sktlft's and scikit-learn's frames to the caller's line; with
-    # no caller of the user's on the stack (a thread) the line that called into sktlft
+    # sktlft's warnings skip sktlft's and scikit-learn's frames to the caller's line, be
+    # it in a file or typed in (<string>); with no caller of the user's on the stack (a
+    # thread) the line that called into sktlft, here in scikit-learn
     import inspect
     import threading
     import warnings
 
+    from sklearn.preprocessing import FunctionTransformer
+
     from sktlft._validation import warn_lone_classes
 
+    through = FunctionTransformer(warn_lone_classes, validate=False).transform
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         line = inspect.currentframe().f_lineno + 1
-        warn_lone_classes(["a", "b", "b"])
-        worker = threading.Thread(target=warn_lone_classes, args=(["a", "b", "b"],))
+        through(["a", "b", "b"])
+        exec(compile("through(['a', 'b', 'b'])", "<string>", "exec"), {"through": through})
+        worker = threading.Thread(target=through, args=(["a", "b", "b"],))
         worker.start()
         worker.join()
     assert (caught[0].filename, caught[0].lineno) == (__file__, line)
-    assert caught[1].filename == threading.__file__
+    assert caught[1].filename == "<string>"
+    assert caught[2].filename.endswith("_function_transformer.py")
 
 
 def test_same_parameter_check_for_python_and_command_line():

@@ -123,7 +123,8 @@ def test_the_data_carries_its_rate_and_a_step_at_another_rate_refuses_it(sample)
     assert np.concatenate([b[:5], b[-5:]], 0, buf) is buf  # an out array returned as is
     # numpy's functions that change the samples axis give plain arrays too
     for changed in (np.repeat(b[:2], 2, axis=2), np.tile(b[:2], (1, 1, 2)),
-                    np.sum(b[:2], axis=2), np.diff(b[:2], axis=-1)):
+                    np.sum(b[:2], axis=2), np.diff(b[:2], axis=-1), b[:2].mean(-1),
+                    np.add.reduce(b[:2], axis=-1)):
         assert type(changed) is np.ndarray
     assert np.mean(b[:4], axis=0).fs == 360.0 and np.take(b, [0, 2], axis=0).fs == 360.0
     assert isinstance(np.sum(b[:2]), np.floating)

@@ -71,9 +71,17 @@ class BeatArray(np.ndarray):
             marks = {(b.fs, b.r_index) if isinstance(b, BeatArray) else None for b in parts}
             if axis == 0 and len(marks) == 1 and None not in marks and out.ndim >= 2:
                 return BeatArray(out, *marks.pop())
+        return self._samples_kept(out)
+
+    def __array_wrap__(self, arr: Any, context: Any = None, return_scalar: bool = False) -> Any:
+        # ufuncs and their reductions (b.sum(-1), np.add.reduce): as numpy's functions
+        return self._samples_kept(super().__array_wrap__(arr, context, return_scalar))
+
+    def _samples_kept(self, out: Any) -> Any:
+        """``out`` as a plain array (a scalar for 0-d) when it no longer has this array's
+        samples axis: summed, repeated, tiled or differenced, its rate and peak would lie."""
         if (isinstance(out, BeatArray) and out is not self and self.ndim
                 and (out.ndim == 0 or out.shape[-1] != self.shape[-1])):
-            # samples summed, repeated, tiled or differenced: the rate and peak would lie
             return out.view(np.ndarray)[()] if out.ndim == 0 else out.view(np.ndarray)
         return out
 
