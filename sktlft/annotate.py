@@ -27,7 +27,7 @@ from ._stream import (
     record_context,
 )
 from ._validation import PATH, validate_params
-from .datasets._header import header_rate
+from .datasets._header import header_rate, lead_named
 from .datasets._reader import MissingLeadError
 from .metrics import aami_labels
 
@@ -53,21 +53,12 @@ PREDICT_BATCH = 1024
                   "extension": [str], "trust_pickle": ["boolean"], "plot": ["boolean"],
                   "noise_check": ["boolean"], "chunk_size": [Integral],
                   "progress": ["boolean"]}, prefer_skip_nested_validation=False)
-def annotate_record(
-    record: str | os.PathLike,
-    model: str | os.PathLike | tuple[Any, dict[str, Any]],
-    out: str | os.PathLike,
-    *,
-    lead: str | int | None = None,
-    detect: bool = False,
-    force: bool = False,
-    extension: str = "tlft",
-    trust_pickle: bool = False,
-    plot: bool = False,
-    noise_check: bool = True,
-    chunk_size: int = CHUNK_SIZE,
-    progress: bool = False,
-) -> dict[str, Any]:
+def annotate_record(record: str | os.PathLike,
+                    model: str | os.PathLike | tuple[Any, dict[str, Any]],
+                    out: str | os.PathLike, *, lead: str | int | None = None,
+                    detect: bool = False, force: bool = False, extension: str = "tlft",
+                    trust_pickle: bool = False, plot: bool = False, noise_check: bool = True,
+                    chunk_size: int = CHUNK_SIZE, progress: bool = False) -> dict[str, Any]:
     """Classify every beat of a WFDB record or EDF file; write the labels and a Holter summary.
 
     The fitted pipeline says what it needs: its segmenter's ``leads``, ``fs``
@@ -116,7 +107,9 @@ def annotate_record(
         Output folder (created).
     lead : str, int or None, default=None
         The record's lead to read, by name or signal index, for a one-lead
-        model; ``None``: the lead the model was trained on (``MLII``).
+        model; ``None``: the lead the model was trained on (``MLII``), or where the
+        record has none of that name, its first lead of a name the model's training
+        data held (the built-in model: svdb's ``ECG``).
     detect : bool, default=False
         Detect R peaks even when an ``atr`` file exists.
     force : bool, default=False
@@ -337,6 +330,9 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained, learnt)
     _check_record_rate(path, seg)
+    why = None  # the model's lead missing, the first of a name its training data held
+    if lead is None and learnt and (index := lead_named(path, leads[0], learnt)) is not None:
+        leads, why = (index,), f"the first lead of a name the model learnt (index {index})"
     try:
         rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
                           tmp=tmp, progress=progress)
@@ -350,8 +346,9 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
             raise
         raise ValueError(f"{option(f'lead={lead!r}', f'--lead {lead}')}: "
                          f"{str(exc).removeprefix('leads: ')}") from None
-    rec.lead_reason = ("the lead the model was trained on" if lead is None else "chosen by "
-                       + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
+    rec.lead_reason = why or ("the lead the model was trained on" if lead is None else "chosen "
+                              "by " + (f"its index {lead}" if isinstance(lead, Integral)
+                                       else "its name"))
     _warn_other_lead(path.name, rec.leads[0], trained, learnt)
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "

@@ -790,6 +790,14 @@ def test_predict_names_the_lead_it_reads(model_file, tmp_path, capsys, caplog):
     assert ("INFO", "record x: reading lead 'ECG', not MLII: the model's training data held "
             "a lead of that name (ECG, MLII)") in said, said
     assert not any(level == "WARNING" and "lead" in m for level, m in said), said
+    # without a lead named, such a model reads the first lead of that name (it had refused:
+    # "record x has no lead 'MLII'"); one that never learnt it still refuses
+    learnt_ecg = (pipe, {"config": {"lead_names": ["MLII/ECG"]}})
+    result = annotate_record(d / "x", learnt_ecg, tmp_path / "d")
+    assert (result["lead"], result["lead_reason"]) == (
+        "ECG", "the first lead of a name the model learnt (index 0)")
+    with pytest.raises(ValueError, match="record x has no lead 'MLII', the lead the model"):
+        annotate_record(d / "x", model_file, tmp_path / "e")
 
 
 def _with_rate(rec: Path, rate: str) -> None:

@@ -78,6 +78,21 @@ def header_rate(path: str | os.PathLike) -> tuple[float, str] | None:
         return float("nan"), text
 
 
+def lead_named(path: str | os.PathLike, wanted: str, names: frozenset[str]) -> int | None:
+    """The index of the record's first lead named in ``names``, when it has no lead
+    ``wanted`` (svdb's "ECG" leads, for a model that reads MLII and learnt svdb's lead 0);
+    None when it has ``wanted``, no such lead, or a header wfdb cannot read."""
+    import wfdb
+
+    try:
+        leads = list(wfdb.rdheader(str(path)).sig_name or ())
+    except Exception:  # (the reader says what is wrong with it)
+        return None
+    if wanted in leads:
+        return None
+    return next((i for i, name in enumerate(leads) if name in names), None)
+
+
 def _check_rate(record: str, fs_record: Any, fs: float | None,
                 written: tuple[float, str] | None = None) -> None:
     """Refuse a header's sampling rate that no signal can have, that wfdb read as
