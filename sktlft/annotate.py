@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.utils._param_validation import HasMethods
 
 from ._annotation_files import plan_outputs, write_outputs
 from ._hints import option
@@ -48,13 +49,14 @@ _STAGES = {"read_detect_s": "reading and detection", "context_s": "rhythm featur
 PREDICT_BATCH = 1024
 
 
-@validate_params({"record": PATH, "model": [*PATH, tuple], "out": PATH,
+@validate_params({"record": PATH, "model": [*PATH, tuple, HasMethods("predict_proba")],
+                  "out": PATH,
                   "lead": [str, Integral, None], "detect": ["boolean"], "force": ["boolean"],
                   "extension": [str], "trust_pickle": ["boolean"], "plot": ["boolean"],
                   "noise_check": ["boolean"], "chunk_size": [Integral],
                   "progress": ["boolean"]}, prefer_skip_nested_validation=False)
 def annotate_record(record: str | os.PathLike,
-                    model: str | os.PathLike | tuple[Any, dict[str, Any]],
+                    model: str | os.PathLike | tuple[Any, dict[str, Any]] | Any,
                     out: str | os.PathLike, *, lead: str | int | None = None,
                     detect: bool = False, force: bool = False, extension: str = "tlft",
                     trust_pickle: bool = False, plot: bool = False, noise_check: bool = True,
@@ -100,9 +102,10 @@ def annotate_record(record: str | os.PathLike,
     record : str or path-like
         The record, without extension (``data/mitdb/100``; ``.hea`` is accepted),
         or an EDF file (``holter.edf``).
-    model : str, path-like or (model, info)
+    model : str, path-like, (model, info) or fitted estimator
         A model file from :func:`sktlft.persistence.save_model`, ``"builtin"`` (the
-        model that ships with sktlft, :func:`sktlft.load_builtin_model`), or its loaded content.
+        model that ships with sktlft, :func:`sktlft.load_builtin_model`), its loaded
+        content, or the fitted pipeline itself (as :func:`annotate_signal` takes).
     out : str or path-like
         Output folder (created).
     lead : str, int or None, default=None

@@ -124,6 +124,9 @@ def test_blocks_of_any_length_give_the_same_labels(model, tmp_path, monkeypatch)
 def test_annotate_signal_labels_an_array_as_the_record(model, tmp_path):
     rec = _copy("208", tmp_path / "in")
     by_file = annotate_record(rec, model, tmp_path / "out", detect=True)
+    # the fitted pipeline itself, as annotate_signal takes it (it was refused)
+    by_pipe = annotate_record(rec, model[0], tmp_path / "out2", detect=True)
+    np.testing.assert_array_equal(by_pipe["labels"], by_file["labels"])
     signal = wfdb.rdrecord(str(rec)).p_signal  # (n_samples, 2): MLII first
     by_array = annotate_signal(signal, 360.0, model)
     np.testing.assert_array_equal(by_array["samples"], by_file["samples"])
