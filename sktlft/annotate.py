@@ -333,8 +333,11 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
     if path.suffix.lower() == ".edf":
         return _read_edf(path, seg, lead, trained, learnt)
     _check_record_rate(path, seg)
-    why = None  # the model's lead missing, the first of a name its training data held
-    if lead is None and learnt and (index := lead_named(path, leads[0], learnt)) is not None:
+    why = ("the lead the model was trained on" if lead is None else "chosen by "
+           + (f"its index {lead}" if isinstance(lead, Integral) else "its name"))
+    # the model's lead (a name) missing: the first lead of a name its training data held
+    if (lead is None and learnt and isinstance(leads[0], str)
+            and (index := lead_named(path, leads[0], learnt)) is not None):
         leads, why = (index,), f"the first lead of a name the model learnt (index {index})"
     try:
         rec = open_record(path, leads=leads, fs=seg.fs, beats="detect" if detect else "auto",
@@ -349,9 +352,7 @@ def _read(path: Path, seg: Any, lead: str | int | None, detect: bool, tmp: Path,
             raise
         raise ValueError(f"{option(f'lead={lead!r}', f'--lead {lead}')}: "
                          f"{str(exc).removeprefix('leads: ')}") from None
-    rec.lead_reason = why or ("the lead the model was trained on" if lead is None else "chosen "
-                              "by " + (f"its index {lead}" if isinstance(lead, Integral)
-                                       else "its name"))
+    rec.lead_reason = why
     _warn_other_lead(path.name, rec.leads[0], trained, learnt)
     if len(rec.peaks) < 2:
         raise ValueError(f"record {path.name}: {len(rec.peaks)} beat(s) found; the signal may "
