@@ -112,6 +112,25 @@ these candidates are partly informed by development figures. Should one of them 
 chosen, the command line's default becomes it only once the product implements it and it
 has been scored on the test data as session 29's choice was.
 
+Added in session 34, after the choice above and before any run of these (issue 24's item
+2: the network is confidently wrong on new patients' beats, and sessions 32 and 33 found
+no further rhythm-side candidate; their closing notes name the network as the lever left).
+Candidates ``cnn1d-e3x3-aug`` and ``cnn1d-e3x3-aug2``: the default's three networks, each
+trained with its two waveform inputs (the beat and the beat minus the typical beat, whose
+2.4 s windows are z-scored) augmented in training only: each beat's channels moved
+together by a random whole number of samples in [-shift, shift] (the edge sample
+repeated), as another detector's fiducial point would place it, then Gaussian noise of
+standard deviation ``noise`` added (:class:`sktlft.models.WaveformBranch`); ``-aug``:
+noise 0.1, shift 3 samples (25 ms at 120 Hz); ``-aug2``: noise 0.2, shift 6 (50 ms).
+Members ``cnn1d-e3-aug`` / ``cnn1d-e3-aug2``, seeds as ``cnn1d-e3``'s (0, 1, 2 and 3, 4,
+5). Each with the default's rhythm models ``+lda+af+prem`` and S weights 1, 2 and 3. The
+augmented network ranks one step more complex than ``cnn1d-e3x3`` (so it must lead by
+more than 1 point). Gates, score, noise and winner rule as above, over every candidate.
+Said before the run: no figure of an augmented network had been seen. Should one be
+chosen, the command line's default becomes it only once the product implements it (the
+``"waveform"`` preset's ``resnet__module__waveform_noise`` and ``..._shift``) and it has
+been scored on the test data as session 29's choice was.
+
 Usage (one training at a time)::
 
     python benchmarks/select_transfer.py --member cnn1d-e3 --train mitdb --seed 0 1 2 3 4 5
@@ -146,11 +165,22 @@ MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "cnn1d-e3": ("waveform", {"resnet__max_per_class": None, "resnet__max_epochs": 3}),
     "resnet-e1": ("default", {"resnet__max_per_class": None, "resnet__max_epochs": 1,
                               "resnet__weights": None}),
+    # session 34's amendment: the waveforms augmented in training
+    "cnn1d-e3-aug": ("waveform", {"resnet__max_per_class": None, "resnet__max_epochs": 3,
+                                  "resnet__module__waveform_noise": 0.1,
+                                  "resnet__module__waveform_shift": 3}),
+    "cnn1d-e3-aug2": ("waveform", {"resnet__max_per_class": None, "resnet__max_epochs": 3,
+                                   "resnet__module__waveform_noise": 0.2,
+                                   "resnet__module__waveform_shift": 6}),
 }
 #: candidate networks: (member, seeds of replicate 0, seeds of replicate 1, rank)
 NETWORKS = {"cnn1d-e3": ("cnn1d-e3", (0,), (1,), 0),
             "cnn1d-e3x3": ("cnn1d-e3", (0, 1, 2), (3, 4, 5), 1),
-            "resnet-e1": ("resnet-e1", (0,), (1,), 0)}
+            "resnet-e1": ("resnet-e1", (0,), (1,), 0),
+            "cnn1d-e3x3-aug": ("cnn1d-e3-aug", (0, 1, 2), (3, 4, 5), 2),
+            "cnn1d-e3x3-aug2": ("cnn1d-e3-aug2", (0, 1, 2), (3, 4, 5), 2)}
+#: the networks of the first run's grid (every rhythm model and S weight)
+GRID_NETWORKS = ("cnn1d-e3", "cnn1d-e3x3", "resnet-e1")
 RHYTHM = ("", "+lda")
 S_WEIGHTS = (1.0, 2.0, 3.0)
 #: session 28's amendment: the 3-network vote with the discriminant behind the AF gate
@@ -164,6 +194,9 @@ PREM_P = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem-p", "+prem-p
 #: session 33's amendment: that P wave read as the networks read it (band-passed)
 PREM_PB = [("cnn1d-e3x3", f"+lda+af{split}", w) for split in ("+prem-pb", "+prem-pb-rate")
            for w in S_WEIGHTS]
+#: session 34's amendment: the default's configuration on augmented networks
+AUG = [(net, "+lda+af+prem", w) for net in ("cnn1d-e3x3-aug", "cnn1d-e3x3-aug2")
+       for w in S_WEIGHTS]
 #: rhythm models' extra steps of complexity beyond their count of "+"
 EXTRA_STEPS = {"+prem-p": 1, "+prem-p-rate": 2, "+prem-pb": 1, "+prem-pb-rate": 2}
 DIRECTIONS = ("mitdb", "svdb")
@@ -304,8 +337,8 @@ def rank(network: str, rhythm: str, w: float) -> tuple[int, int, int]:
 def summary(cache: Path, home: str | None = None) -> None:
     """Every candidate's runs, the gates, the score and the rule's choice."""
     table, diffs = [], []
-    for network, rhythm, w in [*product(NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM, *PREM_P,
-                              *PREM_PB]:
+    for network, rhythm, w in [*product(GRID_NETWORKS, RHYTHM, S_WEIGHTS), *GATED, *PREM,
+                              *PREM_P, *PREM_PB, *AUG]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
         runs = candidate_runs(cache, network, rhythm, w, home)
         if runs is None:
@@ -354,8 +387,8 @@ def summary(cache: Path, home: str | None = None) -> None:
     # gates than the winner cannot change the choice; one that fails no more could
     undecided = [r["candidate"] for r in table if not r["all_runs"]
                  and r["gates_passed"] >= winner["gates_passed"]]
-    complete = (len(table) == len(NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
-                + len(PREM) + len(PREM_P) + len(PREM_PB)
+    complete = (len(table) == len(GRID_NETWORKS) * len(RHYTHM) * len(S_WEIGHTS) + len(GATED)
+                + len(PREM) + len(PREM_P) + len(PREM_PB) + len(AUG)
                 and not undecided)
     for r in table:
         if not r["all_runs"] and r["gates_passed"] < 3:

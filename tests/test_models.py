@@ -512,6 +512,51 @@ def test_one_dimensional_family_trains_through_the_same_classifier(sample, tmp_p
     assert stopped.interrupted_
 
 
+def test_waveform_augmentation_in_training_only(sample, tmp_path, fast_classifier):
+    # module__waveform_noise / module__waveform_shift: the waveforms are shifted and noised
+    # in training, reproducibly under random_state; prediction reads them as they are
+    import torch
+
+    from sktlft.models import WaveformBranch
+    from sktlft.models._branches import augment_waveform
+    from sktlft.persistence import load_model, save_model
+
+    x = torch.randn(50, 2, 40)
+    moved = augment_waveform(x, 0.0, 3)
+    for a, b in zip(x, moved):  # each beat's channels moved together, edge repeated
+        k = [k for k in range(-3, 4)
+             if torch.equal(b, a[:, (torch.arange(40) - k).clamp(0, 39)])]
+        assert k, "not a shift of at most 3 samples"
+    assert not torch.equal(moved, x)
+    noisy = augment_waveform(x, 0.2, 0) - x
+    assert 0.18 < float(noisy.std()) < 0.22
+    branch = WaveformBranch(2, noise=0.5, shift=5)
+    branch.eval()
+    assert torch.equal(branch(x), branch(x))  # no augmentation outside training
+    branch.train()
+    assert not torch.equal(branch(x), branch(x))
+
+    inputs = ("waveform", "difference_waveform", "rhythm")
+    Xtr, ytr = _inputs_of(sample, ["114", "124", "201", "208"], inputs)
+    Xte, _ = _inputs_of(sample, ["213"], inputs)
+    kw = dict(module="cnn1d", max_epochs=1, max_per_class=200, random_state=0)
+    aug = {"module__waveform_noise": 0.1, "module__waveform_shift": 3}
+    a = fast_classifier(**kw, **aug).fit(Xtr, ytr)
+    b = fast_classifier(**kw, **aug).fit(Xtr, ytr)
+    plain = fast_classifier(**kw).fit(Xtr, ytr)
+    np.testing.assert_array_equal(a.predict_proba(Xte), b.predict_proba(Xte))
+    np.testing.assert_array_equal(a.predict_proba(Xte), a.predict_proba(Xte))
+    assert not np.allclose(a.predict_proba(Xte), plain.predict_proba(Xte))
+    assert a.module_.waveform_branch.noise == 0.1 and a.module_.waveform_branch.shift == 3
+    again, _ = load_model(save_model(a, tmp_path / "aug.sktlft"))
+    np.testing.assert_allclose(again.predict_proba(Xte), a.predict_proba(Xte), atol=1e-6)
+    assert again.module_.waveform_branch.shift == 3
+    with pytest.raises(ValueError, match="waveform_noise must be a number >= 0"):
+        fast_classifier(**kw, module__waveform_noise=-0.1).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="waveform_shift must be a whole number"):
+        fast_classifier(**kw, module__waveform_shift=1.5).fit(Xtr, ytr)
+
+
 def test_decision_weights_move_the_decision_not_the_probabilities(images, fast_classifier):
     X, y, _ = images
     clf = fast_classifier().fit(X, y)

@@ -7,7 +7,7 @@ kinds of input it ``reads``, in a module of its own imported here.
 """
 
 from ._beat_classifier import BeatClassifier
-from ._branches import NETWORKS, OPTIONAL, REQUIRED, BeatNetwork, check_reads
+from ._branches import NETWORKS, OPTIONAL, REQUIRED, BeatNetwork, WaveformBranch, check_reads
 from ._cnn1d import WaveformCNN
 from ._data import ClassCapSampler, epoch_size, loader_plan
 from ._resnet18 import IMAGENET_FILENAME, ResNet18Module, imagenet_state_dict, load_weights
@@ -23,6 +23,7 @@ __all__ = [
     "ClassCapSampler",
     "ResNet18Classifier",
     "ResNet18Module",
+    "WaveformBranch",
     "WaveformCNN",
     "check_reads",
     "epoch_size",

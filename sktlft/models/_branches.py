@@ -74,11 +74,34 @@ class WaveformBranch(nn.Module):
         Blocks.
     kernel_size : int, default=7
         Length of the filters, in samples.
+    noise : float, default=0.0
+        In training only: Gaussian noise of this standard deviation added to
+        every sample (the windows are z-scored, so 0.1 is a tenth of a beat's
+        spread). 0: none.
+    shift : int, default=0
+        In training only: each beat's channels moved together by a random whole
+        number of samples in ``[-shift, shift]`` (the edge sample repeated), as
+        another detector's or annotator's fiducial point would place it. 0: none.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktlft.models import WaveformBranch
+    >>> branch = WaveformBranch(2, noise=0.1, shift=3)
+    >>> branch(torch.rand(4, 2, 288)).shape
+    torch.Size([4, 128])
     """
 
     def __init__(self, n_channels: int, width: int = 32, depth: int = 4,
-                 kernel_size: int = 7) -> None:
+                 kernel_size: int = 7, *, noise: float = 0.0, shift: int = 0) -> None:
         super().__init__()
+        if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
+            raise ValueError(f"waveform_noise must be a number >= 0 (the standard deviation "
+                             f"of the training noise), got {noise!r}")
+        if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or shift < 0:
+            raise ValueError(f"waveform_shift must be a whole number of samples >= 0, "
+                             f"got {shift!r}")
+        self.noise, self.shift = float(noise), int(shift)
         layers: list[nn.Module] = []
         c_in = n_channels
         for i in range(depth):
@@ -91,7 +114,36 @@ class WaveformBranch(nn.Module):
         self.out_features = c_in
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x.float()).mean(dim=-1)
+        x = x.float()
+        if self.training:
+            x = augment_waveform(x, self.noise, self.shift)
+        return self.net(x).mean(dim=-1)
+
+
+def augment_waveform(x: torch.Tensor, noise: float, shift: int) -> torch.Tensor:
+    """A training batch (beats, channels, samples) shifted and noised at random.
+
+    Each beat's channels move together by a whole number of samples drawn from
+    ``[-shift, shift]`` (the edge sample fills the gap), then Gaussian noise of
+    standard deviation ``noise`` is added. Draws come from torch's global random
+    state, which the classifier seeds with its ``random_state``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktlft.models._branches import augment_waveform
+    >>> x = torch.arange(5.0).reshape(1, 1, 5)
+    >>> torch.equal(augment_waveform(x, 0.0, 0), x)
+    True
+    """
+    if shift:
+        n = x.shape[-1]
+        offsets = torch.randint(-shift, shift + 1, (x.shape[0], 1, 1), device=x.device)
+        idx = (torch.arange(n, device=x.device).view(1, 1, n) - offsets).clamp_(0, n - 1)
+        x = torch.gather(x, -1, idx.expand(-1, x.shape[1], -1))
+    if noise:
+        x = x + noise * torch.randn_like(x)
+    return x
 
 
 class BeatNetwork(nn.Module):
@@ -120,6 +172,9 @@ class BeatNetwork(nn.Module):
         Width of the feature branch.
     waveform_width : int, default=32
         Filters of the waveform branch's first block.
+    waveform_noise, waveform_shift : float and int, default=0.0 and 0
+        The waveform branch's training augmentation (:class:`WaveformBranch`'s
+        ``noise`` and ``shift``); set them as ``module__waveform_noise``.
     branches : dict or None, default=None
         For a subclass: ``{kind: make(shape) -> nn.Module}`` for the kinds it
         builds itself (the module has an ``out_features``); they replace the
@@ -145,6 +200,7 @@ class BeatNetwork(nn.Module):
     def __init__(self, n_outputs: int, input_shapes: Mapping[str, tuple[int, ...]],
                  feature_mean: Any = None, feature_std: Any = None, *,
                  features_hidden: int = 32, waveform_width: int = 32,
+                 waveform_noise: float = 0.0, waveform_shift: int = 0,
                  branches: Mapping[str, Callable[[tuple[int, ...]], nn.Module]] | None = None
                  ) -> None:
         super().__init__()
@@ -153,7 +209,9 @@ class BeatNetwork(nn.Module):
                             f"of input, e.g. {{'image': (1, 64, 64)}}, got {input_shapes!r}")
         check_reads(type(self), {kind: kind for kind in input_shapes})
         make = {
-            "waveform": lambda shape: WaveformBranch(int(shape[0]), width=waveform_width),
+            "waveform": lambda shape: WaveformBranch(int(shape[0]), width=waveform_width,
+                                                     noise=waveform_noise,
+                                                     shift=waveform_shift),
             "features": lambda shape: FeatureBranch(int(shape[0]), feature_mean, feature_std,
                                                     features_hidden),
             **(branches or {}),

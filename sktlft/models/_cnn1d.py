@@ -36,6 +36,13 @@ class WaveformCNN(BeatNetwork):
         Filters of the first convolution block (doubling up to 4x).
     features_hidden : int, default=32
         Width of the feature branch.
+    waveform_noise : float, default=0.0
+        In training only, Gaussian noise of this standard deviation added to the
+        waveform inputs (:class:`~sktlft.models.WaveformBranch`'s ``noise``).
+    waveform_shift : int, default=0
+        In training only, each beat's waveforms moved by a random whole number
+        of samples up to this many (:class:`~sktlft.models.WaveformBranch`'s
+        ``shift``).
 
     Examples
     --------
@@ -51,6 +58,8 @@ class WaveformCNN(BeatNetwork):
 
     def __init__(self, n_outputs: int, input_shapes: Mapping[str, tuple[int, ...]],
                  feature_mean: Any = None, feature_std: Any = None, *, width: int = 32,
-                 features_hidden: int = 32) -> None:
+                 features_hidden: int = 32, waveform_noise: float = 0.0,
+                 waveform_shift: int = 0) -> None:
         super().__init__(n_outputs, input_shapes, feature_mean, feature_std,
-                         features_hidden=features_hidden, waveform_width=width)
+                         features_hidden=features_hidden, waveform_width=width,
+                         waveform_noise=waveform_noise, waveform_shift=waveform_shift)

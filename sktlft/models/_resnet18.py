@@ -183,6 +183,13 @@ class ResNet18Module(BeatNetwork):
         Width of the feature branch.
     waveform_width : int, default=32
         Filters of the waveform branch's first block.
+    waveform_noise : float, default=0.0
+        In training only, Gaussian noise of this standard deviation added to the
+        waveform inputs (:class:`~sktlft.models.WaveformBranch`'s ``noise``).
+    waveform_shift : int, default=0
+        In training only, each beat's waveforms moved by a random whole number
+        of samples up to this many (:class:`~sktlft.models.WaveformBranch`'s
+        ``shift``).
 
     Examples
     --------
@@ -215,6 +222,8 @@ class ResNet18Module(BeatNetwork):
         activation_checkpointing: bool = False,
         features_hidden: int = 32,
         waveform_width: int = 32,
+        waveform_noise: float = 0.0,
+        waveform_shift: int = 0,
     ) -> None:
         def images(shape: tuple[int, ...]) -> nn.Module:
             return ResNetImages(int(shape[0]), weights=weights, input_size=input_size,
@@ -223,6 +232,7 @@ class ResNet18Module(BeatNetwork):
 
         super().__init__(n_outputs, input_shapes, feature_mean, feature_std,
                          features_hidden=features_hidden, waveform_width=waveform_width,
+                         waveform_noise=waveform_noise, waveform_shift=waveform_shift,
                          branches={"image": images})
 
 
