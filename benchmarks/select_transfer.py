@@ -116,16 +116,18 @@ Added in session 34, after the choice above and before any run of these (issue 2
 2: the network is confidently wrong on new patients' beats, and sessions 32 and 33 found
 no further rhythm-side candidate; their closing notes name the network as the lever left).
 Candidates ``cnn1d-e3x3-aug`` and ``cnn1d-e3x3-aug2``: the default's three networks, each
-trained with its two waveform inputs (the beat and the beat minus the typical beat, whose
-2.4 s windows are z-scored) augmented in training only: each beat's channels moved
-together by a random whole number of samples in [-shift, shift] (the edge sample
-repeated), as another detector's fiducial point would place it, then Gaussian noise of
-standard deviation ``noise`` added (:class:`sktlft.models.WaveformBranch`); ``-aug``:
+trained with its two waveform inputs (the beat's z-scored 2.4 s window and the beat minus
+the typical beat) augmented in training only: the timing of each beat's whole window moved
+by a random whole number of samples in [-shift, shift], both channels alike (the edge
+sample repeated), then Gaussian noise of standard deviation ``noise`` added
+(:class:`sktlft.models.WaveformBranch`); ``-aug``:
 noise 0.1, shift 3 samples (25 ms at 120 Hz); ``-aug2``: noise 0.2, shift 6 (50 ms).
 Members ``cnn1d-e3-aug`` / ``cnn1d-e3-aug2``, seeds as ``cnn1d-e3``'s (0, 1, 2 and 3, 4,
 5). Each with the default's rhythm models ``+lda+af+prem`` and S weights 1, 2 and 3. The
-augmented network ranks one step more complex than ``cnn1d-e3x3`` (so it must lead by
-more than 1 point). Gates, score, noise and winner rule as above, over every candidate.
+augmented network ranks one step more complex than ``cnn1d-e3x3`` (rank 2 in
+``NETWORKS``; the network comes first in the rank, so an augmented candidate within 1
+point of any passing candidate on ``cnn1d-e3x3`` or ``cnn1d-e3`` loses to it, whatever
+their rhythm models). Gates, score, noise and winner rule as above, over every candidate.
 Said before the run: no figure of an augmented network had been seen. Should one be
 chosen, the command line's default becomes it only once the product implements it (the
 ``"waveform"`` preset's ``resnet__module__waveform_noise`` and ``..._shift``) and it has

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import joblib
 import numpy as np
@@ -551,10 +552,26 @@ def test_waveform_augmentation_in_training_only(sample, tmp_path, fast_classifie
     again, _ = load_model(save_model(a, tmp_path / "aug.sktlft"))
     np.testing.assert_allclose(again.predict_proba(Xte), a.predict_proba(Xte), atol=1e-6)
     assert again.module_.waveform_branch.shift == 3
-    with pytest.raises(ValueError, match="waveform_noise must be a number >= 0"):
+    with pytest.raises(ValueError, match=re.escape(
+            "module__waveform_noise (resnet__module__waveform_noise in the pipeline) must be "
+            "a number >= 0")):
         fast_classifier(**kw, module__waveform_noise=-0.1).fit(Xtr, ytr)
-    with pytest.raises(ValueError, match="waveform_shift must be a whole number"):
+    with pytest.raises(ValueError, match=r"module__waveform_shift \(.*\) must be a whole number"):
         fast_classifier(**kw, module__waveform_shift=1.5).fit(Xtr, ytr)
+    with pytest.raises(ValueError, match="noise must be a number >= 0"):
+        WaveformBranch(2, noise=True)
+    WaveformBranch(2, noise=np.float32(0.1), shift=np.int64(2))  # numpy numbers are numbers
+    # a network without waveform inputs: the setting would do nothing, so it is refused
+    from sktlft.models import REQUIRED, BeatNetwork
+
+    class RhythmOnlyNet(BeatNetwork):  # no name: not registered
+        reads = {"features": REQUIRED}
+
+    Xr = {"rhythm": Xtr["rhythm"]}
+    with pytest.raises(ValueError, match="augments waveform inputs, and this network reads "
+                                         "none"):
+        fast_classifier(module=RhythmOnlyNet, max_epochs=1,
+                        module__waveform_noise=0.1).fit(Xr, ytr)
 
 
 def test_decision_weights_move_the_decision_not_the_probabilities(images, fast_classifier):

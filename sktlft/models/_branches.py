@@ -11,6 +11,7 @@ is new (the ResNet-18 its image branch).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
@@ -76,12 +77,13 @@ class WaveformBranch(nn.Module):
         Length of the filters, in samples.
     noise : float, default=0.0
         In training only: Gaussian noise of this standard deviation added to
-        every sample (the windows are z-scored, so 0.1 is a tenth of a beat's
+        every sample (the beat's window is z-scored, so 0.1 is a tenth of its
         spread). 0: none.
     shift : int, default=0
-        In training only: each beat's channels moved together by a random whole
-        number of samples in ``[-shift, shift]`` (the edge sample repeated), as
-        another detector's or annotator's fiducial point would place it. 0: none.
+        In training only: the timing of each beat's whole window moved by a
+        random whole number of samples in ``[-shift, shift]``, every channel
+        alike (the beat and its difference from the typical beat move
+        together; the edge sample is repeated). 0: none.
 
     Examples
     --------
@@ -95,12 +97,7 @@ class WaveformBranch(nn.Module):
     def __init__(self, n_channels: int, width: int = 32, depth: int = 4,
                  kernel_size: int = 7, *, noise: float = 0.0, shift: int = 0) -> None:
         super().__init__()
-        if not (isinstance(noise, (int, float)) and np.isfinite(noise) and noise >= 0):
-            raise ValueError(f"waveform_noise must be a number >= 0 (the standard deviation "
-                             f"of the training noise), got {noise!r}")
-        if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or shift < 0:
-            raise ValueError(f"waveform_shift must be a whole number of samples >= 0, "
-                             f"got {shift!r}")
+        check_augmentation(noise, shift, "noise", "shift")
         self.noise, self.shift = float(noise), int(shift)
         layers: list[nn.Module] = []
         c_in = n_channels
@@ -120,10 +117,20 @@ class WaveformBranch(nn.Module):
         return self.net(x).mean(dim=-1)
 
 
+def check_augmentation(noise: Any, shift: Any, noise_name: str, shift_name: str) -> None:
+    """Refuse a training augmentation that is not a noise level >= 0 and a shift >= 0."""
+    if (isinstance(noise, bool) or not isinstance(noise, Real) or not np.isfinite(noise)
+            or noise < 0):
+        raise ValueError(f"{noise_name} must be a number >= 0 (the standard deviation of the "
+                         f"training noise), got {noise!r}")
+    if isinstance(shift, bool) or not isinstance(shift, Integral) or shift < 0:
+        raise ValueError(f"{shift_name} must be a whole number of samples >= 0, got {shift!r}")
+
+
 def augment_waveform(x: torch.Tensor, noise: float, shift: int) -> torch.Tensor:
     """A training batch (beats, channels, samples) shifted and noised at random.
 
-    Each beat's channels move together by a whole number of samples drawn from
+    Each beat's window moves, every channel alike, by a whole number of samples drawn from
     ``[-shift, shift]`` (the edge sample fills the gap), then Gaussian noise of
     standard deviation ``noise`` is added. Draws come from torch's global random
     state, which the classifier seeds with its ``random_state``.
@@ -172,9 +179,14 @@ class BeatNetwork(nn.Module):
         Width of the feature branch.
     waveform_width : int, default=32
         Filters of the waveform branch's first block.
-    waveform_noise, waveform_shift : float and int, default=0.0 and 0
-        The waveform branch's training augmentation (:class:`WaveformBranch`'s
-        ``noise`` and ``shift``); set them as ``module__waveform_noise``.
+    waveform_noise : float, default=0.0
+        In training only, Gaussian noise added to the waveform inputs
+        (:class:`WaveformBranch`'s ``noise``; ``module__waveform_noise`` on the
+        classifier). Refused unless 0 when there is no waveform input.
+    waveform_shift : int, default=0
+        In training only, the waveforms' timing moved by up to this many samples
+        (:class:`WaveformBranch`'s ``shift``). Refused unless 0 when there is no
+        waveform input.
     branches : dict or None, default=None
         For a subclass: ``{kind: make(shape) -> nn.Module}`` for the kinds it
         builds itself (the module has an ``out_features``); they replace the
@@ -208,6 +220,13 @@ class BeatNetwork(nn.Module):
             raise TypeError(f"input_shapes must be a dict of the per-beat shape of each kind "
                             f"of input, e.g. {{'image': (1, 64, 64)}}, got {input_shapes!r}")
         check_reads(type(self), {kind: kind for kind in input_shapes})
+        said = ("module__waveform_noise (resnet__module__waveform_noise in the pipeline)",
+                "module__waveform_shift (resnet__module__waveform_shift in the pipeline)")
+        check_augmentation(waveform_noise, waveform_shift, *said)
+        if "waveform" not in input_shapes and (waveform_noise or waveform_shift):
+            raise ValueError(f"{said[0 if waveform_noise else 1]} augments waveform inputs, "
+                             "and this network reads none: add one (segment__inputs, such "
+                             "as 'waveform') or leave it at 0")
         make = {
             "waveform": lambda shape: WaveformBranch(int(shape[0]), width=waveform_width,
                                                      noise=waveform_noise,

@@ -187,9 +187,9 @@ class ResNet18Module(BeatNetwork):
         In training only, Gaussian noise of this standard deviation added to the
         waveform inputs (:class:`~sktlft.models.WaveformBranch`'s ``noise``).
     waveform_shift : int, default=0
-        In training only, each beat's waveforms moved by a random whole number
-        of samples up to this many (:class:`~sktlft.models.WaveformBranch`'s
-        ``shift``).
+        In training only, the timing of each beat's waveforms moved, all alike,
+        by a random whole number of samples up to this many
+        (:class:`~sktlft.models.WaveformBranch`'s ``shift``).
 
     Examples
     --------
