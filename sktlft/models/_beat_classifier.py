@@ -78,8 +78,9 @@ class BeatClassifier(TrainingPlumbing, NeuralNetClassifier):
         ``{"S": 2.0}`` takes an S beat to be twice as likely as the network
         says). Classes not named weigh 1. :meth:`predict_proba` is unchanged.
     random_state : int or None, default=None
-        Seeds initialisation and batch shuffling (reproducible on CPU).
-        The global torch random state is left as it was.
+        Seeds initialisation, batch shuffling and the waveform augmentation's
+        draws, if any (reproducible on CPU). The global torch random state, the
+        CPU's and CUDA's, is left as it was.
     amp : bool, default=True
         On CUDA, train and predict under bfloat16 autocast (mixed precision)
         where the GPU supports it; no effect on CPU.

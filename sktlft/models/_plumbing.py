@@ -99,7 +99,12 @@ class TrainingPlumbing:
         if self.random_state is None:
             yield
             return
-        with torch.random.fork_rng(devices=[]):
+        # torch.manual_seed seeds every CUDA device too: on CUDA, fork their states as well,
+        # so that the caller's are left as they were
+        cuda = (str(resolve_device(self.device) or "cpu").startswith("cuda")
+                and torch.cuda.is_available())
+        with torch.random.fork_rng(devices=list(range(torch.cuda.device_count())) if cuda
+                                   else []):
             torch.manual_seed(self.random_state)
             yield
 
