@@ -401,17 +401,14 @@ def summary(cache: Path, home: str | None = None) -> None:
                               *PREM_P, *PREM_PB, *AUG]:
         name = f"{network}{rhythm}" + ("" if w == 1 else f" wS={w:g}")
         runs = candidate_runs(cache, network, rhythm, w, home)
-        if runs is None and name in kept:
+        if runs is not None:
+            row = candidate_row(network, rhythm, w, runs)
+        elif name in kept:
             row = {**kept[name], "kept": True, "rank": rank(network, rhythm, w)}
-            diffs += [abs(row["runs"][f"{d}_r0"]["macro_F1"] - row["runs"][f"{d}_r1"]["macro_F1"])
-                      for d in row["directions"]]
-            table.append(row)
             print(f"{name}: its runs are not in {cache}; the last summary's figures are kept")
-            continue
-        if runs is None:
+        else:
             print(f"{name}: not all runs are there yet")
             continue
-        row = candidate_row(network, rhythm, w, runs)
         diffs += [abs(row["runs"][f"{d}_r0"]["macro_F1"] - row["runs"][f"{d}_r1"]["macro_F1"])
                   for d in row["directions"]]
         table.append(row)
@@ -478,18 +475,21 @@ def rst_table(table: list[dict[str, Any]], choice: str, noise: float,
     then the views (not candidates) below them."""
     cols = ("candidate", "score (macro F1 N,S,V)", "min N Se", "max N called F %",
             "min agreement %", "F1 S", "F1 V", "gates")
-    lines = [(r["candidate"] + (" (chosen)" if r["candidate"] == choice else ""),
-              f"{100 * r['score']:.1f} ± {100 * r['score_sd']:.1f}", f"{r['min_N_Se']:.3f}",
-              f"{100 * r['max_N_called_F']:.1f}", f"{100 * min(r['agreement'].values()):.1f}",
-              f"{100 * r['S_F1']:.1f}", f"{100 * r['V_F1']:.1f}",
-              (" ".join(k for k, v in r["gates"].items() if not v) or "all passed")
-              + ("" if r["all_runs"] else " (fails on the runs made: DS1 -> svdb-A only)"))
+
+    def line(r: dict[str, Any], label: str, gates: str) -> tuple[str, ...]:
+        return (r["candidate"] + label, f"{100 * r['score']:.1f} ± {100 * r['score_sd']:.1f}",
+                f"{r['min_N_Se']:.3f}", f"{100 * r['max_N_called_F']:.1f}",
+                f"{100 * min(r['agreement'].values()):.1f}", f"{100 * r['S_F1']:.1f}",
+                f"{100 * r['V_F1']:.1f}", gates)
+
+    def failed(r: dict[str, Any]) -> str:
+        return " ".join(k for k, v in r["gates"].items() if not v) or "all passed"
+
+    lines = [line(r, " (chosen)" if r["candidate"] == choice else "",
+                  failed(r) + ("" if r["all_runs"]
+                               else " (fails on the runs made: DS1 -> svdb-A only)"))
              for r in sorted(table, key=lambda r: -r["score"])]
-    lines += [(r["candidate"] + " (view)", f"{100 * r['score']:.1f} ± {100 * r['score_sd']:.1f}",
-               f"{r['min_N_Se']:.3f}", f"{100 * r['max_N_called_F']:.1f}",
-               f"{100 * min(r['agreement'].values()):.1f}", f"{100 * r['S_F1']:.1f}",
-               f"{100 * r['V_F1']:.1f}",
-               "view: " + (" ".join(k for k, v in r["gates"].items() if not v) or "all passed"))
+    lines += [line(r, " (view)", "view: " + failed(r))
               for r in sorted(views, key=lambda r: -r["score"])]
     kept = [r["candidate"] for r in table if r.get("kept")]
     return "\n".join([rst_grid(cols, lines),
